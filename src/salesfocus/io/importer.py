@@ -1,0 +1,279 @@
+"""Import: sources -> validated canonical tables on the engine, rejected rows kept with their reasons.
+
+On DuckDB the tables land in the workspace file in one transaction (an interrupted import leaves the
+previous state intact); a source whose content was imported before adds nothing. On Spark the
+canonical tables stay on the cluster and only the small results travel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import ibis
+
+from salesfocus.config import Config
+from salesfocus.errors import InputError
+from salesfocus.io.mapping import TableMapping
+from salesfocus.io.readers import ROW, Source, open_source, resolve_table
+from salesfocus.io.schemas import SCHEMAS
+from salesfocus.io.validate import REJECTED_COLUMNS, Checked, check_table
+from salesfocus.workspace import Workspace
+
+__all__ = ["Engine", "DuckDBEngine", "SparkEngine", "ImportReport", "SourceReport", "import_sources"]
+
+FILE = "_file"
+
+
+class Engine:
+    """Where the data lives and the expressions run."""
+
+    name = "engine"
+    con: ibis.BaseBackend
+
+    def materialize(self, name: str, expr: ibis.Table) -> ibis.Table:
+        raise NotImplementedError
+
+    def table(self, name: str) -> ibis.Table | None:
+        raise NotImplementedError
+
+
+class DuckDBEngine(Engine):
+    name = "duckdb"
+
+    def __init__(self, workspace: Workspace):
+        self.workspace = workspace
+
+    @property
+    def con(self) -> ibis.BaseBackend:
+        return self.workspace.con
+
+    def materialize(self, name: str, expr: ibis.Table) -> ibis.Table:
+        self.workspace.write(name, expr, temp=True)
+        return self.con.table(name)
+
+    def table(self, name: str) -> ibis.Table | None:
+        return self.workspace.table(name) if self.workspace.has_table(name) else None
+
+
+class SparkEngine(Engine):
+    name = "spark"
+
+    def __init__(self, master: str = "local[2]"):
+        self.master = master
+        self._con = None
+        self.tables: dict[str, ibis.Table] = {}
+
+    @property
+    def con(self) -> ibis.BaseBackend:
+        if self._con is None:
+            import os
+
+            from pyspark.sql import SparkSession
+
+            os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+            b = (
+                SparkSession.builder.master(self.master)
+                .appName("salesfocus")
+                .config("spark.ui.enabled", "false")
+                .config("spark.sql.legacy.javaCharsets", "true")
+                .config("spark.sql.session.timeZone", "UTC")
+                .config("spark.sql.ansi.enabled", "false")
+            )
+            if self.master.startswith("local"):
+                b = (b.config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
+                     .config("spark.sql.shuffle.partitions", "4"))
+            self._con = ibis.pyspark.connect(b.getOrCreate())
+        return self._con
+
+    def materialize(self, name: str, expr: ibis.Table) -> ibis.Table:
+        t = expr.cache()
+        self.tables[name] = t
+        return t
+
+    def table(self, name: str) -> ibis.Table | None:
+        return self.tables.get(name)
+
+    def stop(self) -> None:
+        if self._con is not None:
+            self._con._session.stop()
+            self._con = None
+
+
+@dataclass
+class SourceReport:
+    table: str
+    file: str
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_rejected: int = 0
+    skipped: bool = False  # imported before: nothing added
+    mapping: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ImportReport:
+    sources: list[SourceReport]
+    tables: dict[str, ibis.Table]
+    rejected: ibis.Table | None
+
+    @property
+    def rows_read(self) -> int:
+        return sum(s.rows_read for s in self.sources if not s.skipped)
+
+    @property
+    def rows_accepted(self) -> int:
+        return sum(s.rows_accepted for s in self.sources if not s.skipped)
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(s.rows_rejected for s in self.sources if not s.skipped)
+
+
+def _cross_checks(table: str, acc: ibis.Table, customers: ibis.Table | None, reject_unknown: bool
+                  ) -> list[tuple[ibis.Table, str]]:
+    """Rows rejected by checks across rows or tables: duplicate keys, unknown customers."""
+    out = []
+    key = SCHEMAS[table].key
+    if key:
+        w = ibis.window(group_by=[acc[k] for k in key], order_by=[acc["_order"], acc[ROW]])
+        ranked = acc.mutate(_rn=ibis.row_number().over(w), _first=acc[ROW].first().over(w),
+                            _first_file=acc[FILE].first().over(w))
+        dup = ranked.filter(ranked._rn > 0).mutate(
+            _column=ibis.literal(key[0]), _value=ranked[key[0]].cast("string"),
+            _reason=ibis.literal(f"duplicate {key[0]}: the same key is already at row ")
+            + ranked._first.cast("string") + " of " + ranked._first_file + "; keep one row per key",
+        )
+        out.append((dup, "dup"))
+    if customers is not None and SCHEMAS[table].references_customers and reject_unknown:
+        unknown = acc.anti_join(customers, "customer_id")
+        unknown = unknown.mutate(
+            _column=ibis.literal("customer_id"), _value=unknown.customer_id,
+            _reason=ibis.literal("customer_id not found in the customers table; add the customer there or set "
+                                 "[import] reject_unknown_customers = false"),
+        )
+        out.append((unknown, "unknown"))
+    return out
+
+
+def import_sources(engine: Engine, sources: list[Source], mapping: dict[str, TableMapping], config: Config,
+                   *, mode: str = "replace", today: dt.date | None = None,
+                   progress: Callable[[str], None] | None = None) -> ImportReport:
+    """Read, validate and store every source; return per-source counts and the canonical tables.
+
+    ``mode='replace'`` makes the given sources the whole data set (``analyze``); ``mode='append'`` adds
+    sources to what the workspace holds (``import``), skipping any source imported before.
+    """
+    say = progress or (lambda _msg: None)
+    ws = engine.workspace if isinstance(engine, DuckDBEngine) else None
+    known = set()
+    if ws is not None and mode == "append" and ws.has_table("_imports"):
+        known = {tuple(r) for r in ws.raw.execute("SELECT fingerprint, table_name FROM _imports").fetchall()}
+    reports: list[SourceReport] = []
+    checked: dict[str, list[tuple[Checked, int]]] = {}
+    for i, src in enumerate(sources):
+        table = resolve_table(src)
+        tm = mapping.get(table)
+        if tm:
+            src.options = {**tm.options, **src.options}
+        rep = SourceReport(table, src.label)
+        reports.append(rep)
+        fp = src.fingerprint() if ws is not None else ""
+        if (fp, table) in known:
+            rep.skipped = True
+            say(f"{src.label}: imported before, nothing added")
+            continue
+        say(f"reading {src.label} as {table}")
+        raw = open_source(engine.con, src)
+        chk = check_table(raw, table, tm, config.import_options, today)
+        rep.mapping = chk.mapping
+        chk.expr = engine.materialize(f"_sf_checked_{i}", chk.expr.mutate(**{FILE: ibis.literal(src.label)}))
+        checked.setdefault(table, []).append((chk, i))
+        rep.fingerprint = fp  # type: ignore[attr-defined]
+    if "order_lines" not in checked and (ws is None or mode == "replace" or not ws.has_table("order_lines")):
+        raise InputError("no order lines given: pass an order-lines export (e.g. orders.csv or order_lines=...)")
+
+    tables: dict[str, ibis.Table] = {}
+    rejected_parts: list[ibis.Table] = []
+    order = ["customers"] + [t for t in SCHEMAS if t != "customers"]
+    for table in order:
+        parts = checked.get(table, [])
+        acc_parts = [c.accepted(c.expr).mutate(_order=ibis.literal(i))
+                     for c, i in parts]
+        for c, _ in parts:
+            r = c.rejected(c.expr)
+            if r is not None:
+                rejected_parts.append(r)
+        existing = engine.table(table) if (mode == "append" and ws is not None) else None
+        if existing is not None:
+            acc_parts.insert(0, existing.mutate(_order=ibis.literal(-1)))
+        if not acc_parts:
+            continue
+        acc = ibis.union(*acc_parts) if len(acc_parts) > 1 else acc_parts[0]
+        say(f"checking {table}")
+        drops = _cross_checks(table, acc, tables.get("customers"), config.import_options.reject_unknown_customers)
+        drop_keys = []
+        for bad, _kind in drops:
+            drop_keys.append(bad.select(FILE, ROW))
+            rejected_parts.append(bad.select(
+                table=ibis.literal(table), file=bad[FILE], row=bad[ROW].cast("int64"), column=bad._column,
+                value=bad._value, reason=bad._reason))
+        final = acc
+        for k in drop_keys:
+            final = final.anti_join(k, [FILE, ROW])
+        tables[table] = engine.materialize(f"_sf_final_{table}", final.drop("_order"))
+
+    rejected = None
+    if rejected_parts:
+        rejected = engine.materialize("_sf_rejected", ibis.union(*rejected_parts).select(*REJECTED_COLUMNS))
+    _count(reports, tables, rejected, checked)
+    if ws is not None:
+        _store(ws, reports, tables, rejected, mode)
+        tables = {t: ws.table(t) for t in SCHEMAS if ws.has_table(t)}
+        rejected = ws.table("rejected") if ws.has_table("rejected") else None
+    return ImportReport(reports, tables, rejected)
+
+
+def _count(reports: list[SourceReport], tables: dict[str, ibis.Table], rejected: ibis.Table | None,
+           checked: dict[str, list[tuple[Checked, int]]]) -> None:
+    read: dict[tuple[str, str], int] = {}
+    for table, parts in checked.items():
+        for c, _ in parts:
+            n = c.expr.count().to_pyarrow().as_py()
+            read[(table, c.source)] = n
+    bad: dict[tuple[str, str], int] = {}
+    if rejected is not None:
+        g = rejected.group_by(["table", "file"]).aggregate(n=rejected.row.nunique()).to_pyarrow().to_pylist()
+        bad = {(r["table"], r["file"]): r["n"] for r in g}
+    for rep in reports:
+        if rep.skipped:
+            continue
+        rep.rows_read = read.get((rep.table, rep.file), 0)
+        rep.rows_rejected = bad.get((rep.table, rep.file), 0)
+        rep.rows_accepted = rep.rows_read - rep.rows_rejected
+
+
+def _store(ws: Workspace, reports: list[SourceReport], tables: dict[str, ibis.Table],
+           rejected: ibis.Table | None, mode: str) -> None:
+    now = dt.datetime.now().isoformat(timespec="seconds")
+    with ws.transaction():
+        if mode == "replace":
+            for t in [*SCHEMAS, "rejected", "_imports"]:
+                ws.raw.execute(f'DROP TABLE IF EXISTS "{t}"')
+        for name, expr in tables.items():
+            ws.write(name, expr)
+        if rejected is not None:
+            if mode == "replace" or not ws.has_table("rejected"):
+                ws.write("rejected", rejected)
+            else:
+                ws.append("rejected", rejected)
+        ws.raw.execute(
+            "CREATE TABLE IF NOT EXISTS _imports (fingerprint VARCHAR, table_name VARCHAR, file VARCHAR, "
+            "rows_read BIGINT, rows_accepted BIGINT, rows_rejected BIGINT, imported_at VARCHAR)"
+        )
+        for r in reports:
+            if not r.skipped:
+                ws.raw.execute("INSERT INTO _imports VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               [getattr(r, "fingerprint", ""), r.table, r.file, r.rows_read, r.rows_accepted,
+                                r.rows_rejected, now])

@@ -1,0 +1,141 @@
+"""Turn export text into typed values, deciding the convention per column from the whole column.
+
+Numbers: ``1.234,56`` (Dutch/Belgian), ``1,234.56`` and plain ``-12.5``; currency signs, spaces and a
+trailing minus (``12,50-``, as SAP writes credit lines) are understood. Dates: ``dd-mm-yyyy``,
+``dd/mm/yyyy``, ``dd.mm.yyyy``, ``yyyy-mm-dd``, ``yyyymmdd``, two-digit years, with or without a time;
+``mm/dd/yyyy`` only when the column proves it (a second part above 12, no first part above 12).
+Every parser is an Ibis expression, so it runs on DuckDB and on Spark alike; a value that does not
+parse becomes NULL, and validation reports it with its original text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+
+__all__ = ["ColumnFormat", "detect_formats", "parse_number", "parse_date", "parse_bool", "parse_text"]
+
+_NUM_COMMA = r"^-?\d{1,3}(\.\d{3})*(,\d+)?-?$|^-?\d+(,\d+)?-?$"
+_NUM_DOT = r"^-?\d{1,3}(,\d{3})*(\.\d+)?-?$|^-?\d+(\.\d+)?([eE][-+]?\d+)?-?$"
+_HAS_COMMA_DECIMAL = r",\d{1,2}-?$|,\d{4,}-?$"  # "12,5" / "12,50" / "0,1234"; not "1,234"
+_HAS_DOT_DECIMAL = r"\.\d{1,2}-?$|\.\d{4,}-?$"
+_DMY = r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?:$|[ T])"
+_YMD = r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[ T])"
+_COMPACT = r"^\s*(\d{4})(\d{2})(\d{2})$"
+_TRUE = ("ja", "j", "yes", "y", "true", "t", "1", "x", "waar", "oui", "wahr")
+_FALSE = ("nee", "n", "no", "false", "f", "0", "onwaar", "non", "nein", "")
+
+
+@dataclass(frozen=True)
+class ColumnFormat:
+    """How one text column is written."""
+
+    decimal: str = ","  # "," or "."
+    date_order: str = "dmy"  # "dmy", "mdy", "ymd" or "compact"
+    numeric_share: float = 0.0
+    date_share: float = 0.0
+
+
+def _clean_number_text(s: ir.StringValue) -> ir.StringValue:
+    return s.strip().re_replace("[€$£\\s\u00a0']|EUR|eur", "")
+
+
+def detect_formats(t: ibis.Table, columns: list[str], *, decimal: str | None = None,
+                   date_format: str | None = None) -> dict[str, ColumnFormat]:
+    """Scan the text columns once and decide, per column, its decimal style and date order.
+
+    A file-wide hint from the mapping options (``decimal``, ``date_format``) wins over detection.
+    """
+    if not columns:
+        return {}
+    aggs = {}
+    for i, c in enumerate(columns):
+        s = t[c]
+        n = _clean_number_text(s)
+        nonempty = s.notnull() & (s.strip() != "")
+        aggs[f"n{i}"] = nonempty.sum()
+        aggs[f"comma{i}"] = (nonempty & n.re_search(_HAS_COMMA_DECIMAL) & n.re_search(_NUM_COMMA)).sum()
+        aggs[f"dot{i}"] = (nonempty & n.re_search(_HAS_DOT_DECIMAL) & n.re_search(_NUM_DOT)).sum()
+        aggs[f"numc{i}"] = (nonempty & n.re_search(_NUM_COMMA)).sum()
+        aggs[f"numd{i}"] = (nonempty & n.re_search(_NUM_DOT)).sum()
+        aggs[f"dmy{i}"] = (nonempty & s.re_search(_DMY)).sum()
+        aggs[f"ymd{i}"] = (nonempty & s.re_search(_YMD)).sum()
+        aggs[f"cpt{i}"] = (nonempty & s.re_search(_COMPACT)).sum()
+        first = s.re_extract(_DMY, 1).nullif("").cast("int32")
+        second = s.re_extract(_DMY, 2).nullif("").cast("int32")
+        aggs[f"f13_{i}"] = (first > 12).sum()
+        aggs[f"s13_{i}"] = (second > 12).sum()
+    row = t.aggregate(**aggs).to_pyarrow().to_pylist()[0]
+    row = {k: (v or 0) for k, v in row.items()}
+    file_comma = sum(row[f"comma{i}"] for i in range(len(columns)))
+    file_dot = sum(row[f"dot{i}"] for i in range(len(columns)))
+    out = {}
+    forced_order = _order_from_format(date_format) if date_format else None
+    for i, c in enumerate(columns):
+        n = row[f"n{i}"] or 1
+        if decimal:
+            dec = decimal
+        elif row[f"comma{i}"] or row[f"dot{i}"]:
+            dec = "," if row[f"comma{i}"] >= row[f"dot{i}"] else "."
+        else:  # integers only in this column: follow the rest of the file ("1.234" is a thousand in NL)
+            dec = "," if file_comma > file_dot else "."
+        numeric = max(row[f"numc{i}"], row[f"numd{i}"]) / n
+        counts = {"dmy": row[f"dmy{i}"], "ymd": row[f"ymd{i}"], "compact": row[f"cpt{i}"]}
+        order = max(counts, key=counts.get)
+        if order == "dmy" and row[f"s13_{i}"] and not row[f"f13_{i}"]:
+            order = "mdy"
+        out[c] = ColumnFormat(dec, forced_order or order, numeric, counts[order] / n)
+    return out
+
+
+def _order_from_format(fmt: str) -> str:
+    f = fmt.replace("%", "").lower()
+    pos = {k: f.find(k) for k in "dmy"}
+    if "y" in f and f.startswith("y") and not any(ch in fmt for ch in "-/. "):
+        return "compact"
+    ordered = "".join(sorted((k for k in pos if pos[k] >= 0), key=pos.get))
+    return {"dmy": "dmy", "mdy": "mdy", "ymd": "ymd"}.get(ordered, "dmy")
+
+
+def parse_number(s: ir.StringValue, decimal: str = ",") -> ir.FloatingValue:
+    """Text to float64; NULL where the text is not a number in the column's convention."""
+    n = _clean_number_text(s)
+    neg_paren = n.re_search(r"^\(.*\)$")
+    n = ibis.ifelse(neg_paren, "-" + n.re_replace(r"[()]", ""), n)
+    trailing = n.re_search(r"^[^-].*-$")
+    n = ibis.ifelse(trailing, "-" + n.re_replace(r"-$", ""), n)
+    if decimal == ",":
+        ok = n.re_search(_NUM_COMMA)
+        canon = n.replace(".", "").replace(",", ".")
+    else:
+        ok = n.re_search(_NUM_DOT)
+        canon = n.replace(",", "")
+    return ibis.ifelse(ok, canon, ibis.null("string")).try_cast("float64")
+
+
+def parse_date(s: ir.StringValue, order: str = "dmy") -> ir.DateValue:
+    """Text to date; NULL where the text is not a valid date in the column's order (31-02 is invalid)."""
+    if order == "ymd":
+        y, m, d = (s.re_extract(_YMD, k) for k in (1, 2, 3))
+    elif order == "compact":
+        y, m, d = (s.re_extract(_COMPACT, k) for k in (1, 2, 3))
+    else:
+        a, b, y = (s.re_extract(_DMY, k) for k in (1, 2, 3))
+        d, m = (a, b) if order == "dmy" else (b, a)
+        y = ibis.ifelse(y.length() == 2, "20" + y, y)
+    iso = y + "-" + m.lpad(2, "0") + "-" + d.lpad(2, "0")
+    return ibis.ifelse(y.length() == 4, iso, ibis.null("string")).try_cast("date")
+
+
+def parse_bool(s: ir.StringValue) -> ir.BooleanValue:
+    """ja/nee, yes/no, true/false, 1/0, x: NULL for anything else."""
+    v = s.strip().lower()
+    return ibis.cases((v.isin(_TRUE), True), (v.isin(_FALSE[:-1]), False), else_=ibis.null("boolean"))
+
+
+def parse_text(s: ir.StringValue) -> ir.StringValue:
+    """Trimmed text; empty becomes NULL. Whole numbers written as ``123.0`` by spreadsheets stay ``123.0``."""
+    t = s.strip()
+    return ibis.ifelse(t == "", ibis.null("string"), t)

@@ -1,0 +1,280 @@
+"""Open an export as a raw Ibis table on the engine: CSV, Excel, Parquet or a database table by URL.
+
+A raw table keeps the source's own column names plus ``_row``, the row number a user sees when the
+file is opened in a spreadsheet (header = row 1). CSV columns arrive as text and are parsed per
+column later, so that a bad value can be reported with its original text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlparse
+
+import ibis
+import pyarrow as pa
+
+from salesfocus.errors import InputError
+from salesfocus.io.headers import guess_table
+from salesfocus.io.schemas import SCHEMAS
+from salesfocus.io.sniff import sniff_csv
+from salesfocus.workspace import load_extension
+
+__all__ = ["Source", "RawTable", "parse_data_arg", "open_source", "peek_headers"]
+
+ROW = "_row"
+_counter = itertools.count(1)
+_DB_SCHEMES = ("postgresql", "postgres", "duckdb")
+
+
+@dataclass
+class Source:
+    """One input: a canonical table name and where its rows come from."""
+
+    table: str | None
+    location: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_url(self) -> bool:
+        return urlparse(self.location).scheme in _DB_SCHEMES
+
+    @property
+    def kind(self) -> str:
+        if self.is_url:
+            return "database"
+        suffix = Path(self.location).suffix.lower()
+        if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+            return "excel"
+        if suffix in (".parquet", ".pq"):
+            return "parquet"
+        return "csv"
+
+    @property
+    def label(self) -> str:
+        if self.is_url:
+            u = urlparse(self.location)
+            return f"{u.scheme}://{u.hostname or ''}{u.path}?{u.query}"  # no password in messages
+        return Path(self.location).name
+
+    def fingerprint(self) -> str:
+        """Content hash (files) or the URL: importing the same source twice adds nothing."""
+        if self.is_url:
+            return hashlib.sha256(self.label.encode()).hexdigest()[:16]
+        h = hashlib.sha256()
+        with open(self.location, "rb") as f:
+            while chunk := f.read(1 << 22):
+                h.update(chunk)
+        return h.hexdigest()[:16]
+
+
+@dataclass
+class RawTable:
+    source: Source
+    expr: ibis.Table
+    text: bool  # columns are unparsed text (CSV)
+    columns: list[str]
+
+
+def parse_data_arg(arg: str) -> Source:
+    """``path`` or ``table=path`` (``customers=klanten.xlsx``); URLs may contain '=' in their query."""
+    m = re.match(r"^([a-z_]+)=(.+)$", arg)
+    if m and m.group(1) in SCHEMAS:
+        return Source(m.group(1), m.group(2))
+    if m and "://" not in m.group(1):
+        raise InputError(
+            f"unknown table {m.group(1)!r} in {arg!r}: use one of {', '.join(SCHEMAS)} (e.g. customers=klanten.csv)"
+        )
+    return Source(None, arg)
+
+
+def _check_file(src: Source) -> Path:
+    p = Path(src.location)
+    if not p.exists():
+        raise InputError(f"{src.location}: file not found; check the path (relative to {Path.cwd()})")
+    if not p.is_file():
+        raise InputError(f"{src.location}: is not a file")
+    return p
+
+
+def _csv_options(src: Source) -> dict[str, Any]:
+    o = src.options
+    dialect = sniff_csv(src.location, encoding=o.get("encoding"), separator=o.get("separator"))
+    return {"encoding": dialect.encoding, "separator": dialect.separator}
+
+
+def peek_headers(src: Source) -> list[str]:
+    """The column names of a file, cheaply (used to recognise which table a bare path is)."""
+    _check_file(src)
+    if src.kind == "csv":
+        import csv
+
+        d = _csv_options(src)
+        enc = "utf-8-sig" if d["encoding"] == "utf-8" else d["encoding"]
+        with open(src.location, encoding=enc, errors="replace", newline="") as f:
+            return next(csv.reader(f, delimiter=d["separator"]), [])
+    if src.kind == "parquet":
+        import pyarrow.parquet as pq
+
+        return pq.read_schema(src.location).names
+    if src.kind == "excel":
+        return [str(c) for c in _read_excel(src).column_names]
+    return []
+
+
+def _read_excel(src: Source) -> pa.Table:
+    """Excel through calamine (fast, no Excel needed); cells keep their types where a column agrees."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(src.location)
+        sheet = src.options.get("sheet")
+        names = wb.sheet_names
+        if sheet is None:
+            sheet = names[0]
+        elif isinstance(sheet, int):
+            sheet = names[sheet]
+        elif sheet not in names:
+            raise InputError(f"{src.label}: no sheet {sheet!r}; the workbook has {', '.join(names)}")
+        rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=True)
+    except InputError:
+        raise
+    except Exception as e:
+        raise InputError(f"{src.label}: cannot read this Excel file ({e}); save it again as .xlsx") from None
+    if not rows:
+        raise InputError(f"{src.label}: sheet is empty")
+    header = [str(h).strip() if h not in (None, "") else f"column_{i + 1}" for i, h in enumerate(rows[0])]
+    body = rows[1:]
+    cols = {}
+    for i, name in enumerate(header):
+        vals = [(r[i] if i < len(r) else None) for r in body]
+        vals = [None if v == "" else v for v in vals]
+        kinds = {type(v) for v in vals if v is not None}
+        if kinds <= {int, float} and kinds:
+            cols[name] = pa.array([None if v is None else float(v) for v in vals], pa.float64())
+        elif kinds <= {dt.date, dt.datetime} and kinds:
+            cols[name] = pa.array([None if v is None else (v.date() if isinstance(v, dt.datetime) else v)
+                                   for v in vals], pa.date32())
+        else:  # mixed or text: keep the text, parsed like CSV
+            cols[name] = pa.array([None if v is None else _cell_text(v) for v in vals], pa.string())
+    return pa.table(cols)
+
+
+def _cell_text(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, dt.datetime | dt.date):
+        return v.strftime("%Y-%m-%d")
+    return str(v)
+
+
+def open_source(con: ibis.BaseBackend, src: Source) -> RawTable:
+    """Read a source on the engine behind ``con`` (DuckDB or PySpark) as a raw table."""
+    name = f"_sf_raw_{next(_counter)}"
+    spark = con.name == "pyspark"
+    if src.kind == "database":
+        return _open_database(con, src, name)
+    _check_file(src)
+    if src.kind == "parquet":
+        try:
+            t = con.read_parquet(src.location, table_name=name)
+        except Exception as e:
+            raise InputError(f"{src.label}: cannot read this Parquet file ({e})") from None
+        return RawTable(src, _number_rows(t, spark), False, list(t.columns))
+    if src.kind == "excel":
+        data = _read_excel(src)
+        t = con.create_table(name, data, temp=True) if not spark else con.create_table(name, data)
+        return RawTable(src, _number_rows(t, spark), any(pa.types.is_string(f.type) for f in data.schema), data.column_names)
+    d = _csv_options(src)
+    try:
+        if spark:
+            enc = {"cp1252": "windows-1252"}.get(d["encoding"], d["encoding"])
+            t = con.read_csv(src.location, table_name=name, sep=d["separator"], header=True, encoding=enc,
+                             inferSchema=False, multiLine=True, escape='"')
+        else:
+            enc = d["encoding"]
+            path = src.location
+            if enc == "cp1252" and not _has_encodings(con):
+                path, enc = _transcode(src.location), "utf-8"
+            t = con.read_csv(path, table_name=name, sep=d["separator"], header=True, all_varchar=True,
+                             encoding=enc, quote='"', escape='"', strict_mode=False, null_padding=True)
+    except Exception as e:
+        raise InputError(
+            f"{src.label}: cannot read this CSV file ({str(e).splitlines()[0]}); "
+            "check that it is a text export with one header row"
+        ) from None
+    return RawTable(src, _number_rows(t, spark), True, list(t.columns))
+
+
+def _has_encodings(con) -> bool:
+    return load_extension(con.con, "encodings")
+
+
+def _transcode(path: str) -> str:
+    import tempfile
+
+    out = tempfile.NamedTemporaryFile(suffix=".csv", delete=False)
+    with open(path, encoding="cp1252", errors="replace") as f, open(out.name, "w", encoding="utf-8") as g:
+        while chunk := f.read(1 << 22):
+            g.write(chunk)
+    return out.name
+
+
+def _number_rows(t: ibis.Table, spark: bool) -> ibis.Table:
+    # DuckDB keeps insertion order on a single scan, so the row number is the file's row.
+    return t.mutate(**{ROW: (ibis.row_number() + 2).cast("int64")})
+
+
+def _open_database(con: ibis.BaseBackend, src: Source, name: str) -> RawTable:
+    u = urlparse(src.location)
+    q = {k: v[0] for k, v in parse_qs(u.query).items()}
+    table, query = q.get("table"), q.get("query")
+    if not table and not query:
+        raise InputError(f"{src.label}: add ?table=NAME or ?query=SELECT... to the database URL")
+    if con.name != "duckdb":
+        raise InputError(f"{src.label}: database sources are read through the DuckDB engine; use --engine duckdb")
+    raw = con.con
+    alias = f"_sf_db_{next(_counter)}"
+    if u.scheme in ("postgresql", "postgres"):
+        if not load_extension(raw, "postgres_scanner"):
+            raise InputError("PostgreSQL support needs the duckdb-extension-postgres-scanner package")
+        dsn = " ".join(
+            f"{k}={v}"
+            for k, v in (("host", u.hostname), ("port", u.port), ("user", u.username),
+                         ("password", unquote(u.password) if u.password else None), ("dbname", u.path.lstrip("/")))
+            if v
+        )
+        kind = "(TYPE postgres, READ_ONLY)"
+    else:
+        dsn, kind = u.path if u.netloc == "" else u.netloc + u.path, "(READ_ONLY)"
+    try:
+        raw.execute(f"ATTACH '{dsn}' AS {alias} {kind}")
+        if query:
+            if not u.scheme.startswith("postgres"):
+                raise InputError(f"{src.label}: a DuckDB source takes ?table=NAME (queries: PostgreSQL only)")
+            sql = f"SELECT * FROM postgres_query('{alias}', '{query.replace(chr(39), chr(39) * 2)}')"
+            raw.execute(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {sql}')
+        else:
+            schema, _, tbl = table.rpartition(".")
+            ref = f'{alias}."{schema or ("public" if u.scheme.startswith("postgres") else "main")}"."{tbl}"'
+            raw.execute(f'CREATE OR REPLACE TEMP VIEW "{name}" AS SELECT * FROM {ref}')
+    except InputError:
+        raise
+    except Exception as e:
+        raise InputError(f"{src.label}: cannot read from the database ({str(e).splitlines()[0]})") from None
+    t = con.table(name)
+    return RawTable(src, _number_rows(t, False), False, list(t.columns))
+
+
+def resolve_table(src: Source) -> str:
+    """The canonical table of a source: given, or recognised from its name and headers."""
+    if src.table:
+        return src.table
+    if src.kind == "database":
+        return "order_lines"
+    return guess_table(Path(src.location).name, peek_headers(src))

@@ -1,0 +1,248 @@
+"""Validation at the boundary: map a raw export onto its canonical table, type it, and flag bad rows.
+
+Every problem becomes a row of the ``rejected`` table naming the file, the row, the source column,
+the value and what was expected; nothing is dropped silently (rows read = accepted + rejected).
+The whole check is one Ibis expression, so it runs where the data is (DuckDB or Spark).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import ibis
+import ibis.expr.types as ir
+
+from salesfocus.config import ImportOptions
+from salesfocus.errors import InputError
+from salesfocus.io.headers import normalise, propose_mapping
+from salesfocus.io.mapping import TableMapping
+from salesfocus.io.parse import ColumnFormat, detect_formats, parse_bool, parse_date, parse_number, parse_text
+from salesfocus.io.readers import ROW, RawTable
+from salesfocus.io.schemas import SCHEMAS, Column
+
+__all__ = ["Checked", "check_table", "REJECTED_COLUMNS", "MONEY"]
+
+MONEY = "decimal(18, 4)"
+REJECTED_COLUMNS = ("table", "file", "row", "column", "value", "reason")
+_EXAMPLES = {
+    "decimal": "a number such as 1.234,56 or 1234.56",
+    "float": "a number such as 12 or 2,5",
+    "integer": "a whole number such as 12",
+    "date": "a date such as 31-12-2024 or 2024-12-31",
+    "boolean": "ja/nee, yes/no, 1/0",
+}
+
+
+@dataclass
+class Checked:
+    """A typed table with one flag column per check, ready to be split into accepted and rejected rows."""
+
+    table: str
+    source: str
+    expr: ibis.Table  # canonical columns + ROW + raw text columns + flags
+    checks: list[tuple[str, str, str, str]] = field(default_factory=list)  # flag, source column, raw col, reason
+    mapping: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def flags(self) -> list[str]:
+        return [c[0] for c in self.checks]
+
+    def bad(self) -> ir.BooleanValue:
+        if not self.checks:
+            return ibis.literal(False)
+        return ibis.or_(*[self.expr[f] for f in self.flags])
+
+    def accepted(self, t: ibis.Table | None = None) -> ibis.Table:
+        t = self.expr if t is None else t
+        cols = [*SCHEMAS[self.table].names, ROW] + [c for c in ("_file",) if c in t.columns]
+        if self.checks:
+            t = t.filter(~ibis.or_(*[t[f] for f in self.flags]))
+        out = t.select(*cols)
+        if self.table == "order_lines":
+            out = out.mutate(is_return=(out.revenue < 0) | (out.quantity.fill_null(0) < 0))
+        return out
+
+    def rejected(self, t: ibis.Table | None = None) -> ibis.Table | None:
+        t = self.expr if t is None else t
+        parts = [
+            t.filter(t[flag]).select(
+                table=ibis.literal(self.table),
+                file=ibis.literal(self.source),
+                row=t[ROW].cast("int64"),
+                column=ibis.literal(src_col),
+                value=t[raw].cast("string") if raw else ibis.null("string"),
+                reason=ibis.literal(reason),
+            )
+            for flag, src_col, raw, reason in self.checks
+        ]
+        if not parts:
+            return None
+        return ibis.union(*parts) if len(parts) > 1 else parts[0]
+
+
+def _resolve_mapping(raw: RawTable, table: str, tm: TableMapping | None) -> tuple[dict[str, str], dict[str, str]]:
+    """Canonical column -> source column, and canonical column -> SQL expression."""
+    by_norm = {normalise(c): c for c in raw.columns if c != ROW}
+    direct = propose_mapping(table, [c for c in raw.columns if c != ROW])
+    exprs: dict[str, str] = {}
+    for col, spec in (tm.columns if tm else {}).items():
+        if spec in raw.columns:
+            direct[col] = spec
+        elif normalise(spec) in by_norm and normalise(spec) != "":
+            direct[col] = by_norm[normalise(spec)]
+        else:
+            direct.pop(col, None)
+            exprs[col] = spec
+    return direct, exprs
+
+
+def _to_kind(v: ir.Value, col: Column, fmt) -> ir.Value:
+    """Typed canonical value from a source value that is text (parsed) or already typed (cast)."""
+    dtype = v.type()
+    if col.kind == "string":
+        if dtype.is_string():
+            return parse_text(v)
+        if dtype.is_floating():
+            return ibis.ifelse(v == v.floor(), v.cast("int64").cast("string"), v.cast("string"))
+        return v.cast("string")
+    if col.kind in ("decimal", "float", "integer"):
+        num = parse_number(v, fmt.decimal) if dtype.is_string() else v.cast("float64")
+        if col.kind == "decimal":
+            return num.cast(MONEY)
+        if col.kind == "integer":
+            return ibis.ifelse(num == num.round(), num, ibis.null("float64")).cast("int64")
+        return num
+    if col.kind == "date":
+        if dtype.is_string():
+            return parse_date(v, fmt.date_order)
+        if dtype.is_timestamp() or dtype.is_date():
+            return v.cast("date")
+        return ibis.null("date")
+    if col.kind == "boolean":
+        if dtype.is_string():
+            return parse_bool(v)
+        if dtype.is_numeric():
+            return v != 0
+        return v.cast("boolean")
+    raise AssertionError(col.kind)
+
+
+def _expression_view(raw: RawTable, exprs: dict[str, str], options: dict) -> ibis.Table:
+    """Evaluate mapping expressions over an auto-typed view of the source (numbers parsed, dates parsed)."""
+    t = raw.expr
+    if raw.text:
+        text_cols = [c for c in raw.columns if c != ROW and t[c].type().is_string()]
+        fmts = detect_formats(t, text_cols, decimal=options.get("decimal"), date_format=options.get("date_format"))
+        typed = {}
+        for c in text_cols:
+            f = fmts[c]
+            if f.numeric_share >= 0.98:
+                typed[c] = parse_number(t[c], f.decimal)
+            elif f.date_share >= 0.98:
+                typed[c] = parse_date(t[c], f.date_order)
+        if typed:
+            t = t.mutate(**typed)
+    select = ", ".join(f'({e}) AS "__expr_{c}"' for c, e in exprs.items())
+    try:
+        out = t.alias("source").sql(f'SELECT "{ROW}", {select} FROM source', dialect="duckdb")
+        out.schema()
+    except Exception as e:
+        raise InputError(
+            f"{raw.source.label}: a mapping expression does not work on this file ({str(e).splitlines()[0]}); "
+            f"expressions: {exprs}; columns in the file: {', '.join(c for c in raw.columns if c != ROW)}"
+        ) from None
+    return out
+
+
+def check_table(raw: RawTable, table: str, tm: TableMapping | None, options: ImportOptions,
+                today: dt.date | None = None) -> Checked:
+    """Build the typed, flagged expression for one source of one canonical table.
+
+    Raises
+    ------
+    InputError
+        When a required canonical column is neither in the file nor in the mapping.
+    """
+    schema = SCHEMAS[table]
+    direct, exprs = _resolve_mapping(raw, table, tm)
+    missing = [c for c in schema.required if c not in direct and c not in exprs]
+    if missing and not (missing == ["customer_id"] and options.anonymous_customer):
+        cols = ", ".join(c for c in raw.columns if c != ROW)
+        need = ", ".join(missing)
+        raise InputError(
+            f"{raw.source.label}: required column(s) {need} for table {table} not found. Columns in the file: "
+            f"{cols}. Rename the column(s) or map them in a mapping file, e.g. [{table}] {missing[0]} = "
+            f'"<your column or an expression such as Quantity * Price>"'
+        )
+    opts = tm.options if tm else {}
+    t = raw.expr
+    if exprs:
+        ev = _expression_view(raw, exprs, opts)
+        t = t.join(ev, ROW)
+    text_cols = [src for src in direct.values() if t[src].type().is_string()]
+    fmts = detect_formats(t, sorted(set(text_cols)), decimal=opts.get("decimal"),
+                          date_format=opts.get("date_format")) if text_cols else {}
+    today = today or dt.date.today()
+    limit = today + dt.timedelta(days=options.allow_future_days)
+    values: dict[str, ir.Value] = {}
+    raws: dict[str, ir.Value] = {}
+    checks: list[tuple[str, str, str, str]] = []
+    flags: dict[str, ir.Value] = {}
+    for col in schema.columns:
+        if col.name in direct:
+            src = direct[col.name]
+            source_value = t[src]
+            label = src
+        elif col.name in exprs:
+            source_value = t[f"__expr_{col.name}"]
+            label = exprs[col.name]
+        else:
+            values[col.name] = ibis.null(_null_type(col))
+            if col.name == "customer_id" and options.anonymous_customer:
+                values[col.name] = ibis.literal(options.anonymous_customer)
+            continue
+        typed = _to_kind(source_value, col, fmts.get(label, ColumnFormat()))
+        raw_name = f"__raw_{col.name}"
+        raws[raw_name] = source_value.cast("string")
+        present = source_value.notnull()
+        if source_value.type().is_string():
+            present = present & (source_value.strip() != "")
+        if col.name == "customer_id" and options.anonymous_customer:
+            typed = typed.fill_null(options.anonymous_customer)
+        values[col.name] = typed
+
+        def add(kind: str, cond: ir.BooleanValue, reason: str, col=col, label=label, raw_name=raw_name) -> None:
+            flag = f"__bad_{col.name}_{kind}"
+            flags[flag] = cond.fill_null(False)
+            checks.append((flag, label, raw_name, reason))
+
+        if col.required and not (col.name == "customer_id" and options.anonymous_customer):
+            hint = (
+                "; rows without a customer are common in retail exports: set [import] anonymous_customer = "
+                "'ANONYMOUS' in the config to keep them under one explicit customer"
+                if col.name == "customer_id" else ""
+            )
+            add("missing", ~present, f"{col.name} is empty: every {table} row needs one{hint}")
+        if col.kind != "string":
+            add("parse", present & typed.isnull(), f"{col.name}: not {_EXAMPLES[col.kind]}")
+        if col.kind in ("decimal", "float", "integer"):
+            f = typed.cast("float64")
+            add("nan", f.isnan() | f.isinf(), f"{col.name}: not a finite number")
+            if col.minimum is not None:
+                add("min", f < col.minimum, f"{col.name}: below the minimum {col.minimum:g}")
+            if col.maximum is not None:
+                add("max", f > col.maximum, f"{col.name}: above the maximum {col.maximum:g}")
+            if col.kind == "decimal":
+                add("huge", f.abs() >= 1e13, f"{col.name}: implausibly large amount")
+        if col.kind == "date" and col.name != "due_date":
+            add("future", typed > ibis.literal(limit), f"{col.name}: date in the future (after {limit:%d-%m-%Y})")
+            add("ancient", typed < ibis.date(1900, 1, 1), f"{col.name}: date before 1900")
+    out = t.select(ROW, **values, **raws, **flags)
+    label = raw.source.label
+    return Checked(table, label, out, checks, {**direct, **exprs})
+
+
+def _null_type(col: Column) -> str:
+    return {"string": "string", "decimal": MONEY, "float": "float64", "integer": "int64", "date": "date",
+            "boolean": "boolean"}[col.kind]

@@ -1,0 +1,180 @@
+"""The workspace: one DuckDB file with the imported tables, the rejected rows, and every analysis run.
+
+This is the one place that materialises Ibis expressions. Imports run in a transaction, so an
+interrupted import leaves the previous state intact. A run is a set of named result tables plus its
+headline figures and the config used; outputs (CSV/JSON, workbook, report, app) render from a stored run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import importlib.util
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pyarrow as pa
+
+from salesfocus.errors import InputError
+
+__all__ = ["Workspace", "Run", "load_extension", "DEFAULT_WORKSPACE"]
+
+DEFAULT_WORKSPACE = "salesfocus.duckdb"
+
+
+def load_extension(raw_con: Any, name: str) -> bool:
+    """Load a DuckDB extension shipped as a PyPI wheel (``duckdb-extension-<name>``); False if absent.
+
+    ``INSTALL`` would download from the internet, which customer data machines often cannot (and
+    should not) reach; the wheels pin the DuckDB version we pin.
+    """
+    spec = importlib.util.find_spec(f"duckdb_extension_{name.replace('-', '_')}")
+    if spec is None or spec.origin is None:
+        return False
+    files = glob.glob(os.path.join(os.path.dirname(spec.origin), "extensions", "v*", "*.duckdb_extension"))
+    if not files:
+        return False
+    try:
+        raw_con.execute(f"LOAD '{files[0]}'")
+    except Exception:  # a build for another DuckDB version: the caller falls back
+        return False
+    return True
+
+
+@dataclass
+class Run:
+    """A stored analysis run: its id, metadata and the names of its result tables."""
+
+    run_id: int
+    created_at: str
+    meta: dict[str, Any]
+    tables: list[str]
+    workspace: Workspace
+
+    def table(self, name: str) -> pa.Table:
+        if name not in self.tables:
+            raise InputError(f"run {self.run_id} has no table {name!r}; it has: {', '.join(sorted(self.tables))}")
+        return self.workspace.raw.execute(f'SELECT * FROM "{_run_table(self.run_id, name)}"').fetch_arrow_table()
+
+    def frame(self, name: str):
+        return self.table(name).to_pandas()
+
+
+def _run_table(run_id: int, name: str) -> str:
+    return f"run{run_id}__{name}"
+
+
+class Workspace:
+    """An embedded DuckDB workspace (a ``*.duckdb`` file, or in memory with ``path=None``)."""
+
+    def __init__(self, path: str | Path | None = DEFAULT_WORKSPACE):
+        self.path = None if path is None else Path(path)
+        self._con = None
+
+    @property
+    def con(self) -> ibis.BaseBackend:
+        if self._con is None:
+            if self.path is not None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self._con = ibis.duckdb.connect(str(self.path) if self.path else ":memory:")
+            except Exception as e:  # a locked or corrupt file is the user's to fix
+                raise InputError(f"cannot open workspace {self.path}: {e}") from None
+            self.encodings = load_extension(self.raw, "encodings")
+        return self._con
+
+    @property
+    def raw(self):
+        """The DuckDB connection under the Ibis backend."""
+        return self.con.con
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.disconnect()
+            self._con = None
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- tables ---------------------------------------------------------------------------------
+    def has_table(self, name: str) -> bool:
+        q = "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_schema = 'main'"
+        return self.raw.execute(q, [name]).fetchone()[0] > 0
+
+    def table(self, name: str) -> ibis.Table:
+        return self.con.table(name)
+
+    def write(self, name: str, data: ibis.Table | pa.Table | Any, *, temp: bool = False) -> None:
+        """Create or replace table ``name`` from an Ibis expression (run in the engine) or Arrow/pandas data."""
+        kind = "TEMP TABLE" if temp else "TABLE"
+        if isinstance(data, ibis.Table):
+            self.raw.execute(f'CREATE OR REPLACE {kind} "{name}" AS {self.con.compile(data)}')
+        else:
+            self.raw.register("__sf_incoming", data)
+            try:
+                self.raw.execute(f'CREATE OR REPLACE {kind} "{name}" AS SELECT * FROM __sf_incoming')
+            finally:
+                self.raw.unregister("__sf_incoming")
+
+    def append(self, name: str, expr: ibis.Table) -> None:
+        sql = self.con.compile(expr)
+        if self.has_table(name):
+            cols = ", ".join(f'"{c}"' for c in expr.columns)
+            self.raw.execute(f'INSERT INTO "{name}" ({cols}) SELECT {cols} FROM ({sql})')
+        else:
+            self.raw.execute(f'CREATE TABLE "{name}" AS {sql}')
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.raw.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.raw.execute("ROLLBACK")
+            raise
+        self.raw.execute("COMMIT")
+
+    # -- runs -----------------------------------------------------------------------------------
+    def save_run(self, tables: dict[str, Any], meta: dict[str, Any]) -> Run:
+        """Store result tables (Arrow or pandas) and metadata as a new run, in one transaction."""
+        self.raw.execute(
+            "CREATE TABLE IF NOT EXISTS _runs (run_id INTEGER, created_at VARCHAR, meta VARCHAR, tables VARCHAR)"
+        )
+        run_id = self.raw.execute("SELECT coalesce(max(run_id), 0) + 1 FROM _runs").fetchone()[0]
+        created = dt.datetime.now().isoformat(timespec="seconds")
+        with self.transaction():
+            for name, data in tables.items():
+                self.write(_run_table(run_id, name), data)
+            self.raw.execute(
+                "INSERT INTO _runs VALUES (?, ?, ?, ?)",
+                [run_id, created, json.dumps(meta, default=str), json.dumps(sorted(tables))],
+            )
+        return Run(run_id, created, meta, sorted(tables), self)
+
+    def runs(self) -> list[tuple[int, str]]:
+        if not self.has_table("_runs"):
+            return []
+        return [tuple(r) for r in self.raw.execute("SELECT run_id, created_at FROM _runs ORDER BY run_id").fetchall()]
+
+    def load_run(self, run_id: int | None = None) -> Run:
+        """The given run, or the latest one."""
+        if not self.has_table("_runs"):
+            raise InputError(f"workspace {self.path} holds no analysis run yet: run `salesfocus analyze` first")
+        q = "SELECT run_id, created_at, meta, tables FROM _runs "
+        row = (
+            self.raw.execute(q + "ORDER BY run_id DESC LIMIT 1").fetchone()
+            if run_id is None
+            else self.raw.execute(q + "WHERE run_id = ?", [run_id]).fetchone()
+        )
+        if row is None:
+            raise InputError(f"workspace {self.path} has no run {run_id}; runs: {[r for r, _ in self.runs()]}")
+        return Run(row[0], row[1], json.loads(row[2]), json.loads(row[3]), self)
