@@ -1,0 +1,277 @@
+"""The command line: thin commands over the library, one place that turns errors into exit codes.
+
+Exit codes: 0 success (rejected rows are reported and saved, not an error); 2 bad input, config or
+usage, with one readable message on stderr; 1 an unexpected internal error (a bug; ``--debug`` shows it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from salesfocus.errors import InputError, SalesfocusError
+
+app = typer.Typer(
+    name="salesfocus",
+    help="Which customers earn you money, which cost you money, and where sales should spend its time.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+_state = {"debug": False}
+
+DataArg = Annotated[list[str], typer.Argument(help="Exports: PATH or TABLE=PATH (customers=klanten.xlsx); a URL "
+                                                   "postgresql://user@host/db?table=NAME works too.")]
+MappingOpt = Annotated[Path | None, typer.Option("--mapping", "-m", help="Column-mapping TOML file.")]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Config TOML file (rates, thresholds).")]
+WorkspaceOpt = Annotated[Path | None, typer.Option("--workspace", "-w", help="Workspace DuckDB file.")]
+LangOpt = Annotated[str | None, typer.Option("--lang", help="Language of labels: en or nl.")]
+
+
+@app.callback()
+def _root(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")] = False):
+    _state["debug"] = debug
+
+
+@contextmanager
+def _progress():
+    """A Rich spinner with the current step on stderr; the callback updates it."""
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
+                  transient=True) as p:
+        task = p.add_task("starting", total=None)
+        yield lambda msg: p.update(task, description=msg)
+
+
+def _config(path: Path | None, lang: str | None):
+    from salesfocus.config import load_config
+
+    cfg = load_config(path)
+    if lang:
+        if lang not in ("en", "nl"):
+            raise InputError(f"--lang {lang!r}: use en or nl")
+        cfg.lang = lang
+    return cfg
+
+
+def _engine(name: str, workspace):
+    from salesfocus.io.importer import DuckDBEngine, SparkEngine
+
+    if name == "duckdb":
+        return DuckDBEngine(workspace)
+    if name == "spark":
+        return SparkEngine("local[2]")
+    if name.startswith("spark://") or name.startswith("local["):
+        return SparkEngine(name)
+    raise InputError(f"--engine {name!r}: use duckdb, spark (local) or spark://HOST:PORT")
+
+
+def _print_import(summary: dict) -> None:
+    t = Table(title="Import", show_edge=False)
+    for c in ("table", "file", "read", "accepted", "rejected"):
+        t.add_column(c, justify="right" if c in ("read", "accepted", "rejected") else "left")
+    for s in summary.get("sources", []):
+        t.add_row(s["table"], s["file"], *(("imported before", "", "") if s["skipped"] else
+                                           (f"{s['rows_read']:,}", f"{s['rows_accepted']:,}",
+                                            f"{s['rows_rejected']:,}")))
+    err.print(t)
+    err.print(f"rows read {summary['rows_read']:,} = accepted {summary['rows_accepted']:,} "
+              f"+ rejected {summary['rows_rejected']:,}")
+
+
+def _run_analysis(data: list[str], out_dir: Path, mapping: Path | None, config: Path | None, lang: str | None,
+                  workspace: Path | None, engine: str, as_of: str | None) -> Path:
+    from salesfocus import pipeline
+    from salesfocus.io.mapping import load_mapping
+    from salesfocus.io.readers import parse_data_arg
+    from salesfocus.report import write_outputs
+    from salesfocus.workspace import Workspace
+
+    cfg = _config(config, lang)
+    maps = load_mapping(mapping)
+    sources = [parse_data_arg(d) for d in data]
+    for s in sources:
+        if s.table in maps and s.table:
+            s.options = {**maps[s.table].options, **s.options}
+    day = _date(as_of) if as_of else None
+    t0 = time.perf_counter()
+    with Workspace(workspace or Path("salesfocus.duckdb")) as ws:
+        eng = _engine(engine, ws)
+        with _progress() as say:
+            run = pipeline.analyze(eng, ws, sources, maps, cfg, as_of=day, progress=say,
+                                   args={"data": data, "engine": engine, "as_of": as_of})
+            say("writing outputs")
+            write_outputs(run, out_dir)
+        if hasattr(eng, "stop"):
+            eng.stop()
+        _print_import(run.meta["summary"])
+        for n in run.meta["summary"].get("notes", []):
+            err.print(f"[yellow]note:[/] {n}")
+    err.print(f"run {run.run_id} stored in {ws.path}; {time.perf_counter() - t0:.1f} s")
+    return out_dir
+
+
+def _date(s: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(s)
+    except ValueError:
+        raise InputError(f"--as-of {s!r}: give a date as yyyy-mm-dd") from None
+
+
+@app.command()
+def analyze(
+    data: DataArg,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")] = Path("salesfocus-output"),
+    mapping: MappingOpt = None,
+    config: ConfigOpt = None,
+    lang: LangOpt = None,
+    workspace: WorkspaceOpt = None,
+    engine: Annotated[str, typer.Option(help="duckdb (default), spark (local) or spark://HOST:PORT.")] = "duckdb",
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Analysis date yyyy-mm-dd (default: last order).")]
+    = None,
+) -> None:
+    """Import the exports and run every analysis; write customers.csv, summary.json, rejected.csv and more."""
+    _run_analysis(data, out_dir, mapping, config, lang, workspace, engine, as_of)
+    out.print(f"outputs in {out_dir.resolve()}")
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the demo data and outputs.")]
+    = Path("demo-output"),
+    customers: Annotated[int, typer.Option(help="Number of customers.", min=10)] = 500,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same data).")] = 42,
+    lines: Annotated[int | None, typer.Option(help="Target number of order lines (default ~50 per customer).")]
+    = None,
+    config: ConfigOpt = None,
+    lang: LangOpt = None,
+    engine: Annotated[str, typer.Option(help="duckdb (default), spark (local) or spark://HOST:PORT.")] = "duckdb",
+) -> None:
+    """Generate a fictional Dutch/Belgian wholesaler and run the full analysis on it."""
+    from salesfocus.demo import generate_demo
+
+    with _progress() as say:
+        say(f"generating demo data: {customers:,} customers")
+        d = generate_demo(out_dir / "data", customers=customers, seed=seed, lines=lines)
+    data = [f"{t}={p}" for t, p in d.paths.items()]
+    _run_analysis(data, out_dir, None, config, lang, out_dir / "salesfocus.duckdb", engine, None)
+    out.print(f"demo data in {(out_dir / 'data').resolve()}")
+    out.print(f"outputs in {out_dir.resolve()}")
+
+
+@app.command("import")
+def import_(
+    data: DataArg,
+    mapping: MappingOpt = None,
+    config: ConfigOpt = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Add exports to the workspace (a file imported before adds nothing)."""
+    from salesfocus.io.importer import DuckDBEngine, import_sources
+    from salesfocus.io.mapping import load_mapping
+    from salesfocus.io.readers import parse_data_arg
+    from salesfocus.workspace import Workspace
+
+    cfg = _config(config, None)
+    with Workspace(workspace or Path("salesfocus.duckdb")) as ws, _progress() as say:
+        rep = import_sources(DuckDBEngine(ws), [parse_data_arg(d) for d in data], load_mapping(mapping), cfg,
+                             mode="append", progress=say)
+    _print_import({"sources": [vars(s) for s in rep.sources], "rows_read": rep.rows_read,
+                   "rows_accepted": rep.rows_accepted, "rows_rejected": rep.rows_rejected})
+    out.print(f"workspace {ws.path}")
+
+
+@app.command()
+def validate(
+    data: DataArg,
+    mapping: MappingOpt = None,
+    config: ConfigOpt = None,
+    rejected: Annotated[Path | None, typer.Option(help="Write the rejected rows to this CSV.")] = None,
+) -> None:
+    """Check exports without storing them: counts, and every rejected row with its reason."""
+    from salesfocus.io.importer import DuckDBEngine, import_sources
+    from salesfocus.io.mapping import load_mapping
+    from salesfocus.io.readers import parse_data_arg
+    from salesfocus.report.outputs import write_table_csv
+    from salesfocus.workspace import Workspace
+
+    cfg = _config(config, None)
+    with Workspace(None) as ws:
+        with _progress() as say:
+            rep = import_sources(DuckDBEngine(ws), [parse_data_arg(d) for d in data], load_mapping(mapping), cfg,
+                                 mode="replace", progress=say)
+        _print_import({"sources": [vars(s) for s in rep.sources], "rows_read": rep.rows_read,
+                       "rows_accepted": rep.rows_accepted, "rows_rejected": rep.rows_rejected})
+        if rep.rejected is not None:
+            rows = rep.rejected.order_by(["table", "file", "row"]).to_pyarrow()
+            t = Table(title=f"Rejected ({rows.num_rows:,} problems)", show_edge=False)
+            for c in rows.column_names:
+                t.add_column(c)
+            for r in rows.slice(0, 50).to_pylist():
+                t.add_row(*(str(r[c]) if r[c] is not None else "" for c in rows.column_names))
+            out.print(t)
+            if rejected:
+                write_table_csv(rows, rejected)
+                out.print(f"rejected rows in {rejected}")
+
+
+@app.command()
+def report(
+    workspace: WorkspaceOpt = None,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")] = Path("salesfocus-output"),
+    run_id: Annotated[int | None, typer.Option("--run", help="Run number (default: the latest).")] = None,
+    lang: LangOpt = None,
+) -> None:
+    """Render the outputs again from a stored run (nothing is recomputed)."""
+    from salesfocus.report import write_outputs
+    from salesfocus.workspace import Workspace
+
+    path = workspace or Path("salesfocus.duckdb")
+    if not path.exists():
+        raise InputError(f"workspace {path} not found: run `salesfocus analyze` first or pass --workspace")
+    with Workspace(path) as ws:
+        run = ws.load_run(run_id)
+        write_outputs(run, out_dir)
+    out.print(f"outputs of run {run.run_id} in {out_dir.resolve()}")
+
+
+def main() -> None:
+    """Entry point with the one error-to-exit-code map."""
+    try:
+        app(standalone_mode=False)
+    except SalesfocusError as e:
+        err.print(f"[red]error:[/] {e}", highlight=False, soft_wrap=True)
+        if _state["debug"]:
+            err.print_exception()
+        sys.exit(e.exit_code)
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except typer.Abort:
+        err.print("aborted")
+        sys.exit(1)
+    except Exception as e:  # click usage errors carry their own exit code (2)
+        import click
+
+        if isinstance(e, click.exceptions.ClickException):
+            e.show()
+            sys.exit(e.exit_code)
+        err.print(f"[red]internal error (a bug, please report it):[/] {type(e).__name__}: {e}")
+        if _state["debug"]:
+            err.print_exception()
+        else:
+            err.print("run again with --debug for the traceback")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,17 @@
+"""Per-customer measures as Ibis expressions: one module per family, nothing executes here."""
+
+from salesfocus.measures.activity import ACTIVITY_TYPES, activity_measures
+from salesfocus.measures.cost_to_serve import COMPONENTS, cost_to_serve
+from salesfocus.measures.customer import customer_measures, customer_years, orders
+from salesfocus.measures.payment import payment_measures
+
+__all__ = [
+    "ACTIVITY_TYPES",
+    "COMPONENTS",
+    "activity_measures",
+    "cost_to_serve",
+    "customer_measures",
+    "customer_years",
+    "orders",
+    "payment_measures",
+]

@@ -1,0 +1,108 @@
+"""Per-customer measures from the order lines: what a customer buys, how often, since when.
+
+Every function takes Ibis tables and returns an Ibis expression keyed by ``customer_id``; nothing
+executes here. Money stays DECIMAL in the engine and is rounded only on output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+import ibis.expr.types as ir
+
+__all__ = ["orders", "customer_measures", "customer_years", "DAYS_PER_YEAR"]
+
+DAYS_PER_YEAR = 365.25
+
+
+def _between(t: ibis.Table, col: str, start: dt.date | None, end: dt.date | None) -> ibis.Table:
+    """Half-open period [start, end)."""
+    if start is not None:
+        t = t.filter(t[col] >= ibis.literal(start))
+    if end is not None:
+        t = t.filter(t[col] < ibis.literal(end))
+    return t
+
+
+def orders(order_lines: ibis.Table) -> ibis.Table:
+    """One row per order: customer, date (first line), revenue, cost, lines; a credit order is a return.
+
+    Keeping this table from import lets every later analysis count orders without re-counting
+    distinct values over raw lines.
+    """
+    ol = order_lines
+    return ol.group_by(["customer_id", "order_id"]).aggregate(
+        order_date=ol.order_date.min(),
+        revenue=ol.revenue.sum(),
+        cost=ol.cost.sum(),
+        cost_lines=ol.cost.count(),
+        lines=ol.count(),
+        return_lines=ol.is_return.sum(),
+        return_value=ibis.ifelse(ol.is_return, -ol.revenue, 0).sum(),
+    )
+
+
+def customer_measures(order_lines: ibis.Table, order_table: ibis.Table, as_of: dt.date, *,
+                      start: dt.date | None = None, end: dt.date | None = None,
+                      has_cost: bool = True) -> ibis.Table:
+    """Revenue, margin, orders, lines, products, dates, recency, tenure, frequency and returns per customer.
+
+    Formulas (period [start, end), ``as_of`` the analysis date):
+
+    - ``gross_margin = revenue - cost`` (NULL when the data has no cost of goods), ``margin_pct`` = margin / revenue
+    - ``orders``: orders whose total is not negative; a credit order counts under ``returns_count``
+    - ``recency_days = as_of - last_order``; ``tenure_days = as_of - first_order``
+    - ``orders_per_year = orders * 365.25 / max(tenure_days, 365.25)`` (a young customer is not extrapolated)
+    - ``avg_order_value = revenue / orders``; ``returns_value``: credited revenue as a positive amount
+    """
+    ol = _between(order_lines, "order_date", start, end)
+    od = _between(order_table, "order_date", start, end)
+    lines = ol.group_by("customer_id").aggregate(
+        revenue=ol.revenue.sum(),
+        cost_of_goods=ol.cost.sum() if has_cost else ibis.null("decimal(38, 4)"),
+        cost_coverage=(ol.cost.count() / ol.count()).cast("float64"),
+        order_lines=ol.count(),
+        products=ol.product_id.nunique(),
+        product_groups=ol.product_group.nunique(),
+        first_order=ol.order_date.min(),
+        last_order=ol.order_date.max(),
+        returns_lines=ol.is_return.sum(),
+        returns_value=ibis.ifelse(ol.is_return, -ol.revenue, 0).sum(),
+    )
+    per_order = od.group_by("customer_id").aggregate(
+        orders=(od.revenue >= 0).sum(),
+        returns_count=(od.revenue < 0).sum(),
+    )
+    t = lines.join(per_order, "customer_id")
+    as_of_lit = ibis.literal(as_of)
+    recency = as_of_lit.delta(t.last_order, unit="day")
+    tenure = as_of_lit.delta(t.first_order, unit="day")
+    revenue_f = t.revenue.cast("float64")
+    margin = (t.revenue - t.cost_of_goods) if has_cost else ibis.null("decimal(38, 4)")
+    return t.mutate(
+        gross_margin=margin,
+        margin_pct=_ratio(margin.cast("float64"), revenue_f),
+        recency_days=recency,
+        tenure_days=tenure,
+        orders_per_year=t.orders.cast("float64") * DAYS_PER_YEAR
+        / ibis.greatest(tenure.cast("float64"), ibis.literal(DAYS_PER_YEAR)),
+        avg_order_value=_ratio(revenue_f, t.orders.cast("float64")),
+    )
+
+
+def _ratio(num: ir.FloatingValue, den: ir.FloatingValue) -> ir.FloatingValue:
+    return ibis.ifelse(den == 0, ibis.null("float64"), num / den)
+
+
+def customer_years(order_lines: ibis.Table, order_table: ibis.Table, *, has_cost: bool = True) -> ibis.Table:
+    """Revenue, gross margin, orders and lines per customer per calendar year (long format)."""
+    ol = order_lines.mutate(year=order_lines.order_date.year())
+    od = order_table.mutate(year=order_table.order_date.year())
+    a = ol.group_by(["customer_id", "year"]).aggregate(
+        revenue=ol.revenue.sum(),
+        gross_margin=(ol.revenue - ol.cost.fill_null(0)).sum() if has_cost else ibis.null("decimal(38, 4)"),
+        order_lines=ol.count(),
+    )
+    b = od.group_by(["customer_id", "year"]).aggregate(orders=(od.revenue >= 0).sum())
+    return a.join(b, ["customer_id", "year"]).order_by(["customer_id", "year"])

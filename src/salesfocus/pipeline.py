@@ -1,0 +1,155 @@
+"""One analysis run: import, per-customer measures on the engine, then every analysis, stored as named tables.
+
+Stage 1 runs on the engine where the data lives (DuckDB, or Spark for data beyond one machine): the
+per-customer measures and the per-year table. Only those small results travel into the workspace.
+Stage 2 runs the analyses (profit, pyramid, segments, prediction, ...) as Ibis expressions over the
+per-customer table in the workspace. Outputs render from the stored run and compute nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import pyarrow as pa
+
+from salesfocus.config import Config
+from salesfocus.errors import InputError
+from salesfocus.io.importer import DuckDBEngine, Engine, ImportReport, import_sources
+from salesfocus.io.mapping import TableMapping
+from salesfocus.io.readers import Source
+from salesfocus.measures import activity_measures, cost_to_serve, customer_measures, customer_years, orders
+from salesfocus.measures import payment_measures
+from salesfocus.model.dataset import Dataset, active_window_start, customer_status
+from salesfocus.workspace import Run, Workspace
+
+__all__ = ["RunContext", "ANALYSES", "analyze", "CUSTOMER_ATTRIBUTES"]
+
+CUSTOMER_ATTRIBUTES = ["name", "sector", "region", "country", "size_class", "employees", "account_manager", "email",
+                       "channel", "acquired_date"]
+
+
+@dataclass
+class RunContext:
+    """What the analyses of one run share; each analysis adds tables, customer columns and figures."""
+
+    workspace: Workspace
+    config: Config
+    dataset: Dataset
+    customers: ibis.Table  # per-customer table in the workspace; analyses add columns
+    tables: dict[str, Any] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def add_customer_columns(self, expr: ibis.Table) -> None:
+        """Join per-customer columns (keyed by customer_id) onto the customer table and store it."""
+        cols = [c for c in expr.columns if c != "customer_id"]
+        base = self.customers.drop(*[c for c in cols if c in self.customers.columns])
+        joined = base.left_join(expr, "customer_id").drop("customer_id_right")
+        self.workspace.write("_sf_customers", joined.order_by("customer_id"), temp=True)
+        self.customers = self.workspace.table("_sf_customers")
+
+    def note(self, msg: str) -> None:
+        if msg not in self.notes:
+            self.notes.append(msg)
+
+
+# Analyses in order; later issues append theirs. Each takes the context and fills it.
+ANALYSES: list[tuple[str, Callable[[RunContext], None]]] = []
+
+
+def _stage1(engine: Engine, ds: Dataset, config: Config) -> dict[str, pa.Table]:
+    """Per-customer measures and per-year figures on the engine; the only data that travels."""
+    t = ds.tables
+    ol = t["order_lines"]
+    has_cost = ds.has_cost
+    od = engine.materialize("orders", orders(ol)) if engine.name != "duckdb" else _persist(engine, "orders", orders(ol))
+    m = customer_measures(ol, od, ds.as_of, has_cost=has_cost)
+    window = od.filter((od.order_date > ibis.literal(active_window_start(ds.as_of, config.customer_rule)))
+                       & (od.revenue >= 0))
+    recent = window.group_by("customer_id").aggregate(orders_in_window=window.count())
+    m = m.left_join(recent, "customer_id").drop("customer_id_right")
+    m = m.mutate(orders_in_window=m.orders_in_window.fill_null(0))
+    payments = None
+    if "invoices" in t:
+        payments = payment_measures(t["invoices"], ds.as_of, capital_rate=config.cost_rates.capital_rate)
+        m = m.left_join(payments.drop("late_payment_cost"), "customer_id").drop("customer_id_right")
+    else:
+        ds.note_missing("invoices", "days to pay, late payment and its cost of capital are unknown")
+    if "activities" in t:
+        acts = activity_measures(t["activities"], end=ds.as_of + dt.timedelta(days=1))
+        m = m.left_join(acts, "customer_id").drop("customer_id_right")
+        m = m.mutate(**{c: m[c].fill_null(0) for c in acts.columns if c != "customer_id"})
+    else:
+        ds.note_missing("activities", "visits, calls, tickets and complaints are not in cost-to-serve")
+    master = t.get("customers")
+    m = cost_to_serve(m, config.cost_rates, activities=t.get("activities"), payments=payments, customers=master)
+    if master is not None:
+        attrs = master.select("customer_id", *CUSTOMER_ATTRIBUTES, master_status=master.status,
+                              payment_terms_days=master.payment_terms_days)
+        m = m.left_join(attrs, "customer_id").drop("customer_id_right")
+        status = customer_status(m.last_order, m.orders_in_window, ds.as_of, config.customer_rule, m.master_status)
+        m = m.mutate(status=status).drop("master_status")
+    else:
+        ds.note_missing("customers", "no names, sectors, regions or account managers; profiles and lists are thin")
+        m = m.mutate(status=customer_status(m.last_order, m.orders_in_window, ds.as_of, config.customer_rule))
+    years = customer_years(ol, od, has_cost=has_cost)
+    return {"customers": m.order_by("customer_id").to_pyarrow(), "customer_years": years.to_pyarrow()}
+
+
+def _persist(engine: DuckDBEngine, name: str, expr: ibis.Table) -> ibis.Table:
+    engine.workspace.write(name, expr)
+    return engine.workspace.table(name)
+
+
+def analyze(engine: Engine, workspace: Workspace, sources: list[Source], mapping: dict[str, TableMapping],
+            config: Config, *, as_of: dt.date | None = None, progress: Callable[[str], None] | None = None,
+            args: dict[str, Any] | None = None) -> Run:
+    """Import the sources, run every analysis, and store the run in the workspace."""
+    say = progress or (lambda _m: None)
+    report: ImportReport = import_sources(engine, sources, mapping, config, mode="replace", progress=say)
+    if "order_lines" not in report.tables:
+        raise InputError("no order lines were accepted: see rejected.csv for the reasons")
+    ol = report.tables["order_lines"]
+    span = ol.aggregate(lo=ol.order_date.min(), hi=ol.order_date.max(), n=ol.count()).to_pyarrow().to_pylist()[0]
+    if not span["n"]:
+        raise InputError("every order line was rejected: see rejected.csv for the reasons")
+    as_of = as_of or (dt.date.fromisoformat(config.as_of) if config.as_of else span["hi"])
+    ds = Dataset(dict(report.tables), as_of)
+    say("computing per-customer measures")
+    stage1 = _stage1(engine, ds, config)
+    workspace.write("_sf_customers", stage1["customers"], temp=True)
+    ctx = RunContext(workspace, config, ds, workspace.table("_sf_customers"))
+    ctx.tables["customer_years"] = stage1["customer_years"]
+    cust = ctx.customers
+    head = cust.aggregate(
+        customers=cust.count(), revenue=cust.revenue.sum().cast("float64"),
+        gross_margin=cust.gross_margin.sum().cast("float64"),
+    ).to_pyarrow().to_pylist()[0]
+    ctx.summary.update(
+        engine=engine.name,
+        as_of=as_of.isoformat(),
+        rows_read=report.rows_read,
+        rows_accepted=report.rows_accepted,
+        rows_rejected=report.rows_rejected,
+        customers=head["customers"],
+        order_lines=int(span["n"]),
+        revenue=round(head["revenue"] or 0.0, 2),
+        gross_margin=None if not ds.has_cost else round(head["gross_margin"] or 0.0, 2),
+        period_start=span["lo"].isoformat(),
+        period_end=span["hi"].isoformat(),
+        sources=[vars(s) | {"fingerprint": None} for s in report.sources],
+    )
+    for name, fn in ANALYSES:
+        say(f"analysis: {name}")
+        fn(ctx)
+    ctx.summary["notes"] = ds.missing_notes + ctx.notes
+    tables = {name: (v.to_pyarrow() if isinstance(v, ibis.Table) else v) for name, v in ctx.tables.items()}
+    tables["customers"] = ctx.customers.order_by("customer_id").to_pyarrow()
+    if report.rejected is not None:
+        tables["rejected"] = report.rejected.order_by(["table", "file", "row"]).to_pyarrow()
+    meta = {"summary": ctx.summary, "config": config.model_dump(mode="json"), "args": args or {}}
+    return workspace.save_run(tables, meta)
