@@ -26,7 +26,7 @@ from salesfocus.measures import payment_measures
 from salesfocus.model.dataset import Dataset, active_window_start, customer_status
 from salesfocus.workspace import Run, Workspace
 
-__all__ = ["RunContext", "ANALYSES", "analyze", "CUSTOMER_ATTRIBUTES"]
+__all__ = ["RunContext", "analyze", "CUSTOMER_ATTRIBUTES"]
 
 CUSTOMER_ATTRIBUTES = ["name", "sector", "region", "country", "size_class", "employees", "account_manager", "email",
                        "channel", "acquired_date"]
@@ -57,8 +57,9 @@ class RunContext:
             self.notes.append(msg)
 
 
-# Analyses in order; later issues append theirs. Each takes the context and fills it.
-ANALYSES: list[tuple[str, Callable[[RunContext], None]]] = []
+def _analyses() -> list[tuple[str, Callable[[RunContext], None]]]:
+    """The analyses of a run, in order; each takes the context and fills it. Add new ones here."""
+    return []
 
 
 def _stage1(engine: Engine, ds: Dataset, config: Config) -> dict[str, pa.Table]:
@@ -143,7 +144,7 @@ def analyze(engine: Engine, workspace: Workspace, sources: list[Source], mapping
         period_end=span["hi"].isoformat(),
         sources=[vars(s) | {"fingerprint": None} for s in report.sources],
     )
-    for name, fn in ANALYSES:
+    for name, fn in _analyses():
         say(f"analysis: {name}")
         fn(ctx)
     ctx.summary["notes"] = ds.missing_notes + ctx.notes

@@ -109,20 +109,19 @@ def rfm_table(
 
     lines = order_lines.filter(order_lines.order_date <= ibis.date(end))
     days = _purchase_days(lines, value_column)
-    days = days.mutate(first_day=days.order_date.min().over(ibis.window(group_by="customer_id")))
-    days = days.mutate(
-        repeat_value=ibis.ifelse(days.order_date > days.first_day, days.day_value, ibis.literal(0.0, "float64"))
-    )
+    # One row per purchase day, so the first day's value is well defined: arg_min (DuckDB) / min_by (Spark).
     per = days.group_by("customer_id").aggregate(
         n_days=days.count(),
-        first_day=days.first_day.min(),
+        first_day=days.order_date.min(),
         last_day=days.order_date.max(),
-        repeat_value=days.repeat_value.sum(),
+        total_value=days.day_value.sum(),
+        first_value=days.day_value.argmin(days.order_date),
     )
     frequency = (per.n_days - 1).cast("int64")
     recency_days = per.last_day.delta(per.first_day, unit="day").cast("float64")
     t_days = ibis.date(end).delta(per.first_day, unit="day").cast("float64")
-    monetary = ibis.ifelse(frequency > 0, per.repeat_value / frequency.cast("float64"), ibis.literal(0.0, "float64"))
+    repeat_value = per.total_value - per.first_value
+    monetary = ibis.ifelse(frequency > 0, repeat_value / frequency.cast("float64"), ibis.literal(0.0, "float64"))
     return per.select(
         customer_id=per.customer_id,
         frequency=frequency,
