@@ -21,15 +21,15 @@ def payment_measures(invoices: ibis.Table, as_of: dt.date, *, capital_rate: floa
     late = ibis.greatest(settled.delta(inv.due_date, unit="day"), 0).fill_null(0).cast("float64")
     amount = inv.amount.cast("float64")
     paid = inv.paid_date.notnull()
-    g = inv.mutate(_days=days, _late=late, _amount=amount, _paid=paid).group_by("customer_id")
-    t = g.aggregate(
-        invoices=inv.count(),
-        days_to_pay=ibis._._days.mean(where=ibis._._paid),
-        _wsum=(ibis._._days * ibis._._amount.abs()).sum(where=ibis._._paid),
-        _wden=ibis._._amount.abs().sum(where=ibis._._paid),
-        late_share=(ibis._._late > 0).mean(),
-        days_late_amount=(ibis._._late * ibis._._amount.abs()).sum(),
-        open_invoices=(~ibis._._paid).sum(),
+    m = inv.mutate(_days=days, _late=late, _amount=amount.abs(), _paid=paid)
+    t = m.group_by("customer_id").aggregate(
+        invoices=m.count(),
+        days_to_pay=m._days.mean(where=m._paid),
+        _wsum=(m._days * m._amount).sum(where=m._paid),
+        _wden=m._amount.sum(where=m._paid),
+        late_share=(m._late > 0).mean(),
+        days_late_amount=(m._late * m._amount).sum(),
+        open_invoices=(~m._paid).sum(),
     )
     return t.mutate(
         days_to_pay_weighted=ibis.ifelse(t._wden > 0, t._wsum / t._wden, ibis.null("float64")),
