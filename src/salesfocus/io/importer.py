@@ -131,8 +131,8 @@ class ImportReport:
         return sum(s.rows_rejected for s in self.sources if not s.skipped)
 
 
-def _cross_checks(table: str, acc: ibis.Table, customers: ibis.Table | None, reject_unknown: bool
-                  ) -> list[tuple[ibis.Table, str]]:
+def _cross_checks(table: str, acc: ibis.Table, customers: ibis.Table | None, reject_unknown: bool,
+                  anonymous: str | None = None) -> list[tuple[ibis.Table, str]]:
     """Rows rejected by checks across rows or tables: duplicate keys, unknown customers."""
     out = []
     key = SCHEMAS[table].key
@@ -148,6 +148,8 @@ def _cross_checks(table: str, acc: ibis.Table, customers: ibis.Table | None, rej
         out.append((dup, "dup"))
     if customers is not None and SCHEMAS[table].references_customers and reject_unknown:
         unknown = acc.anti_join(customers, "customer_id")
+        if anonymous:  # the explicit anonymous customer is not in any customer master
+            unknown = unknown.filter(unknown.customer_id != anonymous)
         unknown = unknown.mutate(
             _column=ibis.literal("customer_id"), _value=unknown.customer_id,
             _reason=ibis.literal("customer_id not found in the customers table; add the customer there or set "
@@ -155,6 +157,34 @@ def _cross_checks(table: str, acc: ibis.Table, customers: ibis.Table | None, rej
         )
         out.append((unknown, "unknown"))
     return out
+
+
+def _read_and_check(engine: Engine, src: Source, table: str, tm: TableMapping | None, config: Config,
+                    today: dt.date | None, name: str) -> Checked:
+    """Open, check and materialise one source; problems met while reading the data are input errors.
+
+    A file is parsed only when the checks run, so errors in its body surface here, not in ``open_source``.
+    DuckDB's parallel CSV reader cannot pad short rows in a file with line breaks inside quoted values;
+    such a file is read again single-threaded.
+    """
+    try:
+        raw = open_source(engine.con, src)
+        chk = check_table(raw, table, tm, config.import_options, today)
+        chk.expr = engine.materialize(name, chk.expr.mutate(**{FILE: ibis.literal(src.label)}))
+        return chk
+    except InputError:
+        raise
+    except Exception as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        if "parallel=false" in str(e) and src.options.get("_parallel", True):
+            src.options["_parallel"] = False
+            return _read_and_check(engine, src, table, tm, config, today, name)
+        if src.kind == "csv" and "CSV Error" in str(e):
+            raise InputError(f"{src.label}: cannot read this CSV file ({' '.join(str(e).split())[:300]}); "
+                             "check that it is a text export with one header row") from None
+        if src.kind == "database" and type(e).__name__ in ("IOException", "InvalidInputException", "Error"):
+            raise InputError(f"{src.label}: cannot read from the database ({first})") from None
+        raise
 
 
 def import_sources(engine: Engine, sources: list[Source], mapping: dict[str, TableMapping], config: Config,
@@ -185,10 +215,8 @@ def import_sources(engine: Engine, sources: list[Source], mapping: dict[str, Tab
             say(f"{src.label}: imported before, nothing added")
             continue
         say(f"reading {src.label} as {table}")
-        raw = open_source(engine.con, src)
-        chk = check_table(raw, table, tm, config.import_options, today)
+        chk = _read_and_check(engine, src, table, tm, config, today, f"_sf_checked_{i}")
         rep.mapping = chk.mapping
-        chk.expr = engine.materialize(f"_sf_checked_{i}", chk.expr.mutate(**{FILE: ibis.literal(src.label)}))
         checked.setdefault(table, []).append((chk, i))
         rep.fingerprint = fp  # type: ignore[attr-defined]
     if "order_lines" not in checked and (ws is None or mode == "replace" or not ws.has_table("order_lines")):
@@ -212,7 +240,8 @@ def import_sources(engine: Engine, sources: list[Source], mapping: dict[str, Tab
             continue
         acc = ibis.union(*acc_parts) if len(acc_parts) > 1 else acc_parts[0]
         say(f"checking {table}")
-        drops = _cross_checks(table, acc, tables.get("customers"), config.import_options.reject_unknown_customers)
+        drops = _cross_checks(table, acc, tables.get("customers"), config.import_options.reject_unknown_customers,
+                              config.import_options.anonymous_customer)
         drop_keys = []
         for bad, _kind in drops:
             drop_keys.append(bad.select(FILE, ROW))

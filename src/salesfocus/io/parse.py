@@ -24,6 +24,7 @@ _HAS_DOT_DECIMAL = r"\.\d{1,2}-?$|\.\d{4,}-?$"
 _DMY = r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?:$|[ T])"
 _YMD = r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[ T])"
 _COMPACT = r"^\s*(\d{4})(\d{2})(\d{2})$"
+_WHOLE_FLOAT = r"^\s*-?\d+\.0+\s*$"  # "17850.0": an id a spreadsheet or pandas wrote as a float
 _TRUE = ("ja", "j", "yes", "y", "true", "t", "1", "x", "waar", "oui", "wahr")
 _FALSE = ("nee", "n", "no", "false", "f", "0", "onwaar", "non", "nein", "")
 
@@ -36,6 +37,7 @@ class ColumnFormat:
     date_order: str = "dmy"  # "dmy", "mdy", "ymd" or "compact"
     numeric_share: float = 0.0
     date_share: float = 0.0
+    whole_float_share: float = 0.0  # share of values like "17850.0"; 1.0 means ids written as floats
 
 
 def _clean_number_text(s: ir.StringValue) -> ir.StringValue:
@@ -63,6 +65,7 @@ def detect_formats(t: ibis.Table, columns: list[str], *, decimal: str | None = N
         aggs[f"dmy{i}"] = (nonempty & s.re_search(_DMY)).sum()
         aggs[f"ymd{i}"] = (nonempty & s.re_search(_YMD)).sum()
         aggs[f"cpt{i}"] = (nonempty & s.re_search(_COMPACT)).sum()
+        aggs[f"wf{i}"] = (nonempty & s.re_search(_WHOLE_FLOAT)).sum()
         first = s.re_extract(_DMY, 1).nullif("").cast("int32")
         second = s.re_extract(_DMY, 2).nullif("").cast("int32")
         aggs[f"f13_{i}"] = (first > 12).sum()
@@ -84,9 +87,10 @@ def detect_formats(t: ibis.Table, columns: list[str], *, decimal: str | None = N
         numeric = max(row[f"numc{i}"], row[f"numd{i}"]) / n
         counts = {"dmy": row[f"dmy{i}"], "ymd": row[f"ymd{i}"], "compact": row[f"cpt{i}"]}
         order = max(counts, key=counts.get)
+        date_share = counts[order] / n
         if order == "dmy" and row[f"s13_{i}"] and not row[f"f13_{i}"]:
             order = "mdy"
-        out[c] = ColumnFormat(dec, forced_order or order, numeric, counts[order] / n)
+        out[c] = ColumnFormat(dec, forced_order or order, numeric, date_share, row[f"wf{i}"] / n)
     return out
 
 
@@ -124,7 +128,8 @@ def parse_date(s: ir.StringValue, order: str = "dmy") -> ir.DateValue:
     else:
         a, b, y = (s.re_extract(_DMY, k) for k in (1, 2, 3))
         d, m = (a, b) if order == "dmy" else (b, a)
-        y = ibis.ifelse(y.length() == 2, "20" + y, y)
+        # Two-digit years as Python's and DuckDB's %y read them: 00-68 -> 20xx, 69-99 -> 19xx.
+        y = ibis.ifelse(y.length() == 2, ibis.ifelse(y < "69", "20" + y, "19" + y), y)
     iso = y + "-" + m.lpad(2, "0") + "-" + d.lpad(2, "0")
     return ibis.ifelse(y.length() == 4, iso, ibis.null("string")).try_cast("date")
 
@@ -135,7 +140,13 @@ def parse_bool(s: ir.StringValue) -> ir.BooleanValue:
     return ibis.cases((v.isin(_TRUE), True), (v.isin(_FALSE[:-1]), False), else_=ibis.null("boolean"))
 
 
-def parse_text(s: ir.StringValue) -> ir.StringValue:
-    """Trimmed text; empty becomes NULL. Whole numbers written as ``123.0`` by spreadsheets stay ``123.0``."""
+def parse_text(s: ir.StringValue, whole_floats: bool = False) -> ir.StringValue:
+    """Trimmed text; empty becomes NULL.
+
+    ``whole_floats``: the column holds ids written as floats (``17850.0``, every value; see
+    :func:`detect_formats`), so the ``.0`` goes, as it does for Excel and Parquet numbers.
+    """
     t = s.strip()
+    if whole_floats:
+        t = t.re_replace(r"\.0+$", "")
     return ibis.ifelse(t == "", ibis.null("string"), t)

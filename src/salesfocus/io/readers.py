@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlparse
+from urllib.parse import unquote, urlparse
 
 import ibis
 import pyarrow as pa
@@ -25,9 +25,10 @@ from salesfocus.io.schemas import SCHEMAS
 from salesfocus.io.sniff import sniff_csv
 from salesfocus.workspace import load_extension
 
-__all__ = ["Source", "RawTable", "parse_data_arg", "open_source", "peek_headers"]
+__all__ = ["Source", "RawTable", "parse_data_arg", "open_source", "peek_headers", "ROW", "EXTRA"]
 
 ROW = "_row"
+EXTRA = "_sf_extra"  # CSV fields beyond the header (a separator inside an unquoted value): the row is rejected
 _counter = itertools.count(1)
 _DB_SCHEMES = ("postgresql", "postgres", "duckdb")
 
@@ -104,20 +105,47 @@ def _check_file(src: Source) -> Path:
 
 def _csv_options(src: Source) -> dict[str, Any]:
     o = src.options
+    with open(src.location, "rb") as f:
+        head = f.read(1 << 16)
+    if not head.strip():
+        raise InputError(f"{src.label}: the file is empty; export it again with a header row and data")
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(
+            f"{src.label}: this is not a text (CSV) file but binary data; export it as CSV, or give an Excel "
+            "workbook the .xlsx extension"
+        )
     dialect = sniff_csv(src.location, encoding=o.get("encoding"), separator=o.get("separator"))
     return {"encoding": dialect.encoding, "separator": dialect.separator}
+
+
+def _csv_header(src: Source, d: dict[str, Any]) -> list[str]:
+    import csv
+
+    enc = "utf-8-sig" if d["encoding"] == "utf-8" else d["encoding"]
+    with open(src.location, encoding=enc, errors="replace", newline="") as f:
+        return next(csv.reader(f, delimiter=d["separator"]), [])
+
+
+def _unique_names(header: list[str]) -> list[str]:
+    """Column names as DuckDB would make them: blanks become ``column<i>``, repeats get ``_1``, ``_2``."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for i, h in enumerate(header):
+        base = h.strip() or f"column{i}"
+        name, k = base, 0
+        while name.lower() in seen or name in (ROW, EXTRA):
+            k += 1
+            name = f"{base}_{k}"
+        seen.add(name.lower())
+        out.append(name)
+    return out
 
 
 def peek_headers(src: Source) -> list[str]:
     """The column names of a file, cheaply (used to recognise which table a bare path is)."""
     _check_file(src)
     if src.kind == "csv":
-        import csv
-
-        d = _csv_options(src)
-        enc = "utf-8-sig" if d["encoding"] == "utf-8" else d["encoding"]
-        with open(src.location, encoding=enc, errors="replace", newline="") as f:
-            return next(csv.reader(f, delimiter=d["separator"]), [])
+        return _csv_header(src, _csv_options(src))
     if src.kind == "parquet":
         import pyarrow.parquet as pq
 
@@ -201,14 +229,19 @@ def open_source(con: ibis.BaseBackend, src: Source) -> RawTable:
             path = src.location
             if enc == "cp1252" and not _has_encodings(con):
                 path, enc = _transcode(src.location), "utf-8"
-            t = con.read_csv(path, table_name=name, sep=d["separator"], header=True, all_varchar=True,
-                             encoding=enc, quote='"', escape='"', strict_mode=False, null_padding=True)
+            # The header is read here, so every data row is parsed with exactly these columns plus one
+            # catching extra fields (instead of DuckDB silently dropping them); short rows are padded.
+            names = _unique_names(_csv_header(src, d))
+            columns = {**{n: "VARCHAR" for n in names}, EXTRA: "VARCHAR"}
+            t = con.read_csv(path, table_name=name, columns=columns, sep=d["separator"], header=True,
+                             encoding=enc, quote='"', escape='"', strict_mode=False, null_padding=True,
+                             parallel=src.options.get("_parallel", True))
     except Exception as e:
         raise InputError(
             f"{src.label}: cannot read this CSV file ({str(e).splitlines()[0]}); "
             "check that it is a text export with one header row"
         ) from None
-    return RawTable(src, _number_rows(t, spark), True, list(t.columns))
+    return RawTable(src, _number_rows(t, spark), True, [c for c in t.columns if c != EXTRA])
 
 
 def _has_encodings(con) -> bool:
@@ -232,7 +265,8 @@ def _number_rows(t: ibis.Table, spark: bool) -> ibis.Table:
 
 def _open_database(con: ibis.BaseBackend, src: Source, name: str) -> RawTable:
     u = urlparse(src.location)
-    q = {k: v[0] for k, v in parse_qs(u.query).items()}
+    # Not parse_qs: it turns '+' into a space, and SQL typed on a command line means '+' literally.
+    q = {k: unquote(v) for k, _, v in (part.partition("=") for part in u.query.split("&")) if k}
     table, query = q.get("table"), q.get("query")
     if not table and not query:
         raise InputError(f"{src.label}: add ?table=NAME or ?query=SELECT... to the database URL")

@@ -18,7 +18,7 @@ from salesfocus.errors import InputError
 from salesfocus.io.headers import normalise, propose_mapping
 from salesfocus.io.mapping import TableMapping
 from salesfocus.io.parse import ColumnFormat, detect_formats, parse_bool, parse_date, parse_number, parse_text
-from salesfocus.io.readers import ROW, RawTable
+from salesfocus.io.readers import EXTRA, ROW, RawTable
 from salesfocus.io.schemas import SCHEMAS, Column
 
 __all__ = ["Checked", "check_table", "REJECTED_COLUMNS", "MONEY"]
@@ -102,7 +102,7 @@ def _to_kind(v: ir.Value, col: Column, fmt) -> ir.Value:
     dtype = v.type()
     if col.kind == "string":
         if dtype.is_string():
-            return parse_text(v)
+            return parse_text(v, whole_floats=fmt.whole_float_share >= 1.0)
         if dtype.is_floating():
             return ibis.ifelse(v == v.floor(), v.cast("int64").cast("string"), v.cast("string"))
         return v.cast("string")
@@ -189,6 +189,15 @@ def check_table(raw: RawTable, table: str, tm: TableMapping | None, options: Imp
     raws: dict[str, ir.Value] = {}
     checks: list[tuple[str, str, str, str]] = []
     flags: dict[str, ir.Value] = {}
+    if EXTRA in t.columns:  # CSV rows with more fields than the header: their values may have shifted
+        extra = t[EXTRA]
+        flags["__bad_row_fields"] = (extra.notnull() & (extra.strip() != "")).fill_null(False)
+        raws["__raw_extra"] = extra
+        checks.append((
+            "__bad_row_fields", "(whole row)", "__raw_extra",
+            "the row has more fields than the header, so its values may have shifted (a separator inside a "
+            "value without quotes?); put such values in double quotes or remove the extra separator",
+        ))
     for col in schema.columns:
         if col.name in direct:
             src = direct[col.name]
