@@ -259,10 +259,8 @@ def main() -> None:
     except typer.Abort:
         err.print("aborted")
         sys.exit(1)
-    except Exception as e:  # click usage errors carry their own exit code (2)
-        import click
-
-        if isinstance(e, click.exceptions.ClickException):
+    except Exception as e:
+        if hasattr(e, "show") and isinstance(getattr(e, "exit_code", None), int):  # usage errors: exit 2
             e.show()
             sys.exit(e.exit_code)
         err.print(f"[red]internal error (a bug, please report it):[/] {type(e).__name__}: {e}")

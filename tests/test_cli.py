@@ -1,0 +1,109 @@
+"""The command line contract: exit codes, one readable message on bad input, outputs that reconcile."""
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SF = [sys.executable, "-m", "salesfocus.cli"]
+
+
+def run(*args, cwd=None):
+    return subprocess.run([*SF, *map(str, args)], capture_output=True, text=True, cwd=cwd,
+                          env={**os.environ, "COLUMNS": "200"})
+
+
+@pytest.fixture
+def orders_csv(tmp_path):
+    p = tmp_path / "verkopen.csv"
+    p.write_bytes(
+        "Klantnummer;Ordernummer;Orderdatum;Artikel;Aantal;Omzet;Kostprijs\n"
+        "K1;O1;15-01-2024;A;1;1.000,00;600,00\n"
+        "K1;O2;15-03-2024;B;2;500,00;300,00\n"
+        "K2;O3;01-02-2024;A;1;250,50;200,00\n"
+        "K2;O4;31-02-2024;A;1;10,00;5,00\n"  # impossible date: rejected
+        "K3;O5;01-03-2024;A;-1;-100,00;-60,00\n".encode("cp1252")
+    )
+    return p
+
+
+def test_analyze_writes_the_contract_and_rows_reconcile(orders_csv, tmp_path):
+    out = tmp_path / "out"
+    r = run("analyze", orders_csv, "--out", out, "--workspace", tmp_path / "ws.duckdb")
+    assert r.returncode == 0, r.stderr
+    s = json.loads((out / "summary.json").read_text())
+    assert (s["rows_read"], s["rows_accepted"], s["rows_rejected"]) == (5, 4, 1)
+    rows = {r["customer_id"]: r for r in csv.DictReader(open(out / "customers.csv", encoding="utf-8"))}
+    assert set(rows) == {"K1", "K2", "K3"}
+    assert float(rows["K1"]["revenue"]) == 1500.0 and float(rows["K1"]["gross_margin"]) == 600.0
+    assert float(rows["K3"]["returns_value"]) == 100.0
+    assert s["revenue"] == pytest.approx(1500 + 250.5 - 100)
+    rej = list(csv.DictReader(open(out / "rejected.csv", encoding="utf-8")))
+    assert len(rej) == 1 and rej[0]["row"] == "5" and rej[0]["value"] == "31-02-2024"
+    assert "not a date" in rej[0]["reason"] and rej[0]["file"] == "verkopen.csv"
+
+
+def test_report_renders_the_stored_run_again(orders_csv, tmp_path):
+    ws = tmp_path / "ws.duckdb"
+    assert run("analyze", orders_csv, "--out", tmp_path / "a", "--workspace", ws).returncode == 0
+    r = run("report", "--workspace", ws, "--out", tmp_path / "b")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "a" / "customers.csv").read_text() == (tmp_path / "b" / "customers.csv").read_text()
+
+
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["analyze", "does-not-exist.csv"], "file not found"),
+        (["analyze", "bogus=x.csv"], "unknown table 'bogus'"),
+        (["analyze", "--as-of", "31-12-2024", "PLACEHOLDER"], "--as-of"),
+    ],
+)
+def test_bad_input_exits_2_with_one_message(args, needle, orders_csv, tmp_path):
+    args = [str(orders_csv) if a == "PLACEHOLDER" else a for a in args]
+    r = run(*args, "--out", tmp_path / "o", "--workspace", tmp_path / "w.duckdb")
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert needle in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_required_column_missing_names_the_columns_and_the_fix(tmp_path):
+    p = tmp_path / "orders.csv"
+    p.write_text("Klantnummer;Ordernummer;Orderdatum\nK1;O1;01-01-2024\n", encoding="utf-8")
+    r = run("analyze", p, "--out", tmp_path / "o", "--workspace", tmp_path / "w.duckdb")
+    assert r.returncode == 2
+    assert "revenue" in r.stderr and "Klantnummer" in r.stderr and "mapping" in r.stderr
+
+
+def test_usage_error_exits_2(tmp_path):
+    r = run("analyze", "--no-such-option")
+    assert r.returncode == 2
+
+
+def test_validate_stores_nothing_and_lists_rejected(orders_csv, tmp_path):
+    r = run("validate", orders_csv, "--rejected", tmp_path / "rej.csv", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "31-02-2024" in r.stdout
+    assert not (tmp_path / "salesfocus.duckdb").exists()
+    assert len(list(csv.DictReader(open(tmp_path / "rej.csv", encoding="utf-8")))) == 1
+
+
+def test_help_on_every_command():
+    for cmd in ([], ["demo"], ["analyze"], ["import"], ["validate"], ["report"]):
+        r = run(*cmd, "--help")
+        assert r.returncode == 0 and "Usage" in r.stdout
+
+
+def test_import_twice_adds_nothing(orders_csv, tmp_path):
+    ws = tmp_path / "ws.duckdb"
+    assert run("import", orders_csv, "--workspace", ws).returncode == 0
+    r = run("import", orders_csv, "--workspace", ws)
+    assert r.returncode == 0 and "imported before" in r.stderr
+    import duckdb
+
+    with duckdb.connect(str(ws), read_only=True) as con:
+        assert con.execute("select count(*) from order_lines").fetchone()[0] == 4
