@@ -9,7 +9,7 @@ import pandas as pd
 from scipy import integrate, special
 
 from salesfocus.errors import InputError
-from salesfocus.predict.base import CustomerModel, _float_column
+from salesfocus.predict.base import CustomerModel, _float_column, _wsum
 
 __all__ = ["BetaGeoModel"]
 
@@ -79,7 +79,7 @@ class BetaGeoModel(CustomerModel):
 
     def _terms(self, params: np.ndarray, data: dict[str, np.ndarray], *, grad: bool):
         r, alpha, a, b = params
-        x, t_x, T, xu, xi, pos = data["x"], data["t_x"], data["T"], data["xu"], data["xi"], data["pos"]
+        t_x, T, xu, xi, pos = data["t_x"], data["T"], data["xu"], data["xi"], data["pos"]
         # Functions of x evaluated once per distinct frequency, then gathered.
         rx = r + xu
         a1_u = special.gammaln(rx) - special.gammaln(r) + r * np.log(alpha)
@@ -115,8 +115,8 @@ class BetaGeoModel(CustomerModel):
         params = np.exp(log_params)
         w = data["w"]
         ll, grads = self._terms(params, data, grad=True)
-        f = -float(np.dot(w, ll))
-        g = -np.array([np.dot(w, gi) for gi in grads]) * params  # chain rule: d/dlogθ = θ d/dθ
+        f = -_wsum(w, ll)
+        g = -np.array([_wsum(w, gi) for gi in grads]) * params  # chain rule: d/dlogθ = θ d/dθ
         return f, g
 
     # ------------------------------------------------------------------ predictions
@@ -139,7 +139,11 @@ class BetaGeoModel(CustomerModel):
     def _log_odds_dead(x, t_x, T, r, alpha, a, b) -> np.ndarray:
         pos = x > 0
         with np.errstate(divide="ignore", invalid="ignore"):
-            lo = np.log(a) - np.log(np.where(pos, b + x - 1.0, 1.0)) + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x))
+            lo = (
+                np.log(a)
+                - np.log(np.where(pos, b + x - 1.0, 1.0))
+                + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x))
+            )
         return np.where(pos, lo, -np.inf)
 
     def expected_orders(self, t: Any, frequency: Any, recency: Any, T: Any) -> np.ndarray:

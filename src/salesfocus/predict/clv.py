@@ -60,7 +60,9 @@ def _per_customer(value: Any, df: pd.DataFrame, name: str, default: float) -> np
     else:
         arr = np.asarray(value, dtype="float64")
         if arr.shape != (len(df),):
-            raise InputError(f"customer_value: {name} has {arr.shape[0] if arr.ndim else 1} values for {len(df)} customers")
+            raise InputError(
+                f"customer_value: {name} has {arr.shape[0] if arr.ndim else 1} values for {len(df)} customers"
+            )
     return arr
 
 
@@ -127,10 +129,9 @@ def customer_value(
 
     # Customers with the same (x, t_x, T) have the same order forecast: compute once per distinct triple.
     keys = pd.DataFrame({"x": x, "t_x": t_x, "T": T})
-    codes, uniques = pd.MultiIndex.from_frame(keys).factorize()
-    ux = uniques.get_level_values(0).to_numpy(dtype="float64")
-    utx = uniques.get_level_values(1).to_numpy(dtype="float64")
-    uT = uniques.get_level_values(2).to_numpy(dtype="float64")
+    codes = keys.groupby(["x", "t_x", "T"], sort=False).ngroup().to_numpy()  # numbered in order of appearance
+    first = keys.drop_duplicates()  # the same order
+    ux, utx, uT = (first[c].to_numpy() for c in ("x", "t_x", "T"))
     prev = np.zeros(len(ux))
     disc_orders = np.zeros(len(ux))
     for k in range(1, horizon_months + 1):

@@ -9,7 +9,7 @@ import pandas as pd
 from scipy import special, stats
 
 from salesfocus.errors import InputError
-from salesfocus.predict.base import CustomerModel, _float_column, as_frame
+from salesfocus.predict.base import CustomerModel, _float_column, _wsum, as_frame
 
 __all__ = ["GammaGammaModel"]
 
@@ -126,7 +126,7 @@ class GammaGammaModel(CustomerModel):
         params = np.exp(log_params)
         w = data["w"]
         ll, grads = self._terms(params, data, grad=True)
-        return -float(np.dot(w, ll)), -np.array([np.dot(w, gi) for gi in grads]) * params
+        return -_wsum(w, ll), -np.array([_wsum(w, gi) for gi in grads]) * params
 
     # ------------------------------------------------------------------ predictions
     def expected_average_value(self, frequency: Any, monetary_value: Any) -> np.ndarray:
@@ -170,8 +170,13 @@ class GammaGammaModel(CustomerModel):
         x, m = x[keep], m[keep]
         n = int(len(x))
         if n < 3 or np.ptp(x) == 0 or np.ptp(m) == 0:
-            return {"pearson_r": float("nan"), "p_value": float("nan"), "n": n, "ok": None,
-                    "verdict": "not enough variation to test (need >= 3 repeat buyers with differing values)"}
+            return {
+                "pearson_r": float("nan"),
+                "p_value": float("nan"),
+                "n": n,
+                "ok": None,
+                "verdict": "not enough variation to test (need >= 3 repeat buyers with differing values)",
+            }
         res = stats.pearsonr(x, m)
         r = float(res.statistic)
         if abs(r) < INDEPENDENCE_OK:
@@ -180,8 +185,13 @@ class GammaGammaModel(CustomerModel):
             verdict = "weakly correlated"
         else:
             verdict = "correlated"
-        return {"pearson_r": r, "p_value": float(res.pvalue), "n": n, "ok": abs(r) < INDEPENDENCE_WEAK,
-                "verdict": verdict}
+        return {
+            "pearson_r": r,
+            "p_value": float(res.pvalue),
+            "n": n,
+            "ok": abs(r) < INDEPENDENCE_WEAK,
+            "verdict": verdict,
+        }
 
     def summary(self) -> dict[str, Any]:
         """Base summary plus ``excluded`` counts and the independence check."""

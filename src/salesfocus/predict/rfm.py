@@ -46,9 +46,7 @@ def _check_table(order_lines: object, needed: list[str]) -> ir.Table:
     if missing:
         raise InputError(f"order_lines is missing required column(s): {', '.join(missing)}")
     if not order_lines.schema()["order_date"].is_date():
-        raise InputError(
-            f"order_lines.order_date must be a date column, got {order_lines.schema()['order_date']}"
-        )
+        raise InputError(f"order_lines.order_date must be a date column, got {order_lines.schema()['order_date']}")
     return order_lines
 
 
