@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import ibis
@@ -21,8 +20,15 @@ from salesfocus.errors import InputError
 from salesfocus.io.importer import DuckDBEngine, Engine, ImportReport, import_sources
 from salesfocus.io.mapping import TableMapping
 from salesfocus.io.readers import Source
-from salesfocus.measures import activity_measures, cost_to_serve, customer_measures, customer_years, orders
-from salesfocus.measures import payment_measures
+from salesfocus.measures import (
+    activity_measures,
+    cost_to_serve,
+    customer_measures,
+    customer_years,
+    orders,
+    payment_measures,
+)
+from salesfocus.model.context import RunContext
 from salesfocus.model.dataset import Dataset, active_window_start, customer_status
 from salesfocus.workspace import Run, Workspace
 
@@ -32,34 +38,11 @@ CUSTOMER_ATTRIBUTES = ["name", "sector", "region", "country", "size_class", "emp
                        "channel", "acquired_date"]
 
 
-@dataclass
-class RunContext:
-    """What the analyses of one run share; each analysis adds tables, customer columns and figures."""
-
-    workspace: Workspace
-    config: Config
-    dataset: Dataset
-    customers: ibis.Table  # per-customer table in the workspace; analyses add columns
-    tables: dict[str, Any] = field(default_factory=dict)
-    summary: dict[str, Any] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-
-    def add_customer_columns(self, expr: ibis.Table) -> None:
-        """Join per-customer columns (keyed by customer_id) onto the customer table and store it."""
-        cols = [c for c in expr.columns if c != "customer_id"]
-        base = self.customers.drop(*[c for c in cols if c in self.customers.columns])
-        joined = base.left_join(expr, "customer_id").drop("customer_id_right")
-        self.workspace.write("_sf_customers", joined.order_by("customer_id"), temp=True)
-        self.customers = self.workspace.table("_sf_customers")
-
-    def note(self, msg: str) -> None:
-        if msg not in self.notes:
-            self.notes.append(msg)
-
-
 def _analyses() -> list[tuple[str, Callable[[RunContext], None]]]:
     """The analyses of a run, in order; each takes the context and fills it. Add new ones here."""
-    return []
+    from salesfocus.profit import run as profit
+
+    return [("profit", profit)]
 
 
 def _stage1(engine: Engine, ds: Dataset, config: Config) -> dict[str, pa.Table]:
