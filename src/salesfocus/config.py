@@ -97,8 +97,20 @@ class PyramidConfig(_Section):
         default_factory=lambda: [("top", 0.5), ("large", 0.8), ("medium", 0.95), ("small", 1.0)],
         description="Level name and the cumulative share of the basis it reaches, best customers first.",
     )
-    friday_afternoon_visits: int = Field(
-        6, ge=1, description="Visits in the period from which a customer's profit must justify them."
+    friday_afternoon_visits: float = Field(
+        6, gt=0, description="Visits per year from which a customer's profit must justify them (over-served "
+        "when its net profit per visit is below the cost of a visit)."
+    )
+    under_served_visits: float = Field(
+        2, ge=0, description="Visits per year below which a customer of an under_served_levels level gets too "
+        "little attention."
+    )
+    under_served_levels: list[str] = Field(
+        default_factory=lambda: ["top", "large"], description="Pyramid levels whose customers should be visited."
+    )
+    cross_sell_max_share: float = Field(
+        0.10, gt=0, le=1, description="A product group bought by at most this share of customers counts as "
+        "cross-selling value of a loss-making customer that buys it."
     )
 
     @field_validator("levels")

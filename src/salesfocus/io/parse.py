@@ -38,6 +38,7 @@ class ColumnFormat:
     numeric_share: float = 0.0
     date_share: float = 0.0
     whole_float_share: float = 0.0  # share of values like "17850.0"; 1.0 means ids written as floats
+    mixed_dates: bool = False  # both yyyy-mm-dd and dd-mm-yyyy values (Excel date cells among text dates)
 
 
 def _clean_number_text(s: ir.StringValue) -> ir.StringValue:
@@ -90,7 +91,10 @@ def detect_formats(t: ibis.Table, columns: list[str], *, decimal: str | None = N
         date_share = counts[order] / n
         if order == "dmy" and row[f"s13_{i}"] and not row[f"f13_{i}"]:
             order = "mdy"
-        out[c] = ColumnFormat(dec, forced_order or order, numeric, date_share, row[f"wf{i}"] / n)
+        mixed = bool(counts["dmy"] and counts["ymd"])
+        if mixed:
+            date_share = (counts["dmy"] + counts["ymd"]) / n
+        out[c] = ColumnFormat(dec, forced_order or order, numeric, date_share, row[f"wf{i}"] / n, mixed)
     return out
 
 
@@ -119,8 +123,15 @@ def parse_number(s: ir.StringValue, decimal: str = ",") -> ir.FloatingValue:
     return ibis.ifelse(ok, canon, ibis.null("string")).try_cast("float64")
 
 
-def parse_date(s: ir.StringValue, order: str = "dmy") -> ir.DateValue:
-    """Text to date; NULL where the text is not a valid date in the column's order (31-02 is invalid)."""
+def parse_date(s: ir.StringValue, order: str = "dmy", mixed: bool = False) -> ir.DateValue:
+    """Text to date; NULL where the text is not a valid date in the column's order (31-02 is invalid).
+
+    ``mixed``: the column holds ``yyyy-mm-dd`` values besides day-first (or month-first) ones, which
+    can never be confused, so each value is read in the order its shape shows.
+    """
+    if mixed and order in ("dmy", "mdy", "ymd"):
+        other = "ymd" if order != "ymd" else "dmy"
+        return ibis.coalesce(parse_date(s, order), parse_date(s, other))
     if order == "ymd":
         y, m, d = (s.re_extract(_YMD, k) for k in (1, 2, 3))
     elif order == "compact":

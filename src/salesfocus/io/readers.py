@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 import ibis
+import numpy as np
 import pyarrow as pa
 
 from salesfocus.errors import InputError
@@ -151,12 +152,15 @@ def peek_headers(src: Source) -> list[str]:
 
         return pq.read_schema(src.location).names
     if src.kind == "excel":
-        return [str(c) for c in _read_excel(src).column_names]
+        return [str(c) for c in _read_excel(src).column_names if c != ROW]
     return []
 
 
 def _read_excel(src: Source) -> pa.Table:
-    """Excel through calamine (fast, no Excel needed); cells keep their types where a column agrees."""
+    """Excel through calamine (fast, no Excel needed); cells keep their types where a column agrees.
+
+    ``_row`` is the sheet's own row number (data may start below or right of A1); empty rows are skipped.
+    """
     from python_calamine import CalamineWorkbook
 
     try:
@@ -166,18 +170,25 @@ def _read_excel(src: Source) -> pa.Table:
         if sheet is None:
             sheet = names[0]
         elif isinstance(sheet, int):
+            if not 0 <= sheet < len(names):
+                raise InputError(f"{src.label}: no sheet number {sheet} (counting from 0); the workbook has "
+                                 f"{', '.join(names)}")
             sheet = names[sheet]
         elif sheet not in names:
             raise InputError(f"{src.label}: no sheet {sheet!r}; the workbook has {', '.join(names)}")
-        rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=True)
+        ws = wb.get_sheet_by_name(sheet)
+        rows = ws.to_python(skip_empty_area=True)
+        first_row = (ws.start[0] if ws.start else 0) + 1  # 1-based sheet row of the header
     except InputError:
         raise
     except Exception as e:
         raise InputError(f"{src.label}: cannot read this Excel file ({e}); save it again as .xlsx") from None
-    if not rows:
-        raise InputError(f"{src.label}: sheet is empty")
-    header = [str(h).strip() if h not in (None, "") else f"column_{i + 1}" for i, h in enumerate(rows[0])]
-    body = rows[1:]
+    if not rows or not any(c not in (None, "") for c in rows[0]):
+        raise InputError(f"{src.label}: sheet {sheet!r} is empty or has no header in its first row")
+    header = _unique_names([_cell_text(h).strip() if h not in (None, "") else f"column_{i + 1}"
+                            for i, h in enumerate(rows[0])])
+    numbered = [(first_row + 1 + k, r) for k, r in enumerate(rows[1:]) if any(c not in (None, "") for c in r)]
+    body = [r for _, r in numbered]
     cols = {}
     for i, name in enumerate(header):
         vals = [(r[i] if i < len(r) else None) for r in body]
@@ -189,13 +200,28 @@ def _read_excel(src: Source) -> pa.Table:
             cols[name] = pa.array([None if v is None else (v.date() if isinstance(v, dt.datetime) else v)
                                    for v in vals], pa.date32())
         else:  # mixed or text: keep the text, parsed like CSV
-            cols[name] = pa.array([None if v is None else _cell_text(v) for v in vals], pa.string())
+            comma = _comma_decimals([v for v in vals if isinstance(v, str)])
+            cols[name] = pa.array([None if v is None else _cell_text(v, comma) for v in vals], pa.string())
+    cols[ROW] = pa.array([n for n, _ in numbered], pa.int64())
     return pa.table(cols)
 
 
-def _cell_text(v: Any) -> str:
+def _comma_decimals(texts: list[str]) -> bool:
+    """Do the text cells of a column write numbers the Dutch way (``1.234,50``, ``12,5``)?"""
+    comma = sum(bool(re.search(r"\d,\d{1,2}$|\d\.\d{3},\d", t.strip())) for t in texts)
+    dot = sum(bool(re.search(r"\d\.\d{1,2}$|\d,\d{3}\.\d", t.strip())) for t in texts)
+    return comma > dot
+
+
+def _cell_text(v: Any, comma: bool = False) -> str:
+    """A typed cell as text in the convention of the column's text cells (numbers, ISO dates)."""
+    if isinstance(v, bool):
+        return str(v)
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
+    if isinstance(v, float):
+        text = np.format_float_positional(v, trim="-")
+        return text.replace(".", ",") if comma else text
     if isinstance(v, dt.datetime | dt.date):
         return v.strftime("%Y-%m-%d")
     return str(v)
@@ -215,9 +241,10 @@ def open_source(con: ibis.BaseBackend, src: Source) -> RawTable:
             raise InputError(f"{src.label}: cannot read this Parquet file ({e})") from None
         return RawTable(src, _number_rows(t, spark), False, list(t.columns))
     if src.kind == "excel":
-        data = _read_excel(src)
+        data = _read_excel(src)  # numbers its rows itself
         t = con.create_table(name, data, temp=True) if not spark else con.create_table(name, data)
-        return RawTable(src, _number_rows(t, spark), any(pa.types.is_string(f.type) for f in data.schema), data.column_names)
+        columns = [c for c in data.column_names if c != ROW]
+        return RawTable(src, t, any(pa.types.is_string(data.schema.field(c).type) for c in columns), columns)
     d = _csv_options(src)
     try:
         if spark:

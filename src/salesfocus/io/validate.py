@@ -115,7 +115,7 @@ def _to_kind(v: ir.Value, col: Column, fmt) -> ir.Value:
         return num
     if col.kind == "date":
         if dtype.is_string():
-            return parse_date(v, fmt.date_order)
+            return parse_date(v, fmt.date_order, fmt.mixed_dates)
         if dtype.is_timestamp() or dtype.is_date():
             return v.cast("date")
         return ibis.null("date")
@@ -140,7 +140,7 @@ def _expression_view(raw: RawTable, exprs: dict[str, str], options: dict) -> ibi
             if f.numeric_share >= 0.98:
                 typed[c] = parse_number(t[c], f.decimal)
             elif f.date_share >= 0.98:
-                typed[c] = parse_date(t[c], f.date_order)
+                typed[c] = parse_date(t[c], f.date_order, f.mixed_dates)
         if typed:
             t = t.mutate(**typed)
     select = ", ".join(f'({e}) AS "__expr_{c}"' for c, e in exprs.items())
