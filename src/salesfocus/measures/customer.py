@@ -58,23 +58,25 @@ def customer_measures(order_lines: ibis.Table, order_table: ibis.Table, as_of: d
     """
     ol = _between(order_lines, "order_date", start, end)
     od = _between(order_table, "order_date", start, end)
-    lines = ol.group_by("customer_id").aggregate(
-        revenue=ol.revenue.sum(),
-        cost_of_goods=ol.cost.sum() if has_cost else ibis.null("decimal(38, 4)"),
-        cost_coverage=(ol.cost.count() / ol.count()).cast("float64"),
-        order_lines=ol.count(),
-        products=ol.product_id.nunique(),
-        product_groups=ol.product_group.nunique(),
-        first_order=ol.order_date.min(),
-        last_order=ol.order_date.max(),
-        returns_lines=ol.is_return.sum(),
-        returns_value=ibis.ifelse(ol.is_return, -ol.revenue, 0).sum(),
-    )
+    # Money, counts and dates come from the order table (one row per order, built once at import);
+    # only the distinct products need the lines.
     per_order = od.group_by("customer_id").aggregate(
+        revenue=od.revenue.sum(),
+        cost_of_goods=od.cost.sum() if has_cost else ibis.null("decimal(38, 4)"),
+        cost_coverage=(od.cost_lines.sum() / od.lines.sum()).cast("float64"),
+        order_lines=od.lines.sum(),
+        first_order=od.order_date.min(),
+        last_order=od.order_date.max(),
+        returns_lines=od.return_lines.sum(),
+        returns_value=od.return_value.sum(),
         orders=(od.revenue >= 0).sum(),
         returns_count=(od.revenue < 0).sum(),
     )
-    t = lines.join(per_order, "customer_id")
+    lines = ol.group_by("customer_id").aggregate(
+        products=ol.product_id.nunique(),
+        product_groups=ol.product_group.nunique(),
+    )
+    t = per_order.join(lines, "customer_id")
     as_of_lit = ibis.literal(as_of)
     recency = as_of_lit.delta(t.last_order, unit="day")
     tenure = as_of_lit.delta(t.first_order, unit="day")
