@@ -245,6 +245,22 @@ def report(
     out.print(f"outputs of run {run.run_id} in {out_dir.resolve()}")
 
 
+@app.command("config")
+def config_(
+    out_file: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")]
+    = None,
+) -> None:
+    """Print a config file with every key at its default and what it means."""
+    from salesfocus.config_template import default_toml
+
+    text = default_toml()
+    if out_file:
+        out_file.write_text(text, encoding="utf-8")
+        out.print(f"config written to {out_file}")
+    else:
+        sys.stdout.write(text)
+
+
 def main() -> None:
     """Entry point with the one error-to-exit-code map."""
     try:
