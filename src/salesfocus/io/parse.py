@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
+from salesfocus.errors import InputError
+
 __all__ = ["ColumnFormat", "detect_formats", "parse_number", "parse_date", "parse_bool", "parse_text"]
 
 _NUM_COMMA = r"^-?\d{1,3}(\.\d{3})*(,\d+)?-?$|^-?\d+(,\d+)?-?$"
@@ -104,7 +106,12 @@ def _order_from_format(fmt: str) -> str:
     if "y" in f and f.startswith("y") and not any(ch in fmt for ch in "-/. "):
         return "compact"
     ordered = "".join(sorted((k for k in pos if pos[k] >= 0), key=pos.get))
-    return {"dmy": "dmy", "mdy": "mdy", "ymd": "ymd"}.get(ordered, "dmy")
+    if ordered not in ("dmy", "mdy", "ymd") or not any(ch in fmt for ch in "-/. "):
+        raise InputError(
+            f"date_format {fmt!r} is not supported: give day, month and year in one of the orders %d-%m-%Y, "
+            "%m/%d/%Y or %Y-%m-%d (any separator, optionally with a time such as %H:%M)"
+        )
+    return ordered
 
 
 def parse_number(s: ir.StringValue, decimal: str = ",") -> ir.FloatingValue:

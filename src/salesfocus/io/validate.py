@@ -32,6 +32,9 @@ _EXAMPLES = {
     "date": "a date such as 31-12-2024 or 2024-12-31",
     "boolean": "ja/nee, yes/no, 1/0",
 }
+_OPTION_HINT = {"decimal": 'decimal = "," or "."', "float": 'decimal = "," or "."',
+                "integer": 'decimal = "," or "."', "date": 'date_format (e.g. "%d-%m-%Y")'}
+_DATE_SHAPE = r"^\s*(\d{1,2}[-/.]\d{1,2}[-/.](\d{4}|\d{2})|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{8})(\s|T|$)"
 
 
 @dataclass
@@ -128,30 +131,71 @@ def _to_kind(v: ir.Value, col: Column, fmt) -> ir.Value:
     raise AssertionError(col.kind)
 
 
-def _expression_view(raw: RawTable, exprs: dict[str, str], options: dict) -> ibis.Table:
-    """Evaluate mapping expressions over an auto-typed view of the source (numbers parsed, dates parsed)."""
+def _referenced_columns(raw: RawTable, exprs: dict[str, str]) -> dict[str, list[str]]:
+    """Source columns each mapping expression uses (matched case-insensitively, as SQL does)."""
+    import sqlglot
+    from sqlglot import exp
+
+    by_lower = {c.lower(): c for c in raw.columns if c != ROW}
+    out: dict[str, list[str]] = {}
+    for col, e in exprs.items():
+        try:
+            names = [c.name for c in sqlglot.parse_one(e, read="duckdb").find_all(exp.Column)]
+        except Exception:  # the engine will say what is wrong with it
+            names = []
+        out[col] = list(dict.fromkeys(by_lower[n.lower()] for n in names if n.lower() in by_lower))
+    return out
+
+
+def _expression_view(raw: RawTable, exprs: dict[str, str], fmts: dict[str, ColumnFormat],
+                     used: dict[str, list[str]]) -> ibis.Table:
+    """Evaluate mapping expressions over an auto-typed view of the source (numbers parsed, dates parsed).
+
+    A text column an expression uses is read as numbers when most of it is numeric (the values that are
+    not become NULL, so their rows are rejected with the inputs shown rather than failing the import),
+    or as dates when nearly all of it is dates. An expression that only works on the text as written
+    (``replace(Bedrag, 'EUR', '')``) is evaluated on the text.
+    """
     t = raw.expr
-    if raw.text:
-        text_cols = [c for c in raw.columns if c != ROW and t[c].type().is_string()]
-        fmts = detect_formats(t, text_cols, decimal=options.get("decimal"), date_format=options.get("date_format"))
-        typed = {}
-        for c in text_cols:
-            f = fmts[c]
-            if f.numeric_share >= 0.98:
-                typed[c] = parse_number(t[c], f.decimal)
-            elif f.date_share >= 0.98:
-                typed[c] = parse_date(t[c], f.date_order, f.mixed_dates)
-        if typed:
-            t = t.mutate(**typed)
-    select = ", ".join(f'({e}) AS "__expr_{c}"' for c, e in exprs.items())
-    try:
-        out = t.alias("source").sql(f'SELECT "{ROW}", {select} FROM source', dialect="duckdb")
-        out.schema()
-    except Exception as e:
-        raise InputError(
-            f"{raw.source.label}: a mapping expression does not work on this file ({str(e).splitlines()[0]}); "
-            f"expressions: {exprs}; columns in the file: {', '.join(c for c in raw.columns if c != ROW)}"
-        ) from None
+    typed = {}
+    for c in sorted({c for cols in used.values() for c in cols}):
+        f = fmts.get(c)
+        if f is None or not t[c].type().is_string():
+            continue
+        if f.numeric_share >= 0.5 and f.numeric_share >= f.date_share:
+            typed[c] = parse_number(t[c], f.decimal)
+        elif f.date_share >= 0.9:
+            typed[c] = parse_date(t[c], f.date_order, f.mixed_dates)
+    views = [t.mutate(**typed), t] if typed else [t]
+
+    def select(view: ibis.Table, part: dict[str, str]) -> ibis.Table:
+        cols = ", ".join(f'({e}) AS "__expr_{c}"' for c, e in part.items())
+        out = view.alias("source").sql(f'SELECT "{ROW}", {cols} FROM source', dialect="duckdb")
+        out.schema()  # binds the SQL: a wrong column or type fails here
+        return out
+
+    parts: list[dict[str, str]] = [{} for _ in views]
+    for c, e in exprs.items():
+        errors = []
+        for k, view in enumerate(views):
+            try:
+                select(view, {c: e})
+            except Exception as err:
+                errors.append(err)
+                continue
+            parts[k][c] = e
+            break
+        else:
+            raise InputError(
+                f"{raw.source.label}: a mapping expression does not work on this file "
+                f"({str(errors[0]).splitlines()[0]}); {c} = {e!r}; columns in the file: "
+                f"{', '.join(c for c in raw.columns if c != ROW)}. "
+                'Quote column names with spaces in double quotes, e.g. revenue = \'"Unit Price" * Quantity\''
+            ) from None
+    outs = [select(v, p) for v, p in zip(views, parts, strict=True) if p]
+    out = outs[0]
+    for other in outs[1:]:
+        out = out.join(other, ROW)
     return out
 
 
@@ -176,13 +220,19 @@ def check_table(raw: RawTable, table: str, tm: TableMapping | None, options: Imp
             f'"<your column or an expression such as Quantity * Price>"'
         )
     opts = tm.options if tm else {}
+    hints = {"decimal": opts.get("decimal"), "date_format": opts.get("date_format")}
     t = raw.expr
+    used = _referenced_columns(raw, exprs)
+    # One scan decides the conventions of every text column read directly or used by an expression.
+    text_cols = sorted({c for c in [*direct.values(), *(c for cols in used.values() for c in cols)]
+                        if t[c].type().is_string()})
+    fmts = detect_formats(t, text_cols, **hints) if text_cols else {}
     if exprs:
-        ev = _expression_view(raw, exprs, opts)
+        ev = _expression_view(raw, exprs, fmts, used)
         t = t.join(ev, ROW)
-    text_cols = [src for src in direct.values() if t[src].type().is_string()]
-    fmts = detect_formats(t, sorted(set(text_cols)), decimal=opts.get("decimal"),
-                          date_format=opts.get("date_format")) if text_cols else {}
+        text_out = [f"__expr_{c}" for c in exprs if t[f"__expr_{c}"].type().is_string()]
+        if text_out:  # an expression that yields text (e.g. replace(Bedrag, 'EUR', '')) is parsed like a column
+            fmts.update(detect_formats(t, text_out, **hints))
     today = today or dt.date.today()
     limit = today + dt.timedelta(days=options.allow_future_days)
     values: dict[str, ir.Value] = {}
@@ -206,6 +256,7 @@ def check_table(raw: RawTable, table: str, tm: TableMapping | None, options: Imp
         elif col.name in exprs:
             source_value = t[f"__expr_{col.name}"]
             label = exprs[col.name]
+            fmts[label] = fmts.get(f"__expr_{col.name}", ColumnFormat())
         else:
             values[col.name] = ibis.null(_null_type(col))
             if col.name == "customer_id" and options.anonymous_customer:
@@ -214,6 +265,9 @@ def check_table(raw: RawTable, table: str, tm: TableMapping | None, options: Imp
         typed = _to_kind(source_value, col, fmts.get(label, ColumnFormat()))
         raw_name = f"__raw_{col.name}"
         raws[raw_name] = source_value.cast("string")
+        if col.name in exprs and used[col.name]:  # show the inputs, e.g. "Quantity=12; Price=abc"
+            raws[raw_name] = ibis.literal("; ").join(
+                [ibis.literal(f"{c}=") + t[c].cast("string").fill_null("") for c in used[col.name]])
         present = source_value.notnull()
         if source_value.type().is_string():
             present = present & (source_value.strip() != "")
@@ -232,9 +286,21 @@ def check_table(raw: RawTable, table: str, tm: TableMapping | None, options: Imp
                 "'ANONYMOUS' in the config to keep them under one explicit customer"
                 if col.name == "customer_id" else ""
             )
-            add("missing", ~present, f"{col.name} is empty: every {table} row needs one{hint}")
+            if col.name in exprs:
+                add("missing", ~present, f"{col.name} is empty: {label} gave no value for this row (a value it "
+                    f"uses is empty or not a number); correct the source values{hint}")
+            else:
+                add("missing", ~present, f"{col.name} is empty: every {table} row needs one{hint}")
         if col.kind != "string":
-            add("parse", present & typed.isnull(), f"{col.name}: not {_EXAMPLES[col.kind]}")
+            fix = (f"; correct the value, or if the whole column is misread set {_OPTION_HINT[col.kind]} in "
+                   f"[{table}.options] of the mapping file") if col.kind in _OPTION_HINT else "; correct the value"
+            if col.kind == "date" and source_value.type().is_string():
+                shaped = source_value.re_search(_DATE_SHAPE)
+                add("nodate", present & typed.isnull() & shaped,
+                    f"{col.name}: no such date (the day or month does not exist); correct the value")
+                add("parse", present & typed.isnull() & ~shaped, f"{col.name}: not {_EXAMPLES[col.kind]}{fix}")
+            else:
+                add("parse", present & typed.isnull(), f"{col.name}: not {_EXAMPLES[col.kind]}{fix}")
         if col.kind in ("decimal", "float", "integer"):
             f = typed.cast("float64")
             add("nan", f.isnan() | f.isinf(), f"{col.name}: not a finite number")
