@@ -15,9 +15,10 @@ Planted groups (truth.parquet ``planted_group``):
   30-120 days late. A few are "Friday-afternoon customers", visited about every other Friday. Each one is checked
   to end with a negative net profit under the default cost rates (a shortfall is topped up with complaints).
 * ``growth`` (~6%): low revenue and low order frequency, list prices and high-margin groups, pays early, hardly
-  any service cost, NPS 9-10, large potential; order intensity rises over the years.
-* ``top`` (~5%): large, frequent orders, good margin, NPS 8-10, innovation/network mostly True; at least 80% are
-  in Zorg or Bouw and at least 80% in Noord-Brabant or Antwerpen (the base is spread).
+  any service cost (checked: positive net profit), NPS 9-10, large potential; order intensity rises over the years.
+* ``top`` (~5%): large, frequent orders, good margin, NPS 8-10, innovation/network mostly True, profitable after
+  their (many) visits; at least 80% are in Zorg or Bouw and at least 80% in Noord-Brabant or Antwerpen (the rest
+  of the base is spread).
 * ``churned`` (~10%): existing customers that order normally, fade, and stop 12-18 months before ``end``
   (status inactive or ex-customer); complaints cluster before they leave.
 * ``regular``: the rest; heavy-tailed order frequency and volume by company size.
@@ -34,6 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from salesfocus.config import CostRates
 from salesfocus.demo import _catalog as K
 from salesfocus.io.schemas import SCHEMAS
 
@@ -573,7 +575,7 @@ def _invoices(rng: np.random.Generator, cu: dict, od: dict, amount: np.ndarray, 
     paid = np.where(amount < 0, inv_day, paid)  # credit notes are settled at once
     open_ = paid > D - 1
     days_late = np.where(open_, D - 1 - due, paid - due)
-    capital = 0.08 * np.maximum(amount, 0) * np.maximum(days_late, 0) / 365.0
+    late_years = np.maximum(amount, 0) * np.maximum(days_late, 0) / 365.0  # amount x years late
     year = cal.year[inv_day]
     first_of_year = np.searchsorted(year, year, side="left")  # invoices are in date order
     seq = np.arange(n_o) - first_of_year + 1
@@ -586,7 +588,7 @@ def _invoices(rng: np.random.Generator, cu: dict, od: dict, amount: np.ndarray, 
         due=due,
         paid=paid,
         open=open_,
-        capital=np.bincount(c, weights=capital, minlength=C),
+        late_amount_years=np.bincount(c, weights=late_years, minlength=C),
     )
 
 
@@ -628,41 +630,42 @@ def _activity_counts(rng: np.random.Generator, cu: dict, od: dict, lines: dict, 
     n_ret_orders = np.bincount(od["cust"], weights=(od["nret"] > 0), minlength=C).astype(np.int64)
     split = rng.random(od["cust"].size) < 0.08
 
-    # safety net: every loss maker must lose money under the default rates (one delivery per order assumed,
-    # the lower of the two delivery counts); top up a shortfall with complaints
-    n_ord = cu_orders = np.bincount(od["cust"], minlength=C).astype(np.float64)
+    # Guarantees under the default cost rates, with net profit = gross margin - cost-to-serve:
+    # * every loss maker loses money, counting one delivery per order (the lower of the two delivery counts);
+    #   a shortfall is topped up with complaints;
+    # * growth customers are cheap to serve: one that would not clearly profit gets no service contacts;
+    # * top customers are worth their visits: fewer visits where they would eat over 90% of the margin.
+    r = CostRates()
+    n_ord = np.bincount(od["cust"], minlength=C).astype(np.float64)
     n_lines = np.bincount(od["cust"], weights=od["lines"], minlength=C)
     cts = (
-        (25 + 35 + 5) * cu_orders
-        + 1.5 * n_lines
-        + 150 * counts[:, 0]
-        + 8 * counts[:, 1]
-        + 25 * counts[:, 2]
-        + 60 * counts[:, 3]
-        + 20 * counts[:, 4]
-        + 40 * n_ret_orders
-        + inv["capital"]
+        (r.per_order + r.per_delivery + r.per_invoice) * n_ord
+        + r.per_order_line * n_lines
+        + r.per_visit * counts[:, 0]
+        + r.per_call * counts[:, 1]
+        + r.per_support_ticket * counts[:, 2]
+        + r.per_complaint * counts[:, 3]
+        + r.per_quote * counts[:, 4]
+        + r.per_return * n_ret_orders
+        + r.capital_rate * inv["late_amount_years"]
     )
-    profit = lines["c_rev"] - lines["c_cost"] - cts
+    margin = lines["c_rev"] - lines["c_cost"]
+    profit = margin - cts
     short = (grp == K.LOSS) & (profit > -50.0)
-    counts[short, 3] += np.ceil((profit[short] + 50.0) / 60.0).astype(np.int64) + 1
-    # growth customers are cheap to serve: one that would come out negative gets no service contacts at all
-    profit_hi = profit - 35.0 * np.bincount(od["cust"], weights=split, minlength=C)  # with split deliveries
+    counts[short, 3] += np.ceil((profit[short] + 50.0) / max(r.per_complaint, 1.0)).astype(np.int64) + 1
+    profit_hi = profit - r.per_delivery * np.bincount(od["cust"], weights=split, minlength=C)  # split deliveries
     thin = (grp == K.GROWTH) & (profit_hi < 50.0)
     counts[thin] = 0
-    # a top customer is worth its visits: fewer visits where they would eat the whole margin
-    over = (grp == K.TOP) & (profit_hi < 0.1 * (lines["c_rev"] - lines["c_cost"]))
-    allowed = np.floor((profit_hi + 150 * counts[:, 0] - 0.1 * (lines["c_rev"] - lines["c_cost"])) / 150.0)
+    over = (grp == K.TOP) & (profit_hi < 0.1 * margin)
+    allowed = np.floor((profit_hi + r.per_visit * counts[:, 0] - 0.1 * margin) / max(r.per_visit, 1.0))
     counts[over, 0] = np.clip(allowed[over], 0, None).astype(np.int64)
-    thin |= over
     return dict(
         counts=counts,
         b_act=b_act,
         n_ret_orders=n_ret_orders,
         split=split,
-        n_orders=n_ord,
         topped_up=int(short.sum()),
-        trimmed=int(thin.sum()),
+        trimmed=int(thin.sum() + over.sum()),
     )
 
 
