@@ -245,6 +245,24 @@ def report(
     out.print(f"outputs of run {run.run_id} in {out_dir.resolve()}")
 
 
+@app.command("app")
+def app_(
+    workspace: WorkspaceOpt = None,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8501,
+    host: Annotated[str, typer.Option(help="Address to bind; the default keeps the app on this machine.")]
+    = "127.0.0.1",
+    lang: LangOpt = None,
+    max_upload_mb: Annotated[int, typer.Option(help="Largest upload in MB.")] = 1024,
+) -> None:
+    """Start the web app (local only, no usage statistics); without --workspace it opens on demo data."""
+    from salesfocus.app import launch
+
+    if workspace is not None and not workspace.exists():
+        raise InputError(f"workspace {workspace} not found: run `salesfocus analyze` first or leave --workspace out")
+    err.print(f"salesfocus app on http://{host}:{port} (Ctrl+C stops it)")
+    raise typer.Exit(launch(workspace, port=port, host=host, max_upload_mb=max_upload_mb, lang=lang or "en"))
+
+
 @app.command("config")
 def config_(
     out_file: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")]

@@ -73,8 +73,9 @@ def _run_table(run_id: int, name: str) -> str:
 class Workspace:
     """An embedded DuckDB workspace (a ``*.duckdb`` file, or in memory with ``path=None``)."""
 
-    def __init__(self, path: str | Path | None = DEFAULT_WORKSPACE):
+    def __init__(self, path: str | Path | None = DEFAULT_WORKSPACE, *, read_only: bool = False):
         self.path = None if path is None else Path(path)
+        self.read_only = read_only
         self._con = None
 
     @property
@@ -83,7 +84,8 @@ class Workspace:
             if self.path is not None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
-                self._con = ibis.duckdb.connect(str(self.path) if self.path else ":memory:")
+                self._con = ibis.duckdb.connect(str(self.path) if self.path else ":memory:",
+                                                read_only=self.read_only and self.path is not None)
             except Exception as e:  # a locked or corrupt file is the user's to fix
                 raise InputError(f"cannot open workspace {self.path}: {e}") from None
             self.encodings = load_extension(self.raw, "encodings")
