@@ -23,6 +23,7 @@ from salesfocus.io.readers import Source
 from salesfocus.measures import (
     activity_measures,
     cost_to_serve,
+    customer_groups,
     customer_measures,
     customer_years,
     orders,
@@ -81,7 +82,28 @@ def _stage1(engine: Engine, ds: Dataset, config: Config) -> dict[str, pa.Table]:
         ds.note_missing("customers", "no names, sectors, regions or account managers; profiles and lists are thin")
         m = m.mutate(status=customer_status(m.last_order, m.orders_in_window, ds.as_of, config.customer_rule))
     years = customer_years(ol, od, has_cost=has_cost)
-    return {"customers": m.order_by("customer_id").to_pyarrow(), "customer_years": years.to_pyarrow()}
+    out = {"customers": m.order_by("customer_id").to_pyarrow(), "customer_years": years.to_pyarrow()}
+    groups = customer_groups(ol)
+    if engine.name == "duckdb":
+        _persist(engine, "customer_groups", groups)
+    else:  # the compact tables travel so that every later analysis runs on the workspace
+        out["orders"] = od.to_pyarrow()
+        out["customer_groups"] = groups.to_pyarrow()
+        for name in ("customers", "activities", "invoices", "assessments", "leads", "prospects"):
+            if name in t:
+                out[f"_table_{name}"] = t[name].to_pyarrow()
+    return out
+
+
+def _workspace_dataset(workspace: Workspace, ds: Dataset, stage1: dict[str, pa.Table]) -> Dataset:
+    """The data set the analyses see: workspace tables only, with the compact ``orders`` and
+    ``customer_groups`` tables; on Spark the order lines stay on the cluster and are not among them."""
+    for key, data in stage1.items():
+        if key in ("orders", "customer_groups") or key.startswith("_table_"):
+            workspace.write(key.removeprefix("_table_"), data)
+    tables = {name: workspace.table(name) for name in (*ds.tables, "orders", "customer_groups")
+              if workspace.has_table(name) and not ("orders" in stage1 and name == "order_lines")}
+    return Dataset(tables, ds.as_of, ds.missing_notes)
 
 
 def _persist(engine: DuckDBEngine, name: str, expr: ibis.Table) -> ibis.Table:
@@ -106,6 +128,7 @@ def analyze(engine: Engine, workspace: Workspace, sources: list[Source], mapping
     say("computing per-customer measures")
     stage1 = _stage1(engine, ds, config)
     workspace.write("_sf_customers", stage1["customers"], temp=True)
+    ds = _workspace_dataset(workspace, ds, stage1)
     ctx = RunContext(workspace, config, ds, workspace.table("_sf_customers"))
     ctx.tables["customer_years"] = stage1["customer_years"]
     cust = ctx.customers

@@ -2,7 +2,7 @@
 
 from salesfocus.measures.activity import ACTIVITY_TYPES, activity_measures
 from salesfocus.measures.cost_to_serve import COMPONENTS, cost_to_serve
-from salesfocus.measures.customer import customer_measures, customer_years, orders
+from salesfocus.measures.customer import customer_groups, customer_measures, customer_years, orders
 from salesfocus.measures.payment import payment_measures
 
 __all__ = [
@@ -10,6 +10,7 @@ __all__ = [
     "COMPONENTS",
     "activity_measures",
     "cost_to_serve",
+    "customer_groups",
     "customer_measures",
     "customer_years",
     "orders",

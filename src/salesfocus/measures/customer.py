@@ -11,7 +11,7 @@ import datetime as dt
 import ibis
 import ibis.expr.types as ir
 
-__all__ = ["orders", "customer_measures", "customer_years", "DAYS_PER_YEAR"]
+__all__ = ["orders", "customer_groups", "customer_measures", "customer_years", "DAYS_PER_YEAR"]
 
 DAYS_PER_YEAR = 365.25
 
@@ -40,6 +40,22 @@ def orders(order_lines: ibis.Table) -> ibis.Table:
         lines=ol.count(),
         return_lines=ol.is_return.sum(),
         return_value=ibis.ifelse(ol.is_return, -ol.revenue, 0).sum(),
+    )
+
+
+def customer_groups(order_lines: ibis.Table) -> ibis.Table:
+    """One row per customer and product group: revenue, cost, lines, orders, first and last order.
+
+    Built once from the lines; cross-selling, wallet gap and profiles read this instead of the lines.
+    """
+    ol = order_lines
+    return ol.group_by(["customer_id", "product_group"]).aggregate(
+        revenue=ol.revenue.sum(),
+        cost=ol.cost.sum(),
+        lines=ol.count(),
+        orders=ol.order_id.nunique(),
+        first_order=ol.order_date.min(),
+        last_order=ol.order_date.max(),
     )
 
 
