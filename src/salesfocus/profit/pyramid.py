@@ -45,26 +45,25 @@ def pyramid_levels(customers: ibis.Table, config: PyramidConfig, *, basis: str |
     """``customer_id, pyramid_level``: the level of every customer.
 
     Active customers are ordered on ``basis`` (default ``config.basis``), largest first, ties on
-    ``customer_id``. With ``B`` the basis total over active customers and ``before`` the basis of the
-    active customers ranked before a customer, its share before is ``before / B``; it gets the first
-    configured level ``(name, upper)`` with ``before / B < upper``, else the last level. So the customer
-    that crosses a boundary still belongs to the higher level, and the best customer is always at the top.
-    Customers with a negative basis sort last and fall into the last level. ``status`` inactive gives
-    ``inactive``, ex-customer gives ``ex-customer``. When ``B <= 0`` or unknown, every active customer is
-    in the last level.
+    ``customer_id``. With ``B`` the sum of the positive basis values of active customers and ``before``
+    that of the active customers ranked before a customer, its share before is ``before / B``; it gets
+    the first configured level ``(name, upper)`` with ``before / B < upper``, else the last level. So the
+    customer that crosses a boundary still belongs to the higher level, and the best customer is always
+    at the top. A customer with a basis of zero, below zero (a loss-maker on the net-profit basis) or
+    unknown is in the last level. ``status`` inactive gives ``inactive``, ex-customer ``ex-customer``.
     """
     basis = basis or config.basis
     require(customers, ("customer_id", "status", basis), "pyramid_levels")
     level_names(config)  # checks the configured names
-    t = customers.select("customer_id", "status", _b=customers[basis])
+    t = customers.select("customer_id", "status", _b=customers[basis].cast("float64"))
+    t = t.mutate(_pos=ibis.greatest(t._b, ibis.literal(0.0)).fill_null(0.0))
     active = t.status == "active"
-    order = [ibis.desc(t._b), t.customer_id]
-    cum = t._b.sum().over(ibis.cumulative_window(group_by=active, order_by=order))
-    total = t._b.sum().over(ibis.window(group_by=active))
-    before = ratio(cum - t._b.fill_null(0), total)
+    order = [ibis.desc(t._pos), t.customer_id]
+    cum = t._pos.sum().over(ibis.cumulative_window(group_by=active, order_by=order))
+    before = ratio(cum - t._pos, t._pos.sum().over(ibis.window(group_by=active)))
     last = config.levels[-1][0]
-    valid = total.cast("float64") > 0
-    ranked = ibis.cases(*[(valid & (before < upper), name) for name, upper in config.levels[:-1]], else_=last)
+    ranked = ibis.cases(*[((t._pos > 0) & (before < upper), name) for name, upper in config.levels[:-1]],
+                        else_=last)
     level = ibis.cases(
         (active, ranked),
         (t.status == EX_CUSTOMER, EX_CUSTOMER),
