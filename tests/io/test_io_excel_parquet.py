@@ -169,3 +169,19 @@ def test_excel_rows_are_sheet_rows_when_data_starts_lower_and_has_blank_rows(tmp
     r = imp.rejected
     assert list(zip(r.row, r.column, r.value, strict=True)) == [(6, "Omzet", "fout")]
     assert imp.source("offset.xlsx").mapping["revenue"] == "Omzet"  # the repeated header became Omzet_1
+
+
+def test_parquet_nan_infinite_and_huge_amounts_are_rejected_not_fatal(tmp_path, run_import):
+    t = pa.table({
+        "customer_id": ["1", "2", "3", "4"], "order_id": ["A", "B", "C", "D"],
+        "order_date": pa.array([D(2024, 1, 1)] * 4, pa.date32()),
+        "revenue": [1.5, float("nan"), float("inf"), 1e20],
+    })
+    path = tmp_path / "nan.parquet"
+    pq.write_table(t, path)
+    imp = run_import(path, rows={"nan.parquet": 4})
+    assert list(imp.frame().order_id) == ["A"]
+    r = imp.rejected
+    assert list(zip(r.row, r.reason, strict=True)) == [
+        (3, "revenue: not a finite number"), (4, "revenue: not a finite number"),
+        (5, "revenue: implausibly large amount")]

@@ -68,6 +68,7 @@ class Source:
         """Content hash (files) or the URL: importing the same source twice adds nothing."""
         if self.is_url:
             return hashlib.sha256(self.label.encode()).hexdigest()[:16]
+        _check_file(self)
         h = hashlib.sha256()
         with open(self.location, "rb") as f:
             while chunk := f.read(1 << 22):
@@ -85,10 +86,11 @@ class RawTable:
 
 def parse_data_arg(arg: str) -> Source:
     """``path`` or ``table=path`` (``customers=klanten.xlsx``); URLs may contain '=' in their query."""
-    m = re.match(r"^([a-z_]+)=(.+)$", arg)
-    if m and m.group(1) in SCHEMAS:
-        return Source(m.group(1), m.group(2))
-    if m and "://" not in m.group(1):
+    m = re.match(r"^([A-Za-z_][A-Za-z0-9_-]*)=(.+)$", arg)
+    if m and not Path(arg).is_file():  # a file may really be called "a=b.csv"
+        table = m.group(1).lower().replace("-", "_")
+        if table in SCHEMAS:
+            return Source(table, m.group(2))
         raise InputError(
             f"unknown table {m.group(1)!r} in {arg!r}: use one of {', '.join(SCHEMAS)} (e.g. customers=klanten.csv)"
         )

@@ -8,7 +8,7 @@ The whole check is one Ibis expression, so it runs where the data is (DuckDB or 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import ibis
 import ibis.expr.types as ir
@@ -24,6 +24,7 @@ from salesfocus.io.schemas import SCHEMAS, Column
 __all__ = ["Checked", "check_table", "REJECTED_COLUMNS", "MONEY"]
 
 MONEY = "decimal(18, 4)"
+_HUGE = 1e13  # amounts from here on are implausible (and near the limit of MONEY)
 REJECTED_COLUMNS = ("table", "file", "row", "column", "value", "reason")
 _EXAMPLES = {
     "decimal": "a number such as 1.234,56 or 1234.56",
@@ -111,8 +112,8 @@ def _to_kind(v: ir.Value, col: Column, fmt) -> ir.Value:
         return v.cast("string")
     if col.kind in ("decimal", "float", "integer"):
         num = parse_number(v, fmt.decimal) if dtype.is_string() else v.cast("float64")
-        if col.kind == "decimal":
-            return num.cast(MONEY)
+        if col.kind == "decimal":  # beyond DECIMAL(18, 4), NaN or infinite: NULL here, reported by check_table
+            return ibis.ifelse(num.abs() < _HUGE, num, ibis.null("float64")).cast(MONEY)
         if col.kind == "integer":
             return ibis.ifelse(num == num.round(), num, ibis.null("float64")).cast("int64")
         return num
@@ -263,6 +264,9 @@ def check_table(raw: RawTable, table: str, tm: TableMapping | None, options: Imp
                 values[col.name] = ibis.literal(options.anonymous_customer)
             continue
         typed = _to_kind(source_value, col, fmts.get(label, ColumnFormat()))
+        # Checks look at the number before it becomes a decimal (which cannot hold NaN or huge values).
+        checked = _to_kind(source_value, replace(col, kind="float"), fmts.get(label, ColumnFormat())) \
+            if col.kind == "decimal" else typed
         raw_name = f"__raw_{col.name}"
         raws[raw_name] = source_value.cast("string")
         if col.name in exprs and used[col.name]:  # show the inputs, e.g. "Quantity=12; Price=abc"
@@ -300,16 +304,16 @@ def check_table(raw: RawTable, table: str, tm: TableMapping | None, options: Imp
                     f"{col.name}: no such date (the day or month does not exist); correct the value")
                 add("parse", present & typed.isnull() & ~shaped, f"{col.name}: not {_EXAMPLES[col.kind]}{fix}")
             else:
-                add("parse", present & typed.isnull(), f"{col.name}: not {_EXAMPLES[col.kind]}{fix}")
+                add("parse", present & checked.isnull(), f"{col.name}: not {_EXAMPLES[col.kind]}{fix}")
         if col.kind in ("decimal", "float", "integer"):
-            f = typed.cast("float64")
+            f = checked.cast("float64")
             add("nan", f.isnan() | f.isinf(), f"{col.name}: not a finite number")
             if col.minimum is not None:
                 add("min", f < col.minimum, f"{col.name}: below the minimum {col.minimum:g}")
             if col.maximum is not None:
                 add("max", f > col.maximum, f"{col.name}: above the maximum {col.maximum:g}")
             if col.kind == "decimal":
-                add("huge", f.abs() >= 1e13, f"{col.name}: implausibly large amount")
+                add("huge", ~f.isnan() & ~f.isinf() & (f.abs() >= _HUGE), f"{col.name}: implausibly large amount")
         if col.kind == "date" and col.name != "due_date":
             add("future", typed > ibis.literal(limit), f"{col.name}: date in the future (after {limit:%d-%m-%Y})")
             add("ancient", typed < ibis.date(1900, 1, 1), f"{col.name}: date before 1900")
