@@ -93,9 +93,11 @@ def run(ctx: RunContext) -> None:
                         for k in SUMMARY_KEYS})
 
     prospects = ctx.dataset.get("prospects")
-    if prospects is not None:
-        prospects = _on_workspace(ctx, "prospects", prospects.select(
-            *[c for c in ("customer_id", "status") if c in prospects.columns]))
+    if prospects is not None and "status" in prospects.columns:
+        cols = [c for c in ("customer_id", "status") if c in prospects.columns]
+        prospects = _on_workspace(ctx, "prospects", prospects.select(*cols))
+    else:
+        prospects = None
     _store(ctx, "pyramid", pyramid_table(cust, cfg, prospects=prospects))
     _store(ctx, "effort", effort_table(cust, cfg))
 
