@@ -1,0 +1,116 @@
+"""The workspace: importing the same file twice adds nothing; replace replaces; an interrupted import changes nothing."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from salesfocus.workspace import Workspace
+
+ORDERS = "klant;order;datum;omzet\n1;A;01-01-2024;10\n2;B;02-01-2024;20\n3;C;03-01-2024;x\n"
+MORE = "klant;order;datum;omzet\n4;D;04-01-2024;40\n"
+KLANTEN = "klantnummer;naam\n1;Jansen\n2;De Vries\n3;Smit\n4;Bakker\n"
+
+
+def counts(ws: Workspace) -> dict[str, int]:
+    names = ["order_lines", "customers", "rejected", "_imports"]
+    return {n: ws.raw.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names if ws.has_table(n)}
+
+
+@pytest.fixture
+def ws(tmp_path):
+    w = Workspace(tmp_path / "salesfocus.duckdb")
+    yield w
+    w.close()
+
+
+def test_importing_the_same_file_twice_in_append_mode_adds_nothing(write, run_import, ws):
+    o = write("orders.csv", ORDERS)
+    first = run_import(o, workspace=ws, mode="append")
+    assert (first.source("orders.csv").rows_accepted, first.source("orders.csv").rows_rejected) == (2, 1)
+    before = counts(ws)
+    assert before == {"order_lines": 2, "rejected": 1, "_imports": 1}
+
+    second = run_import(o, workspace=ws, mode="append")
+    s = second.source("orders.csv")
+    assert s.skipped and (s.rows_read, s.rows_accepted, s.rows_rejected) == (0, 0, 0)
+    assert (second.report.rows_read, second.report.rows_accepted, second.report.rows_rejected) == (0, 0, 0)
+    assert counts(ws) == before
+
+    # The same content under another name is the same export.
+    copy = o.with_name("orders_copy.csv")
+    shutil.copy(o, copy)
+    assert run_import(copy, workspace=ws, mode="append").source("orders_copy.csv").skipped
+    assert counts(ws) == before
+
+
+def test_append_adds_new_files_and_checks_keys_against_what_is_there(write, run_import, ws):
+    run_import(f"customers={write('klanten.csv', KLANTEN)}", write("orders.csv", ORDERS), workspace=ws,
+               mode="append")
+    more = run_import(write("more.csv", MORE), write("unknown.csv", "klant;order;datum;omzet\n9;Z;05-01-2024;1\n"),
+                      workspace=ws, mode="append")
+    assert sorted(more.frame().order_id) == ["A", "B", "D"]
+    assert more.source("unknown.csv").rows_rejected == 1
+    k2 = write("klanten2.csv", "klantnummer;naam\n5;Nieuw\n1;Jansen opnieuw\n")
+    dup = run_import(f"customers={k2}", workspace=ws, mode="append")
+    assert sorted(dup.frame("customers").customer_id) == ["1", "2", "3", "4", "5"]
+    r = dup.rejected
+    assert list(r[r.file == "klanten2.csv"].reason) == [
+        "duplicate customer_id: the same key is already at row 2 of klanten.csv; keep one row per key"]
+    assert counts(ws)["_imports"] == 5
+    assert counts(ws)["rejected"] == 3  # x in orders.csv, customer 9, the duplicate
+
+
+def test_replace_mode_makes_the_given_sources_the_whole_data_set(write, run_import, ws):
+    run_import(f"customers={write('klanten.csv', KLANTEN)}", write("orders.csv", ORDERS), workspace=ws,
+               mode="append")
+    imp = run_import(write("more.csv", MORE), workspace=ws, mode="replace")
+    assert list(imp.frame().order_id) == ["D"]
+    assert counts(ws) == {"order_lines": 1, "rejected": 0, "_imports": 1}
+    assert "customers" not in imp.report.tables and imp.rejected.empty
+    # Importing the same file again in replace mode is not skipped: it is the whole data set again.
+    again = run_import(write("more.csv", MORE), workspace=ws, mode="replace")
+    assert not again.source("more.csv").skipped and counts(ws)["order_lines"] == 1
+
+
+@pytest.mark.parametrize(("mode", "exc"), [("append", RuntimeError("disk full")), ("replace", KeyboardInterrupt())])
+def test_an_interrupted_import_leaves_the_previous_tables_intact(tmp_path, write, run_import, monkeypatch, exc, mode):
+    path = tmp_path / "ws.duckdb"
+    with Workspace(path) as ws:
+        run_import(f"customers={write('klanten.csv', KLANTEN)}", write("orders.csv", ORDERS), workspace=ws,
+                   mode="append")
+        before = counts(ws)
+        snapshot = ws.raw.execute("SELECT * FROM order_lines ORDER BY _row").fetchall()
+
+        calls = []
+        real_write = Workspace.write
+
+        def failing_write(self, name, data, *, temp=False):
+            if not temp:  # the stored tables, inside the import's transaction
+                calls.append(name)
+                if len(calls) == 2:  # after the first table has been replaced
+                    raise exc
+            return real_write(self, name, data, temp=temp)
+
+        monkeypatch.setattr(Workspace, "write", failing_write)
+        k2 = write("klanten2.csv", "klantnummer;naam\n5;X\n")
+        with pytest.raises(type(exc)):
+            run_import(write("more.csv", MORE), f"customers={k2}", workspace=ws, mode=mode)
+        assert len(calls) == 2
+        monkeypatch.undo()
+        assert counts(ws) == before
+    with Workspace(path) as ws:  # and on disk, after reopening
+        assert counts(ws) == before
+        assert ws.raw.execute("SELECT * FROM order_lines ORDER BY _row").fetchall() == snapshot
+        # The interrupted files were not recorded, so importing them again works.
+        imp = run_import(write("more.csv", MORE), workspace=ws, mode="append")
+        assert not imp.source("more.csv").skipped and counts(ws)["order_lines"] == before["order_lines"] + 1
+
+
+def test_a_failure_while_reading_changes_nothing(write, run_import, ws):
+    run_import(write("orders.csv", ORDERS), workspace=ws, mode="append")
+    before = counts(ws)
+    with pytest.raises(Exception, match="file not found"):
+        run_import(write("more.csv", MORE), "order_lines=missing.csv", workspace=ws, mode="replace")
+    assert counts(ws) == before
