@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from salesfocus.errors import ConfigError
 
@@ -20,6 +20,7 @@ __all__ = [
     "ImportOptions",
     "CostRates",
     "PyramidConfig",
+    "SegmentsConfig",
     "load_config",
 ]
 
@@ -122,6 +123,175 @@ class PyramidConfig(_Section):
         return v
 
 
+class CriteriaConfig(_Section):
+    """The yes/no questions of the A/B/C matrix and the five criteria (METHODS §2–3).
+
+    Each answer is derived from the data where data can answer it; a manual answer in the assessments
+    table (``margin_ok``, ``speed_ok``, ``innovation``, ``network``) always overrides it. A question
+    neither the data nor a person answered counts as *no* (source ``none``).
+    """
+
+    margin_measure: Literal["profit_pct", "margin_pct"] = Field(
+        "profit_pct", description="Margin question: net profit after cost-to-serve over revenue (profit_pct), "
+        "or gross margin over revenue (margin_pct)."
+    )
+    min_margin: float = Field(0.10, description="Margin is yes when the margin measure is at least this fraction.")
+    default_terms_days: int = Field(30, ge=0, description="Payment term when the customer master gives none.")
+    pay_grace_days: float = Field(0.0, ge=0, description="Days beyond the term that still count as paying fast.")
+    max_late_share: float = Field(0.25, ge=0, le=1, description="Largest share of invoices paid late for a fast payer.")
+    max_decision_days: float = Field(
+        30.0, ge=0, description="Median days from quote to won order (leads) for a fast decider; where unknown, "
+        "speed rests on payment alone."
+    )
+    network_min_score: float = Field(
+        27.0, ge=0, le=125, description="Five-criteria network: relevance × reputation × size (each 1–5) of at least "
+        "this is yes (27 = 3×3×3); the yes/no answer is used where not scored."
+    )
+    order_cover_basis: Literal["gross_margin", "revenue"] = Field(
+        "gross_margin", description="Five-criteria revenue question: the average order's gross margin (or revenue) "
+        "must cover the cost per order (per_order + per_delivery + per_invoice + per_order_line × lines per order)."
+    )
+
+
+class ABCConfig(_Section):
+    """The A/B/C matrix: Y = annual revenue + potential, X = yes answers to the four questions (0–4)."""
+
+    top_n: int = Field(20, ge=0, description="The method's exercise: the N largest customers of the window "
+                       "(table abc_top; 0 switches it off). Per-customer segments always use the whole base.")
+    high_basis: Literal["share", "amount"] = Field(
+        "share", description="'High' on Y: the largest customers that together make up high_share of all Y, or "
+        "Y of at least high_amount."
+    )
+    high_share: float = Field(0.8, gt=0, le=1, description="Cumulative share of Y that counts as high (Pareto).")
+    high_amount: float = Field(50_000.0, ge=0, description="Y (annual revenue + potential) that counts as high.")
+    a_min_yes: int = Field(2, ge=0, le=4, description="A = high Y and at least this many yes answers (else B).")
+    c_max_yes: int = Field(2, ge=0, le=4, description="C = low Y and at most this many yes answers (else B).")
+
+
+class ABCDConfig(_Section):
+    """The five criteria A–D: order size, margin, speed, innovation, network; segment by yes count (0–5)."""
+
+    a_min_yes: int = Field(4, ge=0, le=5, description="A from this many yes answers.")
+    b_min_yes: int = Field(3, ge=0, le=5, description="B from this many yes answers.")
+    c_min_yes: int = Field(2, ge=0, le=5, description="C from this many; fewer is D.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ABCDConfig:
+        if not self.a_min_yes >= self.b_min_yes >= self.c_min_yes:
+            raise ValueError("abcd needs a_min_yes >= b_min_yes >= c_min_yes")
+        return self
+
+
+class SegmentPolicyRule(_Section):
+    """How one segment is served."""
+
+    contact_model: str = Field(description="face-to-face, inside sales or scalable.")
+    channels: str = Field("", description="Channels used, e.g. 'visits, phone' or 'e-mail, webshop'.")
+    visits_per_year: float = Field(0.0, ge=0, description="Target face-to-face visits per customer per year.")
+    service_level: str = Field("", description="Service promise, e.g. 'account manager, reply same day'.")
+
+
+def _default_policy() -> dict[str, SegmentPolicyRule]:
+    r = SegmentPolicyRule
+    return {
+        "A": r(contact_model="face-to-face", channels="account manager visits, phone", visits_per_year=6,
+               service_level="own account manager, priority service, reply the same day"),
+        "B": r(contact_model="inside sales", channels="phone, video call, e-mail; a visit a year", visits_per_year=1,
+               service_level="inside sales desk, reply within one working day"),
+        "C": r(contact_model="scalable", channels="e-mail campaigns, webshop", visits_per_year=0,
+               service_level="webshop and shared service desk, reply within two working days"),
+        "D": r(contact_model="scalable", channels="webshop; minimum order or order fee", visits_per_year=0,
+               service_level="self-service; review terms (minimum order, order fee, discounts)"),
+    }
+
+
+class PolicyConfig(_Section):
+    """Contact model, visit frequency and service level per segment, and the sales time it frees or costs."""
+
+    basis: Literal["abc", "abcd"] = Field("abc", description="Which segmentation the policy follows.")
+    hours_per_visit: float = Field(2.0, gt=0, description="Hours per visit incl. travel where the data has none.")
+    rules: dict[str, SegmentPolicyRule] = Field(default_factory=_default_policy)
+
+
+class ValueAxis(_Section):
+    """One axis of the value matrix, coded 1–3."""
+
+    measure: str = Field(description="Per-customer column, e.g. annual_margin, annual_orders, nps, margin_pct.")
+    coding: Literal["tertiles", "fixed"] = Field("tertiles", description="Tertiles of the base or fixed cut-offs.")
+    cuts: tuple[float, float] | None = Field(
+        None, description="Fixed coding: the lowest value of code 2 and of code 3 (NPS: 7 and 9)."
+    )
+
+
+class ValueMatrixConfig(_Section):
+    """The value matrix (METHODS §4): margin × frequency × satisfaction, 27 cells, named groups."""
+
+    margin: ValueAxis = Field(default_factory=lambda: ValueAxis(measure="annual_margin"))
+    frequency: ValueAxis = Field(default_factory=lambda: ValueAxis(measure="annual_orders"))
+    satisfaction: ValueAxis = Field(default_factory=lambda: ValueAxis(measure="nps", coding="fixed", cuts=(7, 9)))
+    nps_missing: Literal["empty", "neutral"] = Field(
+        "empty", description="Without an NPS answer: leave the cell empty (group no_nps unless cost), or code "
+        "satisfaction 2 (neutral) and mark it."
+    )
+    tertile_base: Literal["active", "all"] = Field(
+        "active", description="Tertile cut-offs from the active customers (one definition of 'customer') or all; "
+        "every customer is then coded with them."
+    )
+    top_min_sum: int = Field(8, ge=3, le=9, description="Top group: no code below 2 and codes summing to at least "
+                             "this (8 = 3-3-3 and its neighbours).")
+    growth_revenue_quantile: float = Field(
+        0.5, ge=0, le=1, description="Growth group buys little: annual revenue at most this quantile (or frequency "
+        "code 1); it is checked before the top group."
+    )
+    growth_margin_quantile: float = Field(
+        0.5, ge=0, le=1, description="Growth group: margin % at least this quantile of the base (0.5 = median)."
+    )
+    cost_complaints_per_year: float = Field(
+        1.0, ge=0, description="Cost group: low margin % (lowest third, or a loss) and at least this many "
+        "complaints per year."
+    )
+
+
+class ProfileConfig(_Section):
+    """The top group's profile against the base, and look-alike scoring of prospects."""
+
+    attributes: list[str] = Field(default_factory=lambda: ["sector", "region", "size_class"])
+    alpha: float = Field(0.05, gt=0, lt=1, description="Significance level of the one-sided Fisher exact test.")
+    min_count: int = Field(3, ge=1, description="A value is named as a reason only with this many top customers.")
+    smoothing: float = Field(1.0, gt=0, description="Laplace smoothing of the shares in look-alike scoring.")
+
+
+class ClusterConfig(_Section):
+    """Data-driven segments: k-means on standardised behaviour, k chosen by the silhouette."""
+
+    enabled: bool = True
+    k_min: int = Field(2, ge=2)
+    k_max: int = Field(8, ge=2)
+    sample: int = Field(10_000, ge=100, description="Customers used to fit (all are assigned).")
+    silhouette_sample: int = Field(2_000, ge=100, description="Customers used to compute the silhouette.")
+    seed: int = 0
+
+    @model_validator(mode="after")
+    def _k_range(self) -> ClusterConfig:
+        if self.k_max < self.k_min:
+            raise ValueError("clusters needs k_max >= k_min")
+        return self
+
+
+class SegmentsConfig(_Section):
+    """Segments (issue 5): A/B/C, A–D, policy, value matrix, profile and look-alikes, clusters."""
+
+    years: int = Field(3, ge=1, le=10, description="Window of annual figures: the last N calendar years up to the "
+                       "as-of date ('the last 3–4 years'), annualised over the customer's time in it.")
+    criteria: CriteriaConfig = Field(default_factory=CriteriaConfig)
+    abc: ABCConfig = Field(default_factory=ABCConfig)
+    abcd: ABCDConfig = Field(default_factory=ABCDConfig)
+    policy: PolicyConfig = Field(default_factory=PolicyConfig)
+    value_matrix: ValueMatrixConfig = Field(default_factory=ValueMatrixConfig)
+    profile: ProfileConfig = Field(default_factory=ProfileConfig)
+    clusters: ClusterConfig = Field(default_factory=ClusterConfig)
+
+
 class Config(_Section):
     """The whole configuration."""
 
@@ -132,6 +302,7 @@ class Config(_Section):
     import_options: ImportOptions = Field(default_factory=ImportOptions, alias="import")
     cost_rates: CostRates = Field(default_factory=CostRates)
     pyramid: PyramidConfig = Field(default_factory=PyramidConfig)
+    segments: SegmentsConfig = Field(default_factory=SegmentsConfig)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

@@ -42,8 +42,9 @@ CUSTOMER_ATTRIBUTES = ["name", "sector", "region", "country", "size_class", "emp
 def _analyses() -> list[tuple[str, Callable[[RunContext], None]]]:
     """The analyses of a run, in order; each takes the context and fills it. Add new ones here."""
     from salesfocus.profit import run as profit
+    from salesfocus.segments import run as segments
 
-    return [("profit", profit)]
+    return [("profit", profit), ("segments", segments)]
 
 
 def _stage1(engine: Engine, ds: Dataset, config: Config) -> dict[str, pa.Table]:

@@ -144,7 +144,8 @@ def test_assessments_nps_range_and_booleans(write, run_import):
         ("assessments", "nps.csv", 3, "nps", "11", "nps: above the maximum 10"),
         ("assessments", "nps.csv", 4, "nps", "7,5",
          "nps: not a whole number such as 12" + NUMBER_FIX.format(table="assessments")),
-        ("assessments", "nps.csv", 5, "innovatie", "misschien", "innovation: not ja/nee, yes/no, 1/0; correct the value"),
+        ("assessments", "nps.csv", 5, "innovatie", "misschien",
+         "innovation: not ja/nee, yes/no, 1/0; correct the value"),
         ("assessments", "nps.csv", 6, "potentie", "-5", "potential_revenue: below the minimum 0"),
     ]
     a_df = imp.frame("assessments")

@@ -146,7 +146,8 @@ def test_quoted_fields_with_separators_quotes_and_line_breaks(write, run_import)
 
 
 def test_row_with_extra_fields_is_rejected_not_truncated(write, run_import):
-    text = "klant;order;datum;productgroep;omzet\n1;A;01-01-2024;Koffie;5\n2;B;02-01-2024;Koffie; thee;6\n3;C;03-01-2024;x\n"
+    text = ("klant;order;datum;productgroep;omzet\n1;A;01-01-2024;Koffie;5\n2;B;02-01-2024;Koffie; thee;6\n"
+            "3;C;03-01-2024;x\n")
     imp = run_import(write("shifted.csv", text), rows={"shifted.csv": 3})
     assert list(imp.frame().order_id) == ["A"]
     r = imp.rejected
@@ -229,3 +230,14 @@ def test_anonymous_config_alias(write, run_import):
     assert cfg.import_options.anonymous_customer == "ANON"
     imp = run_import(write("anon.csv", "klant;order;datum;omzet\n;A;01-01-2024;5\n"), config=cfg)
     assert list(imp.frame().customer_id) == ["ANON"]
+
+
+def test_cp1252_without_the_encodings_extension_is_transcoded(write, run_import, monkeypatch):
+    """Where the DuckDB encodings extension cannot load, the file is transcoded to UTF-8 first."""
+    from salesfocus.io import readers
+
+    monkeypatch.setattr(readers, "_has_encodings", lambda con: False)
+    path = write("oud.csv", "klant;order;datum;productgroep;omzet\n1;A;01-01-2024;Café € ë;1.234,56\n",
+                 encoding="cp1252")
+    df = run_import(path).frame()
+    assert list(df.product_group) == ["Café € ë"] and list(df.revenue.astype(float)) == [1234.56]

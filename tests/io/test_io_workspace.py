@@ -1,4 +1,4 @@
-"""The workspace: importing the same file twice adds nothing; replace replaces; an interrupted import changes nothing."""
+"""The workspace: the same file twice adds nothing; replace replaces; an interrupted import changes nothing."""
 
 from __future__ import annotations
 

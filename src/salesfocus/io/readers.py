@@ -7,9 +7,11 @@ column later, so that a bad value can be reported with its original text.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import hashlib
 import itertools
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -280,11 +282,12 @@ def _has_encodings(con) -> bool:
 def _transcode(path: str) -> str:
     import tempfile
 
-    out = tempfile.NamedTemporaryFile(suffix=".csv", delete=False)
-    with open(path, encoding="cp1252", errors="replace") as f, open(out.name, "w", encoding="utf-8") as g:
+    fd, name = tempfile.mkstemp(suffix=".csv", prefix="salesfocus-utf8-")
+    atexit.register(lambda: os.path.exists(name) and os.unlink(name))  # the view reads it until the end
+    with open(path, encoding="cp1252", errors="replace") as f, open(fd, "w", encoding="utf-8") as g:
         while chunk := f.read(1 << 22):
             g.write(chunk)
-    return out.name
+    return name
 
 
 def _number_rows(t: ibis.Table, spark: bool) -> ibis.Table:

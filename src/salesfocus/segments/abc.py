@@ -1,0 +1,121 @@
+"""The A/B/C matrix (METHODS §2, seed 001): who deserves face-to-face time, and why.
+
+Y is annual revenue plus potential revenue; X is the number of yes answers to margin, speed, innovation
+and network (0–4). "High" on Y is a company choice: by default the largest customers that together make
+up 80% of all Y (Pareto), or a fixed amount. High Y with at least ``a_min_yes`` yes answers is **A**
+(top right); low Y with at most ``c_max_yes`` is **C** (bottom left); everything between is **B**.
+
+The method's own exercise takes the 20 largest customers of the last 3–4 years (``top_n``); the
+per-customer segments use the whole base.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from salesfocus.config import ABCConfig
+from salesfocus.segments.base import Segmentation, fmt_int
+from salesfocus.segments.criteria import ABC_CRITERIA
+
+__all__ = ["ABCSegmentation", "reasons"]
+
+
+def reasons(t: ibis.Table, criteria: tuple[str, ...], yes_col: str | None = None) -> ir.StringValue:
+    """'Yes: a; b. No: c.' from the ``<q>_yes`` answers and ``<q>_why`` evidence of each question."""
+    yes = ibis.literal("")
+    no = ibis.literal("")
+    for q in criteria:
+        yes = yes + ibis.ifelse(t[f"{q}_yes"], t[f"{q}_why"] + "; ", "")
+        no = no + ibis.ifelse(t[f"{q}_yes"], "", t[f"{q}_why"] + "; ")
+    yes = yes.re_replace(r"; $", "")
+    no = no.re_replace(r"; $", "")
+    return (ibis.ifelse(yes == "", "", "yes: " + yes) + ibis.ifelse((yes != "") & (no != ""), ". ", "")
+            + ibis.ifelse(no == "", "", "no: " + no))
+
+
+class ABCSegmentation(Segmentation):
+    """A/B/C per customer from annual revenue + potential (Y) and the four yes answers (X).
+
+    Parameters
+    ----------
+    config : ABCConfig
+        ``high_basis``/``high_share``/``high_amount`` set the Y boundary; ``a_min_yes`` and ``c_max_yes``
+        the diagonal of the matrix.
+
+    ``build(table)`` needs ``customer_id, annual_revenue, abc_potential`` and ``<q>_yes``/``<q>_why`` for
+    margin, speed, innovation and network (:class:`salesfocus.segments.criteria.Criteria`). It returns
+    ``customer_id, abc_value, abc_size`` (high/low), ``criteria_yes`` (0–4), ``abc_segment`` and
+    ``abc_reasons``.
+
+    Examples
+    --------
+    A customer with Y in the top 80% and yes to margin, speed and network: high, 3 yes → A. A small
+    customer that pays late, costs too much and has no network: low, 0 yes → C.
+    """
+
+    required = ("customer_id", "annual_revenue", "abc_potential",
+                *(f"{q}_{s}" for q in ABC_CRITERIA for s in ("yes", "why")))
+
+    def __init__(self, config: ABCConfig) -> None:
+        self.config = config
+
+    def _build(self, table: ibis.Table) -> ibis.Table:
+        cfg = self.config
+        t = table.mutate(abc_value=(table.annual_revenue.cast("float64").fill_null(0.0)
+                                    + table.abc_potential.cast("float64").fill_null(0.0)))
+        n_yes = sum((t[f"{q}_yes"].cast("int64") for q in ABC_CRITERIA), ibis.literal(0)).cast("int64")
+        t = t.mutate(criteria_yes=n_yes, abc_size=self._size(t))
+        seg = ibis.cases(
+            ((t.abc_size == "high") & (t.criteria_yes >= cfg.a_min_yes), "A"),
+            ((t.abc_size == "low") & (t.criteria_yes <= cfg.c_max_yes), "C"),
+            else_="B",
+        )
+        t = t.mutate(abc_segment=seg)
+        pot = ibis.ifelse(t.abc_potential.fill_null(0) > 0,
+                          " + potential €" + fmt_int(t.abc_potential)
+                          + (" (" + t.abc_potential_source + ")" if "abc_potential_source" in t.columns else ""), "")
+        size_txt = (t.abc_size + " (€" + fmt_int(t.abc_value) + " a year = revenue €" + fmt_int(t.annual_revenue)
+                    + pot + ")")
+        why = (t.abc_segment + ": " + size_txt + ", " + t.criteria_yes.cast("string") + " of 4 yes. "
+               + reasons(t, ABC_CRITERIA))
+        return t.select("customer_id", "abc_value", "abc_size", "criteria_yes", "abc_segment", abc_reasons=why)
+
+    def _size(self, t: ibis.Table) -> ir.StringValue:
+        cfg = self.config
+        if cfg.high_basis == "amount":
+            return ibis.ifelse(t.abc_value >= cfg.high_amount, "high", "low")
+        cum = t.abc_value.cumsum(order_by=[t.abc_value.desc(), t.customer_id])
+        total = t.abc_value.sum().over(ibis.window())
+        before = cum - t.abc_value
+        return ibis.ifelse((t.abc_value > 0) & (before < total * cfg.high_share), "high", "low")
+
+    def boundary(self, segmented: ibis.Table) -> ir.FloatingScalar:
+        """The smallest Y that counts as high (NULL when none is high)."""
+        s = segmented
+        return s.abc_value.min(where=s.abc_size == "high")
+
+    @staticmethod
+    def matrix(segmented: ibis.Table, customers: ibis.Table) -> ibis.Table:
+        """The matrix: one row per Y class (high/low) × yes count (0–4) with its segment and totals."""
+        money = [c for c in ("revenue", "net_profit") if c in customers.columns]
+        j = segmented.select("customer_id", "abc_size", "criteria_yes", "abc_segment", "abc_value").left_join(
+            customers.select("customer_id", *money), "customer_id").drop("customer_id_right")
+        agg = j.group_by(["abc_size", "criteria_yes"]).aggregate(
+            customers=j.count(), abc_segment=j.abc_segment.max(), abc_value=j.abc_value.sum(),
+            **{m: j[m].cast("float64").sum() for m in money})
+        grid = ibis.memtable({"abc_size": ["high"] * 5 + ["low"] * 5, "criteria_yes": list(range(5)) * 2})
+        out = grid.left_join(agg, ["abc_size", "criteria_yes"]).drop("abc_size_right", "criteria_yes_right")
+        return out.mutate(customers=out.customers.fill_null(0)).order_by(
+            [out.abc_size, out.criteria_yes.desc()])
+
+    def top_n(self, criteria: ibis.Table, n: int, extra: list[str] | None = None) -> ibis.Table:
+        """The method's exercise: the ``n`` largest customers by annual revenue, segmented among themselves."""
+        c = criteria
+        top = c.order_by([c.annual_revenue.desc(), c.customer_id]).limit(n)
+        seg = self._build(top)
+        cols = ["annual_revenue", "abc_potential", "abc_potential_source",
+                *(f"{q}_{s}" for q in ABC_CRITERIA for s in ("yes", "source")), *(extra or [])]
+        j = seg.join(top.select("customer_id", *[x for x in cols if x in top.columns]), "customer_id")
+        j = j.mutate(rank=ibis.row_number().over(order_by=[j.abc_value.desc(), j.customer_id]) + 1)
+        return j.order_by("rank").relocate("rank")

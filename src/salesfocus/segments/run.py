@@ -1,0 +1,203 @@
+"""The segments analysis of a run: A/B/C, A–D, policy, value matrix, profile, look-alikes and clusters.
+
+Called by the pipeline with its run context. Small per-customer inputs that live on the engine
+(latest assessments, decision days from the leads, prospects) are reduced there and brought into the
+workspace; everything else is Ibis over the per-customer table in the workspace. Outputs:
+
+- customer columns: the criteria answers with their source, ``abc_segment``, ``abcd_segment``, ``value_cell``,
+  ``value_group``, ``contact_model``, ``lookalike_score``, ``cluster`` and more (see docs/segments.md);
+- tables ``abc_matrix``, ``abc_top``, ``value_matrix``, ``segment_policy``, ``top_group_profile``,
+  ``clusters`` and ``prospects``;
+- summary ``abc_segments``, ``abcd_segments``, ``value_groups``, ``value_cells`` and ``segments``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import ibis
+import pyarrow as pa
+
+from salesfocus.config import SegmentsConfig
+from salesfocus.segments.abc import ABCSegmentation
+from salesfocus.segments.abcd import ABCDSegmentation
+from salesfocus.segments.base import annual_figures
+from salesfocus.segments.clusters import FEATURES, BehaviourClusters
+from salesfocus.segments.criteria import ABC_CRITERIA, ABCD_CRITERIA, Criteria, decision_days, latest_assessments
+from salesfocus.segments.lookalike import LookalikeModel
+from salesfocus.segments.policy import SegmentPolicy
+from salesfocus.segments.value_matrix import VALUE_GROUPS, ValueMatrixSegmentation
+
+if TYPE_CHECKING:
+    from salesfocus.model import RunContext
+
+__all__ = ["run", "CUSTOMER_COLUMNS"]
+
+_ANSWERS = tuple(dict.fromkeys((*ABC_CRITERIA, *ABCD_CRITERIA)))
+CUSTOMER_COLUMNS = (
+    "annual_revenue", "annual_margin", "annual_orders", "abc_potential", "abc_potential_source", "abc_value",
+    "abc_size", *(f"{q}_{s}" for q in _ANSWERS for s in ("yes", "source")), "network_score", "criteria_yes",
+    "abc_segment", "abc_reasons", "criteria5_yes", "abcd_segment", "abcd_reasons", "nps", "margin_code",
+    "frequency_code", "satisfaction_code", "satisfaction_source", "value_cell", "value_group", "contact_model",
+    "visit_target", "lookalike_score", "cluster",
+)
+_TMP = "_sf_seg_"
+
+
+def _bring(ctx: RunContext, name: str, expr: ibis.Table) -> ibis.Table:
+    """Run a small reduction on the engine and keep its result as a temporary workspace table."""
+    ctx.workspace.write(_TMP + name, expr.to_pyarrow(), temp=True)
+    return ctx.workspace.table(_TMP + name)
+
+
+def _inputs(ctx: RunContext) -> tuple[ibis.Table | None, ibis.Table | None, ibis.Table | None]:
+    ds = ctx.dataset
+    a = ds.get("assessments")
+    assessments = _bring(ctx, "assessments", latest_assessments(a)) if a is not None else None
+    if a is None:
+        ctx.note("no assessments table: innovation and network are unanswered (no), potential and NPS unknown")
+    leads = ds.get("leads")
+    need = {"customer_id", "quote_date", "closed_date", "stage"}
+    decisions = (_bring(ctx, "decisions", decision_days(leads))
+                 if leads is not None and need <= set(leads.columns) else None)
+    years = ctx.tables.get("customer_years")
+    years_t = None
+    if years is not None:
+        ctx.workspace.write(_TMP + "years", years.to_pyarrow() if isinstance(years, ibis.Table) else years, temp=True)
+        years_t = ctx.workspace.table(_TMP + "years")
+    return assessments, decisions, years_t
+
+
+def run(ctx: RunContext) -> None:
+    """Segment every customer, score the prospects, and add the tables, columns and figures to the run."""
+    cfg: SegmentsConfig = ctx.config.segments
+    ws = ctx.workspace
+    cust = ctx.customers
+    assessments, decisions, years_t = _inputs(ctx)
+    annual = annual_figures(cust, years_t, as_of=ctx.dataset.as_of, years=cfg.years)
+    base = cust.drop(*[c for c in annual.columns if c != "customer_id" and c in cust.columns])
+    base = base.join(annual, "customer_id")
+    crit = Criteria(cfg.criteria, ctx.config.cost_rates).build(base, assessments, decisions)
+    feats = base.join(crit.drop(*[c for c in crit.columns if c != "customer_id" and c in base.columns]),
+                      "customer_id")
+    ws.write(_TMP + "feats", feats, temp=True)
+    feats = ws.table(_TMP + "feats")
+
+    abc_seg = ABCSegmentation(cfg.abc)
+    abc = abc_seg.build(feats)
+    abcd = ABCDSegmentation(cfg.abcd).build(feats)
+    vm = ValueMatrixSegmentation(cfg.value_matrix).build(feats)
+    seg = feats.join(abc, "customer_id").join(abcd, "customer_id").join(vm, "customer_id")
+    ws.write(_TMP + "seg", seg, temp=True)
+    seg = ws.table(_TMP + "seg")
+    policy = SegmentPolicy(cfg.policy)
+    pol = policy.build(seg)
+    seg = seg.join(pol.select("customer_id", "contact_model", "visit_target"), "customer_id")
+
+    prof_group, in_group = _profile_group(seg, ctx)
+    look = LookalikeModel(cfg.profile).fit(seg, in_group)
+    seg = seg.left_join(look.score(seg, "customer_id").select("customer_id", "lookalike_score"),
+                        "customer_id").drop("customer_id_right")
+    clusters = _clusters(ctx, cfg, seg)
+    if clusters is not None:
+        seg = seg.left_join(clusters[0], "customer_id").drop("customer_id_right")
+    else:
+        seg = seg.mutate(cluster=ibis.null("int64"))
+    out = seg.select("customer_id", *[c for c in CUSTOMER_COLUMNS if c in seg.columns])
+    ws.write(_TMP + "out", out, temp=True)
+    ctx.add_customer_columns(ws.table(_TMP + "out"))
+
+    ctx.tables["abc_matrix"] = ABCSegmentation.matrix(seg, seg).to_pyarrow()
+    if cfg.abc.top_n > 0:
+        extra = [c for c in ("name", "sector", "region") if c in feats.columns]
+        top = abc_seg.top_n(feats, cfg.abc.top_n, extra)
+        top = top.join(seg.select("customer_id", abc_segment_base="abc_segment"), "customer_id")
+        ctx.tables["abc_top"] = top.order_by("rank").to_pyarrow()
+    ctx.tables["value_matrix"] = ValueMatrixSegmentation.matrix(seg.select(*vm.columns), seg).to_pyarrow()
+    ctx.tables["segment_policy"] = policy.summarise(pol).to_pyarrow()
+    profile = look.profile_table()
+    profile.insert(0, "group", prof_group)
+    ctx.tables["top_group_profile"] = pa.Table.from_pandas(profile, preserve_index=False)
+    if clusters is not None:
+        ctx.tables["clusters"] = pa.Table.from_pandas(clusters[1].summary_, preserve_index=False)
+    _prospects(ctx, look)
+    _summary(ctx, cfg, abc_seg, seg, prof_group, look, clusters[1] if clusters else None)
+
+
+def _profile_group(seg: ibis.Table, ctx: RunContext) -> tuple[str, ibis.Column]:
+    """The value matrix' top group; with fewer than 5 members (no NPS data) the A segment instead."""
+    n_top = seg.filter(seg.value_group == "top").count().to_pyarrow().as_py()
+    if n_top >= 5:
+        return "top", seg.value_group == "top"
+    ctx.note(f"value-matrix top group has {n_top} customers: the profile and look-alikes use the A segment")
+    return "A", seg.abc_segment == "A"
+
+
+def _clusters(ctx: RunContext, cfg: SegmentsConfig, seg: ibis.Table) -> tuple[ibis.Table, BehaviourClusters] | None:
+    if not cfg.clusters.enabled:
+        return None
+    cols = ["customer_id", *[f for f in FEATURES if f in seg.columns],
+            *[m for m in ("revenue", "net_profit") if m in seg.columns]]
+    frame = seg.select(*cols).order_by("customer_id").to_pandas()
+    model = BehaviourClusters(cfg.clusters).fit(frame)
+    labels = pa.table({"customer_id": frame.customer_id.astype(str).to_numpy(),
+                       "cluster": model.labels_.astype("int64")})
+    ctx.workspace.write(_TMP + "clusters", labels, temp=True)
+    return ctx.workspace.table(_TMP + "clusters"), model
+
+
+def _prospects(ctx: RunContext, look: LookalikeModel) -> None:
+    p = ctx.dataset.get("prospects")
+    if p is None:
+        ctx.note("no prospects table: no look-alike prospect list")
+        return
+    pt = _bring(ctx, "prospects", p.drop(*[c for c in p.columns if c.startswith("_")]))
+    scored = look.score(pt, "prospect_id")
+    t = pt.join(scored, "prospect_id")
+    t = t.mutate(lookalike_rank=ibis.row_number().over(
+        order_by=[t.lookalike_score.desc(nulls_first=False), t.prospect_id]) + 1)
+    ctx.tables["prospects"] = t.order_by("lookalike_rank").to_pyarrow()
+
+
+def _counts(t: ibis.Table, col: str, keys: tuple[str, ...] = ()) -> dict[str, int]:
+    rows = t.group_by(col).aggregate(n=t.count()).to_pyarrow().to_pylist()
+    got = {str(r[col]): int(r["n"]) for r in rows if r[col] not in (None, "")}
+    return {k: got.get(k, 0) for k in keys} | {k: v for k, v in sorted(got.items()) if k not in keys}
+
+
+def _summary(ctx: RunContext, cfg: SegmentsConfig, abc_seg: ABCSegmentation, seg: ibis.Table, prof_group: str,
+             look: LookalikeModel, clusters: BehaviourClusters | None) -> None:
+    c = ctx.customers
+    ctx.summary["abc_segments"] = _counts(c, "abc_segment", ("A", "B", "C"))
+    ctx.summary["abcd_segments"] = _counts(c, "abcd_segment", ("A", "B", "C", "D"))
+    ctx.summary["value_groups"] = _counts(c, "value_group", VALUE_GROUPS)
+    ctx.summary["value_cells"] = _counts(c, "value_cell")
+    boundary = abc_seg.boundary(seg).to_pyarrow().as_py()
+    src = {q: _counts(c, f"{q}_source") for q in _ANSWERS}
+    prof = look.profile_table()
+    top_traits = {}
+    for a, g in prof.groupby("attribute"):
+        g = g[(g.group_customers >= cfg.profile.min_count) & g.significant].sort_values("lift", ascending=False)
+        top_traits[a] = [{"value": r.value, "lift": round(float(r.lift), 2), "group_share": round(float(r.group_share),
+                                                                                                  3)}
+                         for r in g.head(3).itertuples()]
+    pol = ctx.tables["segment_policy"].to_pylist()
+    info: dict[str, Any] = {
+        "window_years": cfg.years,
+        "abc_high_basis": cfg.abc.high_basis,
+        "abc_high_boundary": None if boundary is None else round(float(boundary), 2),
+        "potential_sources": _counts(c, "abc_potential_source"),
+        "answer_sources": src,
+        "nps_missing": int(c.filter(c.satisfaction_source != "data").count().to_pyarrow().as_py()),
+        "profile_group": prof_group,
+        "profile_group_customers": look.n_group_,
+        "top_traits": top_traits,
+        "policy_basis": cfg.policy.basis,
+        "policy_hours_freed": round(sum(float(r["hours_freed"] or 0) for r in pol), 1),
+    }
+    if clusters is not None:
+        info["clusters"] = {"k": clusters.k_, "silhouettes": {str(k): v for k, v in clusters.silhouettes_.items()},
+                            "features": clusters.features_}
+    if "prospects" in ctx.tables:
+        info["prospects_scored"] = ctx.tables["prospects"].num_rows
+    ctx.summary["segments"] = info

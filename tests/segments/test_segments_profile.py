@@ -1,0 +1,121 @@
+"""Top-group profile, look-alike scores, policy hours and clusters, worked out by hand."""
+
+from __future__ import annotations
+
+import math
+
+import ibis
+import numpy as np
+import pandas as pd
+import pytest
+
+from salesfocus.config import ClusterConfig, PolicyConfig, ProfileConfig
+from salesfocus.errors import NotFittedError
+from salesfocus.segments import BehaviourClusters, LookalikeModel, SegmentPolicy
+
+
+@pytest.fixture
+def base():
+    """Ten customers; the top group is t1 (Zorg, Antwerpen) and t2 (Zorg, Utrecht).
+
+    Sector: Zorg 4 (t1, t2, c3, c4), Bouw 6. Region: Antwerpen 2 (t1, c5), Utrecht 8.
+    """
+    return ibis.memtable({
+        "customer_id": ["t1", "t2", "c3", "c4", "c5", "c6", "c7", "c8", "c9", "c10"],
+        "sector": ["Zorg", "Zorg", "Zorg", "Zorg", "Bouw", "Bouw", "Bouw", "Bouw", "Bouw", "Bouw"],
+        "region": ["Antwerpen", "Utrecht", "Utrecht", "Utrecht", "Antwerpen"] + ["Utrecht"] * 5,
+        "top": [True, True] + [False] * 8,
+    })
+
+
+def test_profile_lift_share_and_fisher_by_hand(base):
+    """Zorg: group share 2/2 = 100%, base share 4/10 = 40%, lift 2.5.
+    One-sided Fisher: P(both top customers are Zorg) = C(4,2) / C(10,2) = 6/45 = 0.1333 → not significant."""
+    m = LookalikeModel(ProfileConfig(attributes=["sector", "region"])).fit(base, "top")
+    p = m.profile_table().set_index(["attribute", "value"])
+    z = p.loc[("sector", "Zorg")]
+    assert z.group_customers == 2 and z.base_customers == 4
+    assert z.group_share == 1.0 and z.base_share == 0.4 and z.lift == pytest.approx(2.5)
+    assert z.p_value == pytest.approx(6 / 45) and not z.significant
+    assert p.loc[("sector", "Bouw")].lift == 0
+    a = p.loc[("region", "Antwerpen")]
+    assert a.lift == pytest.approx(0.5 / 0.2)
+    # sorted by lift within each attribute
+    assert list(m.profile_table().value) == ["Antwerpen", "Utrecht", "Zorg", "Bouw"]
+
+
+def test_lookalike_score_by_hand(base):
+    """Sector only, smoothing 1, K = 2 values. Prior logit = ln(2/8).
+    Zorg: P(Zorg|top) = 3/4, P(Zorg|rest) = 3/10 → ratio 2.5 → odds 0.625 → P = 0.625/1.625 = 38.46%.
+    Bouw: 1/4 over 7/10 → odds 0.25·(5/14) → P = 8.20%. Unknown sector: the prior, 2/10 = 20%."""
+    m = LookalikeModel(ProfileConfig(attributes=["sector"], min_count=1)).fit(base, "top")
+    prospects = ibis.memtable({"prospect_id": ["p1", "p2", "p3"], "sector": ["Zorg", "Bouw", None]})
+    s = m.score(prospects, "prospect_id").to_pandas().set_index("prospect_id")
+    assert s.loc["p1", "lookalike_score"] == pytest.approx(100 * 0.625 / 1.625)
+    odds = 0.25 * (0.25 / 0.7)
+    assert s.loc["p2", "lookalike_score"] == pytest.approx(100 * odds / (1 + odds))
+    assert s.loc["p3", "lookalike_score"] == pytest.approx(20.0)
+    assert s.loc["p1", "lookalike_reasons"] == "sector Zorg like 100% of your top group (base 40%)"
+    assert s.loc["p2", "lookalike_reasons"] == "no trait that is over-represented in the top group"
+
+
+def test_reasons_with_joint_share(base):
+    """Prospect (Zorg, Antwerpen): both over-represented; 1 of 2 top customers has both → together 50%."""
+    m = LookalikeModel(ProfileConfig(attributes=["sector", "region"], min_count=1)).fit(base, "top")
+    prospects = ibis.memtable({"prospect_id": ["p1", "p2"], "sector": ["Zorg", "Zorg"],
+                               "region": ["Antwerpen", "Utrecht"]})
+    s = m.score(prospects, "prospect_id").to_pandas().set_index("prospect_id")
+    assert s.loc["p1", "lookalike_reasons"] == ("sector Zorg like 100% of your top group (base 40%); region Antwerpen "
+                                                "like 50% of your top group (base 20%); together like 50% of your top "
+                                                "group")
+    assert s.loc["p1", "lookalike_score"] > s.loc["p2", "lookalike_score"]
+    # min_count keeps a trait carried by one or two customers out of the reasons
+    strict = LookalikeModel(ProfileConfig(attributes=["sector", "region"], min_count=3)).fit(base, "top")
+    r = strict.score(prospects, "prospect_id").to_pandas().set_index("prospect_id")
+    assert r.loc["p1", "lookalike_reasons"] == "no trait that is over-represented in the top group"
+
+
+def test_score_before_fit_raises():
+    with pytest.raises(NotFittedError):
+        LookalikeModel(ProfileConfig()).score(ibis.memtable({"prospect_id": ["x"]}), "prospect_id")
+
+
+def test_policy_hours_by_hand():
+    """A: 2 customers visited 2×/year at 3 h each (own hours), policy 6 → 8 visits more, 24 h more.
+    C: 1 customer visited 4×/year, no hours in the data → 2 h default; policy 0 → 4 visits, 8 h freed.
+    Net: 8 - 24 = -16 hours a year (the policy costs 16 hours)."""
+    t = ibis.memtable({"customer_id": ["a1", "a2", "c1"], "abc_segment": ["A", "A", "C"],
+                       "visits_per_year": [2.0, 2.0, 4.0], "visits": [2.0, 2.0, 4.0],
+                       "visit_hours": [6.0, 6.0, 0.0]})
+    pol = SegmentPolicy(PolicyConfig())
+    built = pol.build(t)
+    s = pol.summarise(built).to_pandas().set_index("segment")
+    assert s.loc["A", "visits_now"] == 4 and s.loc["A", "visits_target"] == 12
+    assert s.loc["A", "hours_freed"] == pytest.approx(-24) and s.loc["C", "hours_freed"] == pytest.approx(8)
+    assert s.loc["A", "contact_model"] == "face-to-face" and s.loc["C", "contact_model"] == "scalable"
+    per = built.to_pandas().set_index("customer_id")
+    assert per.loc["c1", "visit_target"] == 0 and per.loc["a1", "contact_model"] == "face-to-face"
+
+
+def test_clusters_find_three_blobs_and_describe_them():
+    rng = np.random.default_rng(1)
+    n = 150
+    blobs = [(10_000, 20, 0.4), (500, 1, 0.1), (3_000, 5, 0.25)]
+    rows = []
+    for i, (rev, orders, margin) in enumerate(blobs):
+        rows.append(pd.DataFrame({
+            "customer_id": [f"b{i}-{j}" for j in range(n)],
+            "annual_revenue": rev * np.exp(rng.normal(0, 0.1, n)),
+            "annual_orders": orders * np.exp(rng.normal(0, 0.1, n)),
+            "margin_pct": margin + rng.normal(0, 0.01, n),
+        }))
+    frame = pd.concat(rows, ignore_index=True)
+    m = BehaviourClusters(ClusterConfig(k_min=2, k_max=5)).fit(frame)
+    assert m.k_ == 3 and max(m.silhouettes_, key=m.silhouettes_.get) == 3
+    lab = pd.Series(m.labels_)
+    assert all(lab[i * n:(i + 1) * n].nunique() == 1 for i in range(3))
+    desc = dict(zip(m.summary_.cluster, m.summary_.description, strict=True))
+    big = int(lab[0])
+    assert set(desc[big].split(", ")) == {"frequent orders", "high margin %", "high revenue"}
+    assert set(desc[int(lab[n])].split(", ")) == {"rare orders", "low margin %", "low revenue"}
+    assert math.isclose(m.summary_.share.sum(), 1.0)
