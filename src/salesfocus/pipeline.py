@@ -104,7 +104,7 @@ def _workspace_dataset(workspace: Workspace, ds: Dataset, stage1: dict[str, pa.T
             workspace.write(key.removeprefix("_table_"), data)
     tables = {name: workspace.table(name) for name in (*ds.tables, "orders", "customer_groups")
               if workspace.has_table(name) and not ("orders" in stage1 and name == "order_lines")}
-    return Dataset(tables, ds.as_of, ds.missing_notes)
+    return Dataset(tables, ds.as_of, ds.missing_notes, ds.has_cost)
 
 
 def _persist(engine: DuckDBEngine, name: str, expr: ibis.Table) -> ibis.Table:

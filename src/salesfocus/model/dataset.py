@@ -22,6 +22,7 @@ class Dataset:
     tables: dict[str, ibis.Table]
     as_of: dt.date
     missing_notes: list[str] = field(default_factory=list)
+    _has_cost: bool | None = field(default=None, repr=False)
 
     def has(self, name: str) -> bool:
         return name in self.tables
@@ -45,8 +46,12 @@ class Dataset:
 
     @property
     def has_cost(self) -> bool:
-        ol = self.tables["order_lines"]
-        return bool(ol.cost.notnull().any().to_pyarrow().as_py())
+        """Whether the order lines carry any cost of goods (asked once, then remembered)."""
+        if self._has_cost is None:
+            t = self.tables.get("order_lines")
+            t = self.tables["orders"] if t is None else t
+            self._has_cost = bool(t.cost.notnull().any().to_pyarrow().as_py())
+        return self._has_cost
 
 
 def _months_before(d: dt.date, months: int) -> dt.date:
