@@ -257,3 +257,24 @@ def test_bad_dates_in_a_large_column_do_not_flip_its_order(write, run_import):
     imp = run_import(write("typo.csv", "\n".join(lines) + "\n"), rows={"typo.csv": 201})
     assert list(imp.rejected.value) == ["12-25-2024"]
     assert imp.frame().order_date.min().date() == dt.date(2024, 1, 1)
+
+
+def test_two_files_with_the_same_name_are_told_apart(tmp_path, run_import):
+    """Monthly exports in folders (2023/orders.csv, 2024/orders.csv): counts and messages stay per file."""
+    for year, text in (("2023", "klant;order;datum;omzet\n1;A;01-01-2023;1\n1;B;02-01-2023;x\n"),
+                       ("2024", "klant;order;datum;omzet\n1;C;01-01-2024;1\n")):
+        (tmp_path / year).mkdir()
+        (tmp_path / year / "orders.csv").write_text(text, encoding="utf-8")
+    imp = run_import(tmp_path / "2023" / "orders.csv", tmp_path / "2024" / "orders.csv")
+    a, b = imp.report.sources
+    assert a.file != b.file and a.file.endswith("orders.csv") and b.file.endswith("orders.csv")
+    assert (a.rows_read, a.rows_accepted, a.rows_rejected) == (2, 1, 1)
+    assert (b.rows_read, b.rows_accepted, b.rows_rejected) == (1, 1, 0)
+    assert list(imp.rejected.file) == [a.file]
+
+
+def test_the_same_file_given_twice_in_one_import_is_read_once(write, run_import):
+    o = write("orders.csv", "klant;order;datum;omzet\n1;A;01-01-2023;1\n")
+    imp = run_import(o, o)
+    assert [s.skipped for s in imp.report.sources] == [False, True]
+    assert len(imp.frame()) == 1

@@ -185,3 +185,16 @@ def test_parquet_nan_infinite_and_huge_amounts_are_rejected_not_fatal(tmp_path, 
     assert list(zip(r.row, r.reason, strict=True)) == [
         (3, "revenue: not a finite number"), (4, "revenue: not a finite number"),
         (5, "revenue: implausibly large amount")]
+
+
+def test_duckdb_file_table_by_url(tmp_path, run_import):
+    import duckdb
+
+    db = tmp_path / "erp.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE TABLE orders AS SELECT 'K' || i AS klant, 'O' || i AS ordernr, "
+                    "DATE '2024-01-01' + CAST(i AS INTEGER) AS datum, i * 1.5 AS omzet FROM range(1, 4) t(i)")
+    imp = run_import(f"order_lines=duckdb://{db}?table=orders")
+    df = imp.frame()
+    assert list(df.customer_id) == ["K1", "K2", "K3"] and list(df.revenue.astype(float)) == [1.5, 3.0, 4.5]
+    assert [d.date() for d in df.order_date] == [D(2024, 1, 2), D(2024, 1, 3), D(2024, 1, 4)]

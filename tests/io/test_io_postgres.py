@@ -109,3 +109,4 @@ def test_unreachable_server_is_an_input_error(pg, run_import):
     with pytest.raises(InputError) as e:
         run_import(f"order_lines=postgresql://postgres@127.0.0.1:{port}/postgres?table=orders")
     assert str(e.value).startswith("postgresql://127.0.0.1/postgres?table=orders: cannot read from the database (")
+

@@ -80,11 +80,11 @@ def test_guess_table(filename, headers, table):
 
 
 @pytest.mark.parametrize(("data", "encoding", "separator", "bom"), [
-    ("a;b;c\n1;2,5;3\n".encode(), "utf-8", ";", False),
+    (b"a;b;c\n1;2,5;3\n", "utf-8", ";", False),
     (b"\xef\xbb\xbfa,b\n1,2\n", "utf-8", ",", True),
     ("naam\tstad\nCafé\tLiège €\n".encode("cp1252"), "cp1252", "\t", False),
-    ('a,b;c\n"x;y",1\n"z;w",2\n'.encode(), "utf-8", ",", False),  # separators inside quotes do not count
-    ("a|b\n1|2\n".encode(), "utf-8", "|", False),
+    (b'a,b;c\n"x;y",1\n"z;w",2\n', "utf-8", ",", False),  # separators inside quotes do not count
+    (b"a|b\n1|2\n", "utf-8", "|", False),
 ])
 def test_sniff_csv(tmp_path, data, encoding, separator, bom):
     p = tmp_path / "f.csv"

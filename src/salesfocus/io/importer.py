@@ -16,7 +16,7 @@ import ibis
 from salesfocus.config import Config
 from salesfocus.errors import InputError
 from salesfocus.io.mapping import TableMapping
-from salesfocus.io.readers import ROW, Source, open_source, resolve_table
+from salesfocus.io.readers import ROW, Source, distinguish, open_source, resolve_table
 from salesfocus.io.schemas import SCHEMAS
 from salesfocus.io.validate import REJECTED_COLUMNS, Checked, check_table
 from salesfocus.workspace import Workspace
@@ -202,6 +202,7 @@ def import_sources(engine: Engine, sources: list[Source], mapping: dict[str, Tab
         known = {tuple(r) for r in ws.raw.execute("SELECT fingerprint, table_name FROM _imports").fetchall()}
     reports: list[SourceReport] = []
     checked: dict[str, list[tuple[Checked, int]]] = {}
+    distinguish(sources)
     for i, src in enumerate(sources):
         table = resolve_table(src)
         tm = mapping.get(table)
@@ -214,6 +215,8 @@ def import_sources(engine: Engine, sources: list[Source], mapping: dict[str, Tab
             rep.skipped = True
             say(f"{src.label}: imported before, nothing added")
             continue
+        if fp:
+            known.add((fp, table))  # the same file given twice in one import is read once
         say(f"reading {src.label} as {table}")
         chk = _read_and_check(engine, src, table, tm, config, today, f"_sf_checked_{i}")
         rep.mapping = chk.mapping

@@ -43,6 +43,7 @@ class Source:
     table: str | None
     location: str
     options: dict[str, Any] = field(default_factory=dict)
+    display: str | None = None  # the name in messages when the file name alone is ambiguous
 
     @property
     def is_url(self) -> bool:
@@ -61,6 +62,8 @@ class Source:
 
     @property
     def label(self) -> str:
+        if self.display:
+            return self.display
         if self.is_url:
             u = urlparse(self.location)
             return f"{u.scheme}://{u.hostname or ''}{u.path}?{u.query}"  # no password in messages
@@ -84,6 +87,21 @@ class RawTable:
     expr: ibis.Table
     text: bool  # columns are unparsed text (CSV)
     columns: list[str]
+
+
+def distinguish(sources: list[Source]) -> None:
+    """Give files that share a name (2023/orders.csv, 2024/orders.csv) labels that tell them apart."""
+    files = [s for s in sources if not s.is_url]
+    for name in {s.label for s in files}:
+        same = [s for s in files if s.label == name]
+        parts = [Path(s.location).resolve().parts for s in same]
+        if len(set(parts)) < 2:
+            continue
+        k = 2
+        while k < max(len(p) for p in parts) and len({p[-k:] for p in parts}) < len(set(parts)):
+            k += 1
+        for s, p in zip(same, parts, strict=True):
+            s.display = "/".join(p[-k:]).lstrip("/")
 
 
 def parse_data_arg(arg: str) -> Source:
@@ -318,23 +336,31 @@ def _open_database(con: ibis.BaseBackend, src: Source, name: str) -> RawTable:
         kind = "(TYPE postgres, READ_ONLY)"
     else:
         dsn, kind = u.path if u.netloc == "" else u.netloc + u.path, "(READ_ONLY)"
+    attached = False
     try:
         raw.execute(f"ATTACH '{dsn}' AS {alias} {kind}")
+        attached = True
         if query:
             if not u.scheme.startswith("postgres"):
                 raise InputError(f"{src.label}: a DuckDB source takes ?table=NAME (queries: PostgreSQL only)")
             sql = f"SELECT * FROM postgres_query('{alias}', '{query.replace(chr(39), chr(39) * 2)}')"
-            raw.execute(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {sql}')
         else:
             schema, _, tbl = table.rpartition(".")
             ref = f'{alias}."{schema or ("public" if u.scheme.startswith("postgres") else "main")}"."{tbl}"'
-            raw.execute(f'CREATE OR REPLACE TEMP VIEW "{name}" AS SELECT * FROM {ref}')
+            sql = f"SELECT * FROM {ref}"
+        # Read once into the engine: the checks scan the rows several times, a remote database may return
+        # them in another order each time, and row numbers must stay with their rows.
+        raw.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT *, CAST(row_number() OVER () + 1 AS BIGINT) '
+                    f'AS "{ROW}" FROM ({sql})')
     except InputError:
         raise
     except Exception as e:
         raise InputError(f"{src.label}: cannot read from the database ({str(e).splitlines()[0]})") from None
+    finally:
+        if attached:
+            raw.execute(f"DETACH {alias}")
     t = con.table(name)
-    return RawTable(src, _number_rows(t, False), False, list(t.columns))
+    return RawTable(src, t, False, [c for c in t.columns if c != ROW])
 
 
 def resolve_table(src: Source) -> str:
