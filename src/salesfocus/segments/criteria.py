@@ -18,7 +18,7 @@ import ibis
 import ibis.expr.types as ir
 
 from salesfocus.config import CostRates, CriteriaConfig
-from salesfocus.segments.base import Segmentation, fmt_int, fmt_pct
+from salesfocus.segments.base import Segmentation, ensure_columns, fmt_int, fmt_pct
 
 __all__ = ["Criteria", "latest_assessments", "decision_days", "ABC_CRITERIA", "ABCD_CRITERIA", "ASSESSMENT_FIELDS"]
 
@@ -92,8 +92,6 @@ class Criteria(Segmentation):
     def build(self, table: ibis.Table, assessments: ibis.Table | None = None,
               decisions: ibis.Table | None = None) -> ibis.Table:
         """Answer every question for every customer of ``table``."""
-        from salesfocus.segments.base import ensure_columns
-
         ensure_columns(table, self.required, "Criteria")
         t = table
         if assessments is not None:
