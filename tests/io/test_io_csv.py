@@ -241,3 +241,20 @@ def test_cp1252_without_the_encodings_extension_is_transcoded(write, run_import,
                  encoding="cp1252")
     df = run_import(path).frame()
     assert list(df.product_group) == ["Café € ë"] and list(df.revenue.astype(float)) == [1234.56]
+
+
+def test_bytes_undefined_in_cp1252_do_not_stop_the_import(write, run_import, tmp_path):
+    """0x81 and 0x8D have no character in Windows-1252; they show as U+FFFD, the rest of the row is kept."""
+    p = tmp_path / "legacy.csv"
+    p.write_bytes(b"klant;order;datum;productgroep;omzet\n1;A;01-01-2024;Caf\xe9 \x81\x8d \x80;5\n"
+                  b"2;B;02-01-2024;Zo\xeb;6\n")
+    imp = run_import(p, rows={"legacy.csv": 2})
+    assert list(imp.frame().product_group) == ["Café \ufffd\ufffd €", "Zoë"]
+
+
+def test_excel_sep_line_is_honoured(write, run_import):
+    """Excel writes 'sep=;' as a first line (and hides it): the header is the next line, rows count from 2."""
+    text = "sep=;\nklant;order;datum;omzet\n1;A;01-01-2024;5,5\n2;B;02-01-2024;x\n"
+    imp = run_import(write("excel_export.csv", text, bom=True), rows={"excel_export.csv": 2})
+    assert list(imp.frame().revenue.astype(float)) == [5.5]
+    assert list(imp.rejected.row) == [3]

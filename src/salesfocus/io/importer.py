@@ -172,10 +172,13 @@ def _read_and_check(engine: Engine, src: Source, table: str, tm: TableMapping | 
         chk = check_table(raw, table, tm, config.import_options, today)
         chk.expr = engine.materialize(name, chk.expr.mutate(**{FILE: ibis.literal(src.label)}))
         return chk
-    except InputError:
-        raise
     except Exception as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        if "not cp1252 encoded" in str(e) and not src.options.get("_transcode"):
+            src.options["_transcode"] = True  # undefined bytes: decoded in Python, shown as U+FFFD
+            return _read_and_check(engine, src, table, tm, config, today, name)
+        if isinstance(e, InputError):
+            raise
         if "parallel=false" in str(e) and src.options.get("_parallel", True):
             src.options["_parallel"] = False
             return _read_and_check(engine, src, table, tm, config, today, name)

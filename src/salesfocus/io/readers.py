@@ -137,8 +137,11 @@ def _csv_options(src: Source) -> dict[str, Any]:
             f"{src.label}: this is not a text (CSV) file but binary data; export it as CSV, or give an Excel "
             "workbook the .xlsx extension"
         )
-    dialect = sniff_csv(src.location, encoding=o.get("encoding"), separator=o.get("separator"))
-    return {"encoding": dialect.encoding, "separator": dialect.separator}
+    # Excel writes "sep=;" as a first line for other locales, and hides it when it opens the file.
+    sep_line = re.match(rb"^(?:\xef\xbb\xbf)?sep=([^\r\n])\r?\n", head)
+    separator = o.get("separator") or (sep_line.group(1).decode() if sep_line else None)
+    dialect = sniff_csv(src.location, encoding=o.get("encoding"), separator=separator)
+    return {"encoding": dialect.encoding, "separator": dialect.separator, "skip": 1 if sep_line else 0}
 
 
 def _csv_header(src: Source, d: dict[str, Any]) -> list[str]:
@@ -146,7 +149,10 @@ def _csv_header(src: Source, d: dict[str, Any]) -> list[str]:
 
     enc = "utf-8-sig" if d["encoding"] == "utf-8" else d["encoding"]
     with open(src.location, encoding=enc, errors="replace", newline="") as f:
-        return next(csv.reader(f, delimiter=d["separator"]), [])
+        rows = csv.reader(f, delimiter=d["separator"])
+        for _ in range(d.get("skip", 0)):
+            next(rows, None)
+        return next(rows, [])
 
 
 def _unique_names(header: list[str]) -> list[str]:
@@ -276,7 +282,8 @@ def open_source(con: ibis.BaseBackend, src: Source) -> RawTable:
         else:
             enc = d["encoding"]
             path = src.location
-            if enc == "cp1252" and not _has_encodings(con):
+            # Bytes Windows-1252 leaves undefined (0x81, 0x8D, ...) stop DuckDB's decoder: transcode then.
+            if enc == "cp1252" and (src.options.get("_transcode") or not _has_encodings(con)):
                 path, enc = _transcode(src.location), "utf-8"
             # The header is read here, so every data row is parsed with exactly these columns plus one
             # catching extra fields (instead of DuckDB silently dropping them); short rows are padded.
@@ -284,7 +291,7 @@ def open_source(con: ibis.BaseBackend, src: Source) -> RawTable:
             columns = {**{n: "VARCHAR" for n in names}, EXTRA: "VARCHAR"}
             t = con.read_csv(path, table_name=name, columns=columns, sep=d["separator"], header=True,
                              encoding=enc, quote='"', escape='"', strict_mode=False, null_padding=True,
-                             parallel=src.options.get("_parallel", True))
+                             parallel=src.options.get("_parallel", True), skip=d["skip"])
     except Exception as e:
         raise InputError(
             f"{src.label}: cannot read this CSV file ({str(e).splitlines()[0]}); "
@@ -302,7 +309,8 @@ def _transcode(path: str) -> str:
 
     fd, name = tempfile.mkstemp(suffix=".csv", prefix="salesfocus-utf8-")
     atexit.register(lambda: os.path.exists(name) and os.unlink(name))  # the view reads it until the end
-    with open(path, encoding="cp1252", errors="replace") as f, open(fd, "w", encoding="utf-8") as g:
+    with open(path, encoding="cp1252", errors="replace", newline="") as f, \
+            open(fd, "w", encoding="utf-8", newline="") as g:
         while chunk := f.read(1 << 22):
             g.write(chunk)
     return name
