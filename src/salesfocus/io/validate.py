@@ -200,6 +200,79 @@ def _expression_view(raw: RawTable, exprs: dict[str, str], fmts: dict[str, Colum
     return out
 
 
+def _require(raw: RawTable, table: str, direct: dict[str, str], exprs: dict[str, str],
+             options: ImportOptions) -> None:
+    missing = [c for c in SCHEMAS[table].required if c not in direct and c not in exprs]
+    if missing and not (missing == ["customer_id"] and options.anonymous_customer):
+        cols = ", ".join(c for c in raw.columns if c != ROW)
+        need = ", ".join(missing)
+        raise InputError(
+            f"{raw.source.label}: required column(s) {need} for table {table} not found. Columns in the file: "
+            f"{cols}. Rename the column(s) or map them in a mapping file, e.g. [{table}] {missing[0]} = "
+            f'"<your column or an expression such as Quantity * Price>"'
+        )
+
+
+def _with_expressions(raw: RawTable, direct: dict[str, str], exprs: dict[str, str], opts: dict
+                      ) -> tuple[ibis.Table, dict[str, ColumnFormat], dict[str, list[str]]]:
+    """The source with mapping expressions evaluated, and the format of every text column (one scan)."""
+    hints = {"decimal": opts.get("decimal"), "date_format": opts.get("date_format")}
+    t = raw.expr
+    used = _referenced_columns(raw, exprs)
+    text_cols = sorted({c for c in [*direct.values(), *(c for cols in used.values() for c in cols)]
+                        if t[c].type().is_string()})
+    fmts = detect_formats(t, text_cols, **hints) if text_cols else {}
+    if exprs:
+        t = t.join(_expression_view(raw, exprs, fmts, used), ROW)
+        text_out = [f"__expr_{c}" for c in exprs if t[f"__expr_{c}"].type().is_string()]
+        if text_out:  # an expression that yields text (e.g. replace(Bedrag, 'EUR', '')) is parsed like a column
+            fmts.update(detect_formats(t, text_out, **hints))
+        for c, e in exprs.items():
+            fmts[e] = fmts.get(f"__expr_{c}", ColumnFormat())
+    return t, fmts, used
+
+
+def _value_checks(col: Column, table: str, source_value: ir.Value, typed: ir.Value, checked: ir.Value,
+                  present: ir.BooleanValue, expression: str | None, options: ImportOptions, limit: dt.date
+                  ) -> list[tuple[str, ir.BooleanValue, str]]:
+    """(kind, condition that marks a bad row, reason) for one canonical column."""
+    out: list[tuple[str, ir.BooleanValue, str]] = []
+    if col.required and not (col.name == "customer_id" and options.anonymous_customer):
+        hint = (
+            "; rows without a customer are common in retail exports: set [import] anonymous_customer = "
+            "'ANONYMOUS' in the config to keep them under one explicit customer"
+            if col.name == "customer_id" else ""
+        )
+        if expression:
+            out.append(("missing", ~present, f"{col.name} is empty: {expression} gave no value for this row (a value "
+                        f"it uses is empty or not a number); correct the source values{hint}"))
+        else:
+            out.append(("missing", ~present, f"{col.name} is empty: every {table} row needs one{hint}"))
+    if col.kind != "string":
+        fix = (f"; correct the value, or if the whole column is misread set {_OPTION_HINT[col.kind]} in "
+               f"[{table}.options] of the mapping file") if col.kind in _OPTION_HINT else "; correct the value"
+        if col.kind == "date" and source_value.type().is_string():
+            shaped = source_value.re_search(_DATE_SHAPE)
+            out.append(("nodate", present & typed.isnull() & shaped,
+                        f"{col.name}: no such date (the day or month does not exist); correct the value"))
+            out.append(("parse", present & typed.isnull() & ~shaped, f"{col.name}: not {_EXAMPLES[col.kind]}{fix}"))
+        else:
+            out.append(("parse", present & checked.isnull(), f"{col.name}: not {_EXAMPLES[col.kind]}{fix}"))
+    if col.kind in ("decimal", "float", "integer"):
+        f = checked.cast("float64")
+        out.append(("nan", f.isnan() | f.isinf(), f"{col.name}: not a finite number"))
+        if col.minimum is not None:
+            out.append(("min", f < col.minimum, f"{col.name}: below the minimum {col.minimum:g}"))
+        if col.maximum is not None:
+            out.append(("max", f > col.maximum, f"{col.name}: above the maximum {col.maximum:g}"))
+        if col.kind == "decimal":
+            out.append(("huge", ~f.isnan() & ~f.isinf() & (f.abs() >= _HUGE), f"{col.name}: implausibly large amount"))
+    if col.kind == "date" and col.name != "due_date":
+        out.append(("future", typed > ibis.literal(limit), f"{col.name}: date in the future (after {limit:%d-%m-%Y})"))
+        out.append(("ancient", typed < ibis.date(1900, 1, 1), f"{col.name}: date before 1900"))
+    return out
+
+
 def check_table(raw: RawTable, table: str, tm: TableMapping | None, options: ImportOptions,
                 today: dt.date | None = None) -> Checked:
     """Build the typed, flagged expression for one source of one canonical table.
@@ -209,33 +282,11 @@ def check_table(raw: RawTable, table: str, tm: TableMapping | None, options: Imp
     InputError
         When a required canonical column is neither in the file nor in the mapping.
     """
-    schema = SCHEMAS[table]
     direct, exprs = _resolve_mapping(raw, table, tm)
-    missing = [c for c in schema.required if c not in direct and c not in exprs]
-    if missing and not (missing == ["customer_id"] and options.anonymous_customer):
-        cols = ", ".join(c for c in raw.columns if c != ROW)
-        need = ", ".join(missing)
-        raise InputError(
-            f"{raw.source.label}: required column(s) {need} for table {table} not found. Columns in the file: "
-            f"{cols}. Rename the column(s) or map them in a mapping file, e.g. [{table}] {missing[0]} = "
-            f'"<your column or an expression such as Quantity * Price>"'
-        )
-    opts = tm.options if tm else {}
-    hints = {"decimal": opts.get("decimal"), "date_format": opts.get("date_format")}
-    t = raw.expr
-    used = _referenced_columns(raw, exprs)
-    # One scan decides the conventions of every text column read directly or used by an expression.
-    text_cols = sorted({c for c in [*direct.values(), *(c for cols in used.values() for c in cols)]
-                        if t[c].type().is_string()})
-    fmts = detect_formats(t, text_cols, **hints) if text_cols else {}
-    if exprs:
-        ev = _expression_view(raw, exprs, fmts, used)
-        t = t.join(ev, ROW)
-        text_out = [f"__expr_{c}" for c in exprs if t[f"__expr_{c}"].type().is_string()]
-        if text_out:  # an expression that yields text (e.g. replace(Bedrag, 'EUR', '')) is parsed like a column
-            fmts.update(detect_formats(t, text_out, **hints))
-    today = today or dt.date.today()
-    limit = today + dt.timedelta(days=options.allow_future_days)
+    _require(raw, table, direct, exprs, options)
+    t, fmts, used = _with_expressions(raw, direct, exprs, tm.options if tm else {})
+    limit = (today or dt.date.today()) + dt.timedelta(days=options.allow_future_days)
+    anonymous = options.anonymous_customer
     values: dict[str, ir.Value] = {}
     raws: dict[str, ir.Value] = {}
     checks: list[tuple[str, str, str, str]] = []
@@ -249,24 +300,17 @@ def check_table(raw: RawTable, table: str, tm: TableMapping | None, options: Imp
             "the row has more fields than the header, so its values may have shifted (a separator inside a "
             "value without quotes?); put such values in double quotes or remove the extra separator",
         ))
-    for col in schema.columns:
-        if col.name in direct:
-            src = direct[col.name]
-            source_value = t[src]
-            label = src
-        elif col.name in exprs:
-            source_value = t[f"__expr_{col.name}"]
-            label = exprs[col.name]
-            fmts[label] = fmts.get(f"__expr_{col.name}", ColumnFormat())
-        else:
-            values[col.name] = ibis.null(_null_type(col))
-            if col.name == "customer_id" and options.anonymous_customer:
-                values[col.name] = ibis.literal(options.anonymous_customer)
+    for col in SCHEMAS[table].columns:
+        if col.name not in direct and col.name not in exprs:
+            absent = anonymous if col.name == "customer_id" and anonymous else None
+            values[col.name] = ibis.literal(absent) if absent else ibis.null(_null_type(col))
             continue
-        typed = _to_kind(source_value, col, fmts.get(label, ColumnFormat()))
+        label = direct.get(col.name) or exprs[col.name]
+        source_value = t[direct[col.name]] if col.name in direct else t[f"__expr_{col.name}"]
+        fmt = fmts.get(label, ColumnFormat())
+        typed = _to_kind(source_value, col, fmt)
         # Checks look at the number before it becomes a decimal (which cannot hold NaN or huge values).
-        checked = _to_kind(source_value, replace(col, kind="float"), fmts.get(label, ColumnFormat())) \
-            if col.kind == "decimal" else typed
+        checked = _to_kind(source_value, replace(col, kind="float"), fmt) if col.kind == "decimal" else typed
         raw_name = f"__raw_{col.name}"
         raws[raw_name] = source_value.cast("string")
         if col.name in exprs and used[col.name]:  # show the inputs, e.g. "Quantity=12; Price=abc"
@@ -275,51 +319,14 @@ def check_table(raw: RawTable, table: str, tm: TableMapping | None, options: Imp
         present = source_value.notnull()
         if source_value.type().is_string():
             present = present & (source_value.strip() != "")
-        if col.name == "customer_id" and options.anonymous_customer:
-            typed = typed.fill_null(options.anonymous_customer)
-        values[col.name] = typed
-
-        def add(kind: str, cond: ir.BooleanValue, reason: str, col=col, label=label, raw_name=raw_name) -> None:
+        values[col.name] = typed.fill_null(anonymous) if col.name == "customer_id" and anonymous else typed
+        for kind, cond, reason in _value_checks(col, table, source_value, typed, checked, present,
+                                                exprs.get(col.name), options, limit):
             flag = f"__bad_{col.name}_{kind}"
             flags[flag] = cond.fill_null(False)
             checks.append((flag, label, raw_name, reason))
-
-        if col.required and not (col.name == "customer_id" and options.anonymous_customer):
-            hint = (
-                "; rows without a customer are common in retail exports: set [import] anonymous_customer = "
-                "'ANONYMOUS' in the config to keep them under one explicit customer"
-                if col.name == "customer_id" else ""
-            )
-            if col.name in exprs:
-                add("missing", ~present, f"{col.name} is empty: {label} gave no value for this row (a value it "
-                    f"uses is empty or not a number); correct the source values{hint}")
-            else:
-                add("missing", ~present, f"{col.name} is empty: every {table} row needs one{hint}")
-        if col.kind != "string":
-            fix = (f"; correct the value, or if the whole column is misread set {_OPTION_HINT[col.kind]} in "
-                   f"[{table}.options] of the mapping file") if col.kind in _OPTION_HINT else "; correct the value"
-            if col.kind == "date" and source_value.type().is_string():
-                shaped = source_value.re_search(_DATE_SHAPE)
-                add("nodate", present & typed.isnull() & shaped,
-                    f"{col.name}: no such date (the day or month does not exist); correct the value")
-                add("parse", present & typed.isnull() & ~shaped, f"{col.name}: not {_EXAMPLES[col.kind]}{fix}")
-            else:
-                add("parse", present & checked.isnull(), f"{col.name}: not {_EXAMPLES[col.kind]}{fix}")
-        if col.kind in ("decimal", "float", "integer"):
-            f = checked.cast("float64")
-            add("nan", f.isnan() | f.isinf(), f"{col.name}: not a finite number")
-            if col.minimum is not None:
-                add("min", f < col.minimum, f"{col.name}: below the minimum {col.minimum:g}")
-            if col.maximum is not None:
-                add("max", f > col.maximum, f"{col.name}: above the maximum {col.maximum:g}")
-            if col.kind == "decimal":
-                add("huge", ~f.isnan() & ~f.isinf() & (f.abs() >= _HUGE), f"{col.name}: implausibly large amount")
-        if col.kind == "date" and col.name != "due_date":
-            add("future", typed > ibis.literal(limit), f"{col.name}: date in the future (after {limit:%d-%m-%Y})")
-            add("ancient", typed < ibis.date(1900, 1, 1), f"{col.name}: date before 1900")
     out = t.select(ROW, **values, **raws, **flags)
-    label = raw.source.label
-    return Checked(table, label, out, checks, {**direct, **exprs})
+    return Checked(table, raw.source.label, out, checks, {**direct, **exprs})
 
 
 def _null_type(col: Column) -> str:
