@@ -94,7 +94,7 @@ def _run_analysis(data: list[str], out_dir: Path, mapping: Path | None, config: 
     from salesfocus import pipeline
     from salesfocus.io.mapping import load_mapping
     from salesfocus.io.readers import parse_data_arg
-    from salesfocus.report import write_outputs
+    from salesfocus.report import write_all
     from salesfocus.workspace import Workspace
 
     cfg = _config(config, lang)
@@ -111,7 +111,7 @@ def _run_analysis(data: list[str], out_dir: Path, mapping: Path | None, config: 
             run = pipeline.analyze(eng, ws, sources, maps, cfg, as_of=day, progress=say,
                                    args={"data": data, "engine": engine, "as_of": as_of})
             say("writing outputs")
-            write_outputs(run, out_dir)
+            write_all(run, out_dir, cfg.lang)
         if hasattr(eng, "stop"):
             eng.stop()
         _print_import(run.meta["summary"])
@@ -233,7 +233,7 @@ def report(
     lang: LangOpt = None,
 ) -> None:
     """Render the outputs again from a stored run (nothing is recomputed)."""
-    from salesfocus.report import write_outputs
+    from salesfocus.report import write_all
     from salesfocus.workspace import Workspace
 
     path = workspace or Path("salesfocus.duckdb")
@@ -241,7 +241,7 @@ def report(
         raise InputError(f"workspace {path} not found: run `salesfocus analyze` first or pass --workspace")
     with Workspace(path) as ws:
         run = ws.load_run(run_id)
-        write_outputs(run, out_dir)
+        write_all(run, out_dir, lang)
     out.print(f"outputs of run {run.run_id} in {out_dir.resolve()}")
 
 

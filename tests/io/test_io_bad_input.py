@@ -42,7 +42,7 @@ def test_each_bad_value_is_rejected_with_its_own_message(write, run_import):
         ("order_lines", f, 3, "omzet", "tien",
          "revenue: not a number such as 1.234,56 or 1234.56" + NUMBER_FIX.format(table="order_lines")),
         ("order_lines", f, 4, "factuurdatum", "31-02-2024",
-         "order_date: no such date (the day or month does not exist); correct the value"),
+         "order_date: not a date, that day does not exist (day or month out of range); correct the value"),
         ("order_lines", f, 5, "factuurdatum", "gisteren",
          "order_date: not a date such as 31-12-2024 or 2024-12-31" + DATE_FIX.format(table="order_lines")),
         ("order_lines", f, 6, "klantnummer", None,

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import ibis
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from salesfocus.io.headers import guess_table, normalise, propose_mapping
 from salesfocus.io.parse import detect_formats, parse_bool, parse_date, parse_number, parse_text
@@ -171,3 +174,46 @@ def test_parse_bool_and_text():
         True, False, True, False, True, False, True, True, None, None]
     assert values(parse_text, ["  a ", "", "   ", None, "17850.0"]) == ["a", None, None, None, "17850.0"]
     assert values(parse_text, ["17850.0", "12.00"], True) == ["17850", "12"]
+
+
+# -- properties --------------------------------------------------------------------------------------------
+
+AMOUNTS = st.decimals(min_value=Decimal("-99999999.99"), max_value=Decimal("99999999.99"), places=2,
+                      allow_nan=False, allow_infinity=False)
+
+
+def written(x: Decimal, style: str) -> str:
+    sign = "-" if x < 0 else ""
+    whole, frac = f"{abs(x):.2f}".split(".")
+    grouped = f"{int(whole):,}"
+    return sign + (grouped.replace(",", ".") + "," + frac if style == "nl" else grouped + "." + frac)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(AMOUNTS, min_size=1, max_size=40), st.sampled_from(["nl", "en"]))
+def test_amounts_round_trip_in_either_style(amounts, style):
+    t = ibis.memtable({"s": [written(a, style) for a in amounts]}, schema={"s": "string"})
+    f = detect_formats(t, ["s"])["s"]
+    assert f.decimal == ("," if style == "nl" else ".")
+    got = t.select(v=parse_number(t.s, f.decimal)).to_pyarrow().column("v").to_pylist()
+    assert [Decimal(str(round(v, 2))) for v in got] == amounts
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2030, 12, 31)), min_size=1, max_size=30),
+       st.sampled_from(["%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d", "%m/%d/%Y", "%d.%m.%y"]))
+def test_dates_month_first_only_when_the_column_proves_it(dates, fmt):
+    t = ibis.memtable({"s": [d.strftime(fmt) for d in dates]}, schema={"s": "string"})
+    f = detect_formats(t, ["s"])["s"]
+    if fmt == "%Y-%m-%d":
+        expected = "ymd"
+    elif fmt == "%m/%d/%Y":  # a US column reads month-first only if some day is above 12
+        expected = "mdy" if any(d.day > 12 for d in dates) else "dmy"
+    else:
+        expected = "dmy"
+    assert f.date_order == expected
+    got = t.select(v=parse_date(t.s, f.date_order)).to_pyarrow().column("v").to_pylist()
+    if expected != "dmy" or fmt != "%m/%d/%Y":
+        if fmt == "%d.%m.%y":  # two-digit years: 69-99 are 19xx
+            dates = [d if d.year < 2069 else d.replace(year=d.year - 100) for d in dates]
+        assert got == dates

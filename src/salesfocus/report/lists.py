@@ -1,0 +1,208 @@
+"""Segment lists for marketing automation: one CSV and XLSX per segment, in the layout e-mail tools import.
+
+Marketing wants to send the growth group a campaign and the C-customers a webshop offer: which
+addresses, with what to personalise? Per segment or group the run holds (A/B/C, A–D, value-matrix group,
+pyramid level, target segment, the at-risk list) this writes ``lists/<grouping>-<segment>.csv`` and
+``.xlsx`` with ``Email Address``, ``Company Name``, ``Customer ID``, ``Segment``, ``Tags``, the recommended
+channel and personalisation fields (account manager, last order, top product group and cross-sell groups
+when the run has them); plus ``all-contacts`` (every address with all its tags) and ``index.csv``.
+
+The headers stay in English in both languages: Mailchimp, Brevo, HubSpot, ActiveCampaign and Laposta map
+them automatically. Values (segments, channels, tags) are in the chosen language. Customers without a
+usable e-mail address are left out and counted in the index. Every text cell is neutralised against
+formula injection. A list longer than ``XLSX_MAX_ROWS`` is written as CSV only (the index says so).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import xlsxwriter
+
+from salesfocus.report.i18n import Texts
+from salesfocus.report.outputs import neutralise
+from salesfocus.report.tables import RunData
+from salesfocus.workspace import Run
+
+__all__ = ["write_lists", "GROUPINGS", "LIST_COLUMNS", "XLSX_MAX_ROWS"]
+
+XLSX_MAX_ROWS = 20_000
+# (file prefix, customer column): the groupings a list is made for, when the run has the column.
+GROUPINGS = [("abc", "abc_segment"), ("abcd", "abcd_segment"), ("value", "value_group"), ("pyramid", "pyramid_level"),
+             ("target", "target_segment")]
+LIST_COLUMNS = ["Email Address", "Company Name", "Customer ID", "Segment", "Tags", "Recommended Channel",
+                "Account Manager", "Last Order", "Top Product Group", "Cross-sell Groups", "Sector", "Region"]
+_EMAIL = re.compile(r"^[^@\s,;<>\"']+@[^@\s,;<>\"']+\.[^@\s,;<>\"']+$")
+_OPTIONAL = {"Top Product Group": "top_product_group", "Cross-sell Groups": "cross_sell_groups", "Sector": "sector",
+             "Region": "region", "Account Manager": "account_manager", "Last Order": "last_order"}
+
+
+@dataclass
+class ListFile:
+    """One written list: its grouping, segment, counts and files."""
+
+    grouping: str
+    segment: str
+    customers: int
+    with_email: int
+    csv: str
+    xlsx: str
+
+
+def _slug(text: str) -> str:
+    ascii_ = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-") or "x"
+
+
+def _text(v: Any) -> str:
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    if hasattr(v, "isoformat"):
+        return v.isoformat()[:10]
+    return str(v)
+
+
+def _channels(d: RunData, cust: pd.DataFrame) -> pd.Series:
+    """Recommended channel per customer: the segment policy's contact model and channels."""
+    t = d.texts
+    if "contact_model" not in cust:
+        return pd.Series("", index=cust.index)
+    model = cust["contact_model"].map(lambda v: _text(t.value(v)))
+    basis = ((d.summary.get("segments") or {}).get("policy_basis") or "abc") + "_segment"
+    if d.has("segment_policy", "segment", "channels") and basis in cust:
+        pol = d.frame("segment_policy")
+        by_seg = dict(zip(pol["segment"].astype(str), pol["channels"].fillna("").astype(str), strict=True))
+        extra = cust[basis].map(lambda s: by_seg.get(str(s), ""))
+        return pd.Series([f"{m}: {c}" if m and c else m or c for m, c in zip(model, extra, strict=True)],
+                         index=cust.index)
+    return model
+
+
+def _tags(d: RunData, cust: pd.DataFrame, groupings: list[tuple[str, str]]) -> pd.Series:
+    t = d.texts
+    parts = [pd.Series("salesfocus", index=cust.index)]
+    for _key, col in groupings:
+        label = t.col(col)
+        parts.append(cust[col].map(lambda v, label=label: f"{label}: {t.value(v)}" if _text(v) else ""))
+    if "at_risk" in cust:
+        parts.append(cust["at_risk"].map(lambda v: t.col("at_risk") if v is True else ""))
+    joined = pd.concat(parts, axis=1).apply(lambda r: ", ".join(x for x in r if x), axis=1)
+    return joined if len(cust) else pd.Series([], dtype=object)
+
+
+def _contacts(d: RunData, groupings: list[tuple[str, str]]) -> pd.DataFrame:
+    """Every customer with its list fields (not yet filtered on e-mail), keyed by customer_id."""
+    cust = d.frame("customers")
+    email = cust["email"].map(_text).str.strip() if "email" in cust else pd.Series("", index=cust.index)
+    out = pd.DataFrame({"Email Address": email,
+                        "Company Name": cust["name"].map(_text) if "name" in cust else "",
+                        "Customer ID": cust["customer_id"].map(_text)}, index=cust.index)
+    out["Segment"] = ""
+    out["Tags"] = _tags(d, cust, groupings)
+    out["Recommended Channel"] = _channels(d, cust)
+    for label, col in _OPTIONAL.items():
+        if col in cust:
+            out[label] = cust[col].map(_text)
+    return out
+
+
+def _write_xlsx(frame: pd.DataFrame, path: Path, sheet: str) -> None:
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                         "strings_to_numbers": False})
+    ws = wb.add_worksheet(re.sub(r"[\[\]:*?/\\]", "-", sheet)[:31] or "list")
+    head = wb.add_format({"bold": True, "bg_color": "#1F3A5F", "font_color": "#FFFFFF"})
+    cols = list(frame.columns)
+    for j, c in enumerate(cols):
+        ws.write_string(0, j, c, head)
+        longest = int(frame[c].astype(str).str.len().max()) if len(frame) else 0
+        ws.set_column(j, j, min(max(len(c) + 2, longest + 2), 60))
+    for i, row in enumerate(frame.itertuples(index=False, name=None), start=1):
+        for j, v in enumerate(row):
+            if v != "":
+                ws.write_string(i, j, v)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(len(frame), 1), len(cols) - 1)
+    wb.close()
+
+
+def _save(frame: pd.DataFrame, folder: Path, stem: str, sheet: str) -> tuple[str, str]:
+    frame = frame.map(neutralise)
+    csv = folder / f"{stem}.csv"
+    frame.to_csv(csv, index=False, encoding="utf-8", lineterminator="\n")
+    xlsx = ""
+    if len(frame) <= XLSX_MAX_ROWS:
+        _write_xlsx(frame, folder / f"{stem}.xlsx", sheet)
+        xlsx = f"{stem}.xlsx"
+    return csv.name, xlsx
+
+
+def _members(d: RunData) -> list[tuple[str, str, str, pd.Index]]:
+    """(file prefix, grouping column, segment value, customer row positions) for every list."""
+    cust = d.frame("customers")
+    out = []
+    for key, col in GROUPINGS:
+        if col not in cust:
+            continue
+        values = cust[col].map(_text)
+        for v in sorted(v for v in values.unique() if v):
+            out.append((key, col, v, cust.index[values == v]))
+    if "at_risk" in d.run.tables and "customer_id" in d.arrow("at_risk").column_names:
+        ids = set(d.arrow("at_risk").column("customer_id").to_pylist())
+        out.append(("at-risk", "at_risk", "at_risk", cust.index[cust["customer_id"].isin(ids)]))
+    return out
+
+
+def write_lists(run: Run | RunData, folder: Path | str, lang: str | None = None) -> list[Path]:
+    """Write the segment lists of a run into ``folder`` (usually ``<out>/lists``); returns the files written.
+
+    Parameters
+    ----------
+    run : Run or RunData
+        The stored run; lists need its ``customers`` table (with ``email`` for any addresses).
+    folder : Path or str
+        Folder for the lists (created).
+    lang : str, optional
+        ``en`` or ``nl`` for segment names, channels and tags; default the run's config language.
+    """
+    d = run if isinstance(run, RunData) else RunData(run, lang)
+    t: Texts = d.texts
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    if "customers" not in d.run.tables:
+        return []
+    cust = d.frame("customers")
+    groupings = [(k, c) for k, c in GROUPINGS if c in cust]
+    contacts = _contacts(d, groupings)
+    ok = contacts["Email Address"].map(lambda e: bool(_EMAIL.match(e)))
+    columns = [c for c in LIST_COLUMNS if c in contacts.columns]
+    written: list[ListFile] = []
+    used: set[str] = set()
+    for key, col, value, rows in _members(d):
+        part = contacts.loc[rows]
+        keep = part[ok.loc[rows]].copy()
+        keep["Segment"] = _text(t.value(value)) if col != "at_risk" else t.col("at_risk")
+        stem = f"{key}-{_slug(value)}" if col != "at_risk" else "at-risk"
+        while stem in used:
+            stem += "-2"
+        used.add(stem)
+        csv, xlsx = _save(keep[columns], folder, stem, f"{t.col(col) if col != 'at_risk' else key} {value}")
+        written.append(ListFile(t.col(col) if col != "at_risk" else t.table("at_risk"), keep["Segment"].iloc[0]
+                                if len(keep) else _text(t.value(value)), len(part), len(keep), csv, xlsx))
+    everyone = contacts[ok].drop(columns=["Segment"])
+    csv, xlsx = _save(everyone[[c for c in columns if c != "Segment"]], folder, "all-contacts", "all-contacts")
+    written.append(ListFile(t.t("with_email"), "*", len(contacts), int(ok.sum()), csv, xlsx))
+    index = pd.DataFrame([{t.t("grouping"): w.grouping, "Segment": w.segment, t.col("customers"): w.customers,
+                           t.t("with_email"): w.with_email, t.t("without_email"): w.customers - w.with_email,
+                           "CSV": w.csv, "XLSX": w.xlsx} for w in written])
+    index.map(neutralise).to_csv(folder / "index.csv", index=False, encoding="utf-8", lineterminator="\n")
+    files = [folder / "index.csv"]
+    for w in written:
+        files.append(folder / w.csv)
+        if w.xlsx:
+            files.append(folder / w.xlsx)
+    return files

@@ -1,0 +1,54 @@
+"""Every view of a stored run in one call: CSV/JSON files, ``salesfocus.xlsx``, ``report.html`` and ``lists/``.
+
+The CLI calls this after ``analyze`` and ``demo`` and in ``report`` (re-render a stored run). The run's
+tables are read from the workspace once and shared by the views.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from salesfocus.errors import InputError
+from salesfocus.report.html import write_html
+from salesfocus.report.i18n import LANGS
+from salesfocus.report.lists import write_lists
+from salesfocus.report.outputs import write_outputs
+from salesfocus.report.tables import RunData
+from salesfocus.report.workbook import write_workbook
+from salesfocus.workspace import Run
+
+__all__ = ["write_all"]
+
+
+def write_all(run: Run, out: Path | str, lang: str | None = None, *, workbook: bool = True, html: bool = True,
+              lists: bool = True) -> list[Path]:
+    """Render every output of ``run`` into folder ``out``; returns the files written.
+
+    Parameters
+    ----------
+    run : Run
+        A stored run (``Workspace.save_run`` / ``load_run``).
+    out : Path or str
+        Output folder (created).
+    lang : str, optional
+        ``en`` or ``nl`` for labels, headings and sentences; default the language in the run's config.
+    workbook, html, lists : bool
+        Switch a view off (the CSV/JSON files are always written).
+
+    Raises
+    ------
+    InputError
+        When ``lang`` is not ``en`` or ``nl``.
+    """
+    if lang is not None and lang not in LANGS:
+        raise InputError(f"--lang {lang!r}: use en or nl")
+    out = Path(out)
+    files = write_outputs(run, out)
+    data = RunData(run, lang)
+    if workbook:
+        files.append(write_workbook(data, out / "salesfocus.xlsx"))
+    if html:
+        files.append(write_html(data, out / "report.html"))
+    if lists:
+        files += write_lists(data, out / "lists")
+    return files

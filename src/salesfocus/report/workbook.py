@@ -1,0 +1,342 @@
+"""The Excel workbook a director opens: ``salesfocus.xlsx`` with an overview, one sheet per analysis and charts.
+
+What does the run say, and can I check it and play with it? The overview sheet puts the summary
+sentences and the headline figures with their meaning on one screen; every table of the run gets its own
+sheet (frozen header, filter, euro and percentage formats, column widths, labels in the chosen language);
+the charts sheet holds native Excel charts that reference those sheets' cells, so they follow when a user
+edits a number. A column sheet maps each label back to its name in the CSV files.
+
+Nothing is computed: the workbook shows the run's tables as stored (sorted for reading, capped at
+``max_rows`` rows per sheet on very large runs, with the full table in its CSV file).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import xlsxwriter
+
+from salesfocus.report.i18n import Texts
+from salesfocus.report.story import headlines, sentences
+from salesfocus.report.tables import CUSTOMER_ORDER, RunData, category_columns, version
+from salesfocus.workspace import Run
+
+__all__ = ["write_workbook", "plan_rows", "MAX_ROWS", "MAX_CELLS", "WORKBOOK_NAME", "sheet_columns"]
+
+WORKBOOK_NAME = "salesfocus.xlsx"
+MAX_ROWS = 100_000  # rows per sheet at most; a larger table is cut and the overview says so
+MAX_CELLS = 200_000  # cells over all table sheets (xlsxwriter writes ~40-100k cells/s); small tables always whole
+MIN_ROWS = 500
+_NUM_FORMATS = {
+    "money": '"€ "#,##0;[Red]-"€ "#,##0', "pct": "0.0%", "pctpt": '0.0"%"', "int": "#,##0", "count": "#,##0",
+    "year": "0", "num1": "#,##0.0", "num2": "#,##0.00", "ratio": "0.00",
+}
+_WIDTH = {"money": 13, "pct": 10, "pctpt": 10, "int": 9, "count": 9, "year": 7, "num1": 10, "num2": 11, "ratio": 9,
+          "date": 11, "bool": 8}
+_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+@dataclass
+class SheetRef:
+    """Where a table landed: sheet name, its columns (in sheet order) and the number of data rows."""
+
+    sheet: str
+    columns: list[str]
+    rows: int
+    total: int
+    source: pd.DataFrame = field(repr=False)
+
+    def col(self, name: str) -> int:
+        return self.columns.index(name)
+
+
+class Book:
+    """One workbook being written: formats, sheets written so far, and a chart-data sheet on demand."""
+
+    def __init__(self, data: RunData, path: Path) -> None:
+        self.data = data
+        self.t: Texts = data.texts
+        self.wb = xlsxwriter.Workbook(str(path), {
+            "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+            "default_date_format": self.t.excel_date, "nan_inf_to_errors": True,
+        })
+        self.refs: dict[str, SheetRef] = {}
+        self.names: set[str] = set()
+        self.f = self._formats()
+        self._cd = None
+        self._cd_col = 0
+        self.overview_name = ""
+
+    def _formats(self) -> dict[str, Any]:
+        add = self.wb.add_format
+        f = {k: add({"num_format": v}) for k, v in _NUM_FORMATS.items()}
+        f["date"] = add({"num_format": self.t.excel_date})
+        f["text"] = None
+        f["bool"] = add({"align": "center"})
+        f["header"] = add({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#1F3A5F",
+                           "font_color": "#FFFFFF", "border": 1, "border_color": "#9FB3C8"})
+        f["title"] = add({"bold": True, "font_size": 18, "font_color": "#1F3A5F"})
+        f["subtitle"] = add({"italic": True, "font_color": "#555555"})
+        f["h2"] = add({"bold": True, "font_size": 13, "font_color": "#1F3A5F", "bottom": 2,
+                       "bottom_color": "#1F3A5F"})
+        f["wrap"] = add({"text_wrap": True, "valign": "top"})
+        f["sentence"] = add({"text_wrap": True, "valign": "top", "font_size": 12})
+        f["link"] = add({"font_color": "#1155CC", "underline": 1})
+        f["muted"] = add({"font_color": "#777777", "text_wrap": True, "valign": "top"})
+        for k in ("money", "pct", "int"):
+            f[f"big_{k}"] = add({"num_format": _NUM_FORMATS[k], "bold": True, "font_size": 12, "align": "right",
+                                 "valign": "top"})
+        return f
+
+    # -- sheets ---------------------------------------------------------------------------------------------
+    def sheet_name(self, title: str) -> str:
+        base = _BAD.sub("-", title).strip("'")[:31] or "Sheet"
+        name, i = base, 2
+        while name.lower() in self.names:
+            suffix = f" {i}"
+            name, i = base[: 31 - len(suffix)] + suffix, i + 1
+        self.names.add(name.lower())
+        return name
+
+    def table_sheet(self, table: str, max_rows: int) -> SheetRef:
+        """Write one run table as a sheet: header labels, typed cells, formats, widths, freeze, filter."""
+        frame = self.data.frame(table, neutral=True)
+        kinds = self.data.kinds(table)
+        total = len(frame)
+        frame = _arrange(table, frame)
+        if len(frame) > max_rows:
+            frame = frame.iloc[:max_rows]
+        cols = [c for c in frame.columns if not c.startswith("_")]
+        ws = self.wb.add_worksheet(self.sheet_name(self.t.table(table)))
+        cats = category_columns(cols)
+        for j, c in enumerate(cols):
+            ws.write_string(0, j, self.t.col(c), self.f["header"])
+            ws.set_column(j, j, _width(self.t.col(c), frame[c], kinds[c]), self.f.get(kinds[c]))
+        lists = [_cells(frame[c], kinds[c], self.t if c in cats else None) for c in cols]
+        for i, row in enumerate(zip(*lists, strict=True), start=1):
+            ws.write_row(i, 0, row)
+        ws.set_row(0, 32)
+        ws.freeze_panes(1, 2 if table in ("customers", "loss_makers") and len(cols) > 2 else 0)
+        ws.autofilter(0, 0, max(len(frame), 1), max(len(cols) - 1, 0))
+        ref = SheetRef(ws.get_name(), cols, len(frame), total, frame)
+        self.refs[table] = ref
+        return ref
+
+    def chart_data(self, title: str, columns: dict[str, list[Any]]) -> dict[str, tuple[str, int, int, int]]:
+        """Write a block of chart points on the chart-data sheet; returns label → (sheet, col, row0, row1)."""
+        if self._cd is None:
+            self._cd = self.wb.add_worksheet(self.sheet_name(self.t.t("chart_data")))
+            self._cd.write_string(0, 0, self.t.t("chart_data_note"), self.f["subtitle"])
+        ws, c0 = self._cd, self._cd_col
+        ws.write_string(2, c0, title, self.f["h2"])
+        out = {}
+        for j, (label, values) in enumerate(columns.items()):
+            ws.write_string(3, c0 + j, label, self.f["header"])
+            ws.set_column(c0 + j, c0 + j, 14)
+            for i, v in enumerate(values):
+                ws.write(4 + i, c0 + j, v)
+            out[label] = (ws.get_name(), c0 + j, 4, 4 + max(len(values) - 1, 0))
+        self._cd_col = c0 + len(columns) + 1
+        return out
+
+
+def plan_rows(data: RunData, order: list[str], max_cells: int = MAX_CELLS, max_rows: int = MAX_ROWS) -> dict[str, int]:
+    """Rows per sheet: small tables whole, the large ones share what is left of the cell budget evenly."""
+    shape = {n: (data.arrow(n).num_rows, max(1, data.arrow(n).num_columns)) for n in order}
+    if "customers" in shape:
+        have = set(data.arrow("customers").column_names)
+        shape["customers"] = (shape["customers"][0], max(1, len([c for c in CUSTOMER_ORDER if c in have])))
+    left, budget, out = len(order), float(max_cells), {}
+    for n in sorted(order, key=lambda n: shape[n][0] * shape[n][1]):
+        rows, cols = shape[n]
+        fair = budget / left
+        keep = rows if rows * cols <= fair else max(MIN_ROWS, int(fair // cols))
+        out[n] = min(rows, keep, max_rows)
+        budget -= out[n] * cols
+        left -= 1
+    return out
+
+
+def _arrange(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Reading order: customers by net profit (largest first), their key columns only (all are in the CSV)."""
+    if table != "customers":
+        return frame
+    frame = frame[[c for c in CUSTOMER_ORDER if c in frame.columns]]
+    key = "net_profit" if "net_profit" in frame.columns and frame["net_profit"].notna().any() else "revenue"
+    if key in frame.columns:
+        frame = frame.sort_values([key, "customer_id"], ascending=[False, True], na_position="last", kind="stable")
+    return frame.reset_index(drop=True)
+
+
+def _cells(s: pd.Series, kind: str, t: Texts | None) -> list[Any]:
+    """A column as Python cell values: NaN → None, category words translated."""
+    if kind == "text" and t is not None:
+        return [None if v is None or v != v else t.value(v) for v in s.tolist()]
+    if s.dtype.kind in "fc":
+        return s.astype(object).where(s.notna(), None).tolist()
+    if s.dtype.kind == "M":
+        return [None if pd.isna(v) else v.to_pydatetime() for v in s]
+    return [None if v is None or (isinstance(v, float) and v != v) or v is pd.NaT else v for v in s.tolist()]
+
+
+def _width(label: str, s: pd.Series, kind: str) -> float:
+    if kind in _WIDTH:
+        return max(_WIDTH[kind], min(len(label) * 0.9, 24))
+    sample = s.head(300).dropna().astype(str)
+    longest = int(sample.str.len().max()) if len(sample) else 0
+    return float(min(max(longest + 2, len(label) * 0.9, 8), 60))
+
+
+def _overview_head(book: Book, ws: Any) -> int:
+    """Title, run line, summary sentences and headline figures; returns the last row written."""
+    t, d, f = book.t, book.data, book.f
+    s = d.summary
+    start, end = d.period()
+    ws.write_string(0, 0, f"salesfocus — {t.t('title')}", f["title"])
+    ws.write_string(1, 0, t.t("subtitle"), f["subtitle"])
+    ws.write_string(2, 0, t.t("run_line", run_id=d.run.run_id, created=d.created(), start=start, end=end,
+                              as_of=t.date(s.get("as_of")), customers=t.num(s.get("customers"))), f["subtitle"])
+    r = 4
+    ws.write_string(r, 0, t.t("in_short"), f["h2"])
+    for sentence in sentences(d):
+        r += 1
+        ws.merge_range(r, 0, r, 2, sentence, f["sentence"])
+        ws.set_row(r, 20 if len(sentence) < 150 else 36)
+    r += 2
+    ws.write_string(r, 0, t.t("headline"), f["h2"])
+    r += 1
+    for j, h in enumerate((t.t("figure"), t.t("value"), t.t("meaning"))):
+        ws.write_string(r, j, h, f["header"])
+    for h in headlines(d):
+        r += 1
+        ws.write_string(r, 0, h.label, f["wrap"])
+        ws.write_number(r, 1, float(h.value), f[f"big_{h.kind}"])
+        ws.write_string(r, 2, h.meaning, f["muted"])
+    return r
+
+
+def _overview_contents(book: Book, ws: Any, order: list[str], r: int) -> int:
+    """A linked line per sheet with its row count and what it shows (and where a cut table is whole)."""
+    t, d, f = book.t, book.data, book.f
+    r += 2
+    ws.write_string(r, 0, t.t("contents"), f["h2"])
+    r += 1
+    for j, h in enumerate((t.t("sheet"), t.t("rows"), t.t("about_sheet"))):
+        ws.write_string(r, j, h, f["header"])
+    for name in order:
+        ref = book.refs.get(name)
+        if ref is None:
+            continue
+        r += 1
+        ws.write_url(r, 0, f"internal:'{ref.sheet}'!A1", f["link"], ref.sheet)
+        ws.write_number(r, 1, ref.total, f["int"])
+        about = t.about(name)
+        if name == "customers" and len(ref.columns) < d.arrow(name).num_columns:
+            about = f"{about} {t.t('key_columns', shown=len(ref.columns), total=d.arrow(name).num_columns)}"
+        if ref.rows < ref.total:
+            about = f"{about} {t.t('rows_capped', shown=t.num(ref.rows), total=t.num(ref.total), file=name + '.csv')}"
+        ws.write_string(r, 2, about, f["muted"])
+    return r
+
+
+def _overview(book: Book, order: list[str]) -> None:
+    """The first sheet: title, sentences, headline figures with meaning, contents, what is missing, notes."""
+    t, d, f = book.t, book.data, book.f
+    ws = book.wb.get_worksheet_by_name(book.overview_name)
+    ws.set_column(0, 0, 42)
+    ws.set_column(1, 1, 16)
+    ws.set_column(2, 2, 100)
+    ws.hide_gridlines(2)
+    r = _overview_contents(book, ws, order, _overview_head(book, ws))
+    lines = [t.t("missing_note", what=t.t(f"sec_{sec}"), table=table) for sec, table in d.missing()]
+    for title, items in ((t.t("missing"), lines), (t.t("notes"), [str(n) for n in d.summary.get("notes") or []])):
+        if not items:
+            continue
+        r += 2
+        ws.write_string(r, 0, title, f["h2"])
+        for n in items:
+            r += 1
+            ws.merge_range(r, 0, r, 2, n, f["muted"])
+            ws.set_row(r, 30 if len(n) > 110 else 16)
+    r += 2
+    ws.write_string(r, 0, t.t("generated", version=version()), f["subtitle"])
+    ws.activate()
+
+
+def sheet_columns(path: Path | str) -> dict[str, dict[str, str]]:
+    """Read back the column sheet of a workbook: sheet → {label: name in CSV} (for tests and tools)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True)
+    names = (wb.sheetnames[-1],)
+    out: dict[str, dict[str, str]] = {}
+    for row in wb[names[0]].iter_rows(min_row=2, values_only=True):
+        if row and row[0]:
+            out.setdefault(row[0], {})[row[1]] = row[2]
+    wb.close()
+    return out
+
+
+def _columns_sheet(book: Book, order: list[str]) -> None:
+    t, f = book.t, book.f
+    ws = book.wb.add_worksheet(book.sheet_name(t.t("columns_sheet")))
+    for j, (h, w) in enumerate(((t.t("sheet"), 28), (t.t("column"), 36), (t.t("csv_name"), 30))):
+        ws.write_string(0, j, h, f["header"])
+        ws.set_column(j, j, w)
+    r = 0
+    for name in order:
+        ref = book.refs.get(name)
+        if ref is None:
+            continue
+        for c in ref.columns:
+            r += 1
+            ws.write_row(r, 0, [ref.sheet, t.col(c), c])
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(r, 1), 2)
+
+
+def write_workbook(run: Run | RunData, path: Path | str, lang: str | None = None, *,
+                   max_rows: int = MAX_ROWS, max_cells: int = MAX_CELLS) -> Path:
+    """Write ``salesfocus.xlsx`` for a stored run; returns its path.
+
+    Parameters
+    ----------
+    run : Run or RunData
+        The stored run (``RunData`` when the caller already read its tables).
+    path : Path or str
+        File to write (a folder gets ``salesfocus.xlsx`` inside it).
+    lang : str, optional
+        ``en`` or ``nl``; default the run's config language.
+    max_rows, max_cells : int
+        Rows per sheet and cells over all table sheets at most (see :func:`plan_rows`); a table cut short
+        keeps its first rows in reading order and the overview says where the whole table is.
+    """
+    from salesfocus.report.xlsx_charts import add_charts
+
+    data = run if isinstance(run, RunData) else RunData(run, lang)
+    path = Path(path)
+    if path.is_dir() or path.suffix.lower() != ".xlsx":
+        path = path / WORKBOOK_NAME
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = Book(data, path)
+    t = data.texts
+    book.wb.set_properties({"title": f"salesfocus — {t.t('title')}", "subject": t.t("subtitle"),
+                            "author": "salesfocus", "comments": f"run {data.run.run_id}"})
+    ov = book.wb.add_worksheet(book.sheet_name(t.t("overview")))
+    book.overview_name = ov.get_name()
+    charts_ws = book.wb.add_worksheet(book.sheet_name(t.t("charts")))
+    order = data.tables
+    first = ["customers"] if "customers" in order else []
+    order = first + [n for n in order if n not in first]
+    rows = plan_rows(data, order, max_cells, max_rows)
+    for name in order:
+        book.table_sheet(name, rows[name])
+    add_charts(book, charts_ws)
+    _overview(book, order)
+    _columns_sheet(book, order)
+    book.wb.close()
+    return path
