@@ -90,7 +90,7 @@ def _print_import(summary: dict) -> None:
 
 
 def _run_analysis(data: list[str], out_dir: Path, mapping: Path | None, config: Path | None, lang: str | None,
-                  workspace: Path | None, engine: str, as_of: str | None) -> Path:
+                  workspace: Path | None, engine: str, as_of: str | None, period: str | None = None) -> Path:
     from salesfocus import pipeline
     from salesfocus.io.mapping import load_mapping
     from salesfocus.io.readers import parse_data_arg
@@ -98,6 +98,10 @@ def _run_analysis(data: list[str], out_dir: Path, mapping: Path | None, config: 
     from salesfocus.workspace import Workspace
 
     cfg = _config(config, lang)
+    if period is not None:
+        if period not in ("year", "quarter", "month"):
+            raise InputError(f"--period {period!r}: use year, quarter or month")
+        cfg.periods.period = period
     maps = load_mapping(mapping)
     sources = [parse_data_arg(d) for d in data]
     for s in sources:
@@ -139,9 +143,11 @@ def analyze(
     engine: Annotated[str, typer.Option(help="duckdb (default), spark (local) or spark://HOST:PORT.")] = "duckdb",
     as_of: Annotated[str | None, typer.Option("--as-of", help="Analysis date yyyy-mm-dd (default: last order).")]
     = None,
+    period: Annotated[str | None, typer.Option("--period", help="Periods of the over-time results: year "
+                                               "(default), quarter or month.")] = None,
 ) -> None:
     """Import the exports and run every analysis; write customers.csv, summary.json, rejected.csv and more."""
-    _run_analysis(data, out_dir, mapping, config, lang, workspace, engine, as_of)
+    _run_analysis(data, out_dir, mapping, config, lang, workspace, engine, as_of, period)
     out.print(f"outputs in {out_dir.resolve()}")
 
 

@@ -20,6 +20,9 @@ __all__ = [
     "ImportOptions",
     "CostRates",
     "PyramidConfig",
+    "PeriodsConfig",
+    "Goal",
+    "GOAL_KINDS",
     "SegmentsConfig",
     "load_config",
 ]
@@ -292,6 +295,41 @@ class SegmentsConfig(_Section):
     clusters: ClusterConfig = Field(default_factory=ClusterConfig)
 
 
+GOAL_KINDS = ("customer_retention", "net_revenue_retention", "gross_revenue_retention", "moved_up",
+              "new_top_customers", "new_suspects", "new_prospects", "new_customers", "revenue", "net_profit")
+
+
+class Goal(_Section):
+    """One customer goal (METHODS §1): what is measured, the target, whose goal it is and for which period."""
+
+    kind: Literal[GOAL_KINDS] = Field(description="What is measured; see docs/periods.md for each kind.")
+    target: float = Field(ge=0, description="Fraction for retention kinds (0.9 = 90%), a count or an amount else.")
+    owner: str = Field("company", description="'company', an account manager's name, or 'segment:A' (an A/B/C "
+                       "segment or a pyramid level).")
+    period: str | None = Field(None, description="Period label (2024, 2024-Q1, 2024-01); default the last period.")
+    name: str | None = Field(None, description="How the goal reads in the outputs; default made from the kind.")
+
+
+def _default_goals() -> list[Goal]:
+    """The method's three example goals (METHODS §1)."""
+    return [
+        Goal(kind="customer_retention", target=0.9, name="retain 90% of last year's customers"),
+        Goal(kind="new_top_customers", target=10, name="develop 10 top customers from prospects and lower levels"),
+        Goal(kind="new_suspects", target=400, name="identify 400 new suspects"),
+    ]
+
+
+class PeriodsConfig(_Section):
+    """Measurement over periods (issue 11): calendar periods, migration, retention, cohorts, the lead funnel."""
+
+    period: Literal["year", "quarter", "month"] = Field("year", description="Calendar period of every "
+                                                        "over-time result (labels 2024, 2024-Q1, 2024-01).")
+    channel_groups: dict[str, str] = Field(
+        default_factory=dict, description="Lead channel → group for extra funnel rows, e.g. {website = 'online', "
+        "beurs = 'offline'}; channels not listed belong to no group."
+    )
+
+
 class Config(_Section):
     """The whole configuration."""
 
@@ -303,6 +341,9 @@ class Config(_Section):
     cost_rates: CostRates = Field(default_factory=CostRates)
     pyramid: PyramidConfig = Field(default_factory=PyramidConfig)
     segments: SegmentsConfig = Field(default_factory=SegmentsConfig)
+    periods: PeriodsConfig = Field(default_factory=PeriodsConfig)
+    goals: list[Goal] = Field(default_factory=_default_goals, description="Customer goals ([[goals]]); without "
+                              "any, the method's three examples.")
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

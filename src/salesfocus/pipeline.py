@@ -41,10 +41,12 @@ CUSTOMER_ATTRIBUTES = ["name", "sector", "region", "country", "size_class", "emp
 
 def _analyses() -> list[tuple[str, Callable[[RunContext], None]]]:
     """The analyses of a run, in order; each takes the context and fills it. Add new ones here."""
+    from salesfocus.periods import run as periods
     from salesfocus.profit import run as profit
     from salesfocus.segments import run as segments
 
-    return [("profit", profit), ("segments", segments)]
+    return [("profit", profit), ("segments", segments),
+            ("periods", periods)]  # over time: adds tables only, so it may come last
 
 
 def _stage1(engine: Engine, ds: Dataset, config: Config) -> dict[str, pa.Table]:
