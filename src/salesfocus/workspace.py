@@ -88,7 +88,6 @@ class Workspace:
                                                 read_only=self.read_only and self.path is not None)
             except Exception as e:  # a locked or corrupt file is the user's to fix
                 raise InputError(f"cannot open workspace {self.path}: {e}") from None
-            self.encodings = load_extension(self.raw, "encodings")
         return self._con
 
     @property

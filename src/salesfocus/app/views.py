@@ -178,7 +178,7 @@ def over_time(run: RunView) -> None:
     if mig is None:
         _missing("migration")
     else:
-        last = mig[mig.to_period == mig.to_period.max()] if "to_period" in mig.columns else mig
+        last = mig[mig["to_period"] == mig["to_period"].max()] if "to_period" in mig.columns else mig
         if {"from_level", "to_level", "customers"} <= set(last.columns):
             pivot = last.pivot_table(index="from_level", columns="to_level", values="customers", aggfunc="sum")
             st.plotly_chart(px.imshow(pivot, text_auto=True, title="Migration"), use_container_width=True,
