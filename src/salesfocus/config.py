@@ -24,6 +24,7 @@ __all__ = [
     "Goal",
     "GOAL_KINDS",
     "SegmentsConfig",
+    "TargetingConfig",
     "load_config",
 ]
 
@@ -330,6 +331,151 @@ class PeriodsConfig(_Section):
     )
 
 
+def _default_attractiveness() -> dict[str, float]:
+    return {"revenue_per_customer_year": 15, "margin_pct": 15, "net_profit_per_customer": 20,
+            "orders_per_customer_year": 5, "avg_lifetime_years": 10, "customer_value": 10, "upsell_room": 5,
+            "cross_sell_room": 5, "members": 5, "trend_match": 10}
+
+
+def _default_likelihood() -> dict[str, float]:
+    return {"win_rate": 20, "sales_cycle_days": 5, "retention": 15, "lookalike": 10, "usp_match": 10,
+            "trigger_match": 5, "competitor_success": 5, "reference_cases": 10, "entry_barrier": 5,
+            "dmu_access": 5, "urgency": 5, "lead_generation": 5}
+
+
+class TargetingStability(_Section):
+    """How firm the focus choice is: perturb every weight at random and count how often a choice holds."""
+
+    draws: int = Field(1000, ge=0, description="Random weight draws (0 switches the stability test off).")
+    spread: float = Field(0.25, ge=0, lt=1, description="Each weight is multiplied by a uniform factor in "
+                          "[1 - spread, 1 + spread] (0.25 = ±25 %).")
+    seed: int = Field(0, description="Seed of the draws (same seed, same stability).")
+
+
+class TargetingQuality(_Section):
+    """Minimums of the segment quality checks (METHODS §5: homogeneous, distinct, measurable, reachable, large)."""
+
+    min_members: int = Field(30, ge=1, description="A segment is large enough with this many customers + prospects.")
+    min_revenue: float = Field(0.0, ge=0, description="... and at least this revenue (its customers, whole period).")
+    max_within_ratio: float = Field(0.9, gt=0, description="Homogeneous: within-segment spread of the key measures "
+                                    "at most this fraction of the spread in the whole base (median segment).")
+    min_between_share: float = Field(0.05, ge=0, le=1, description="Distinct: share of the variance of the key "
+                                     "measures that lies between segments (eta squared) at least this.")
+    max_unknown_share: float = Field(0.10, ge=0, le=1, description="Measurable: at most this share of customers "
+                                     "and prospects without the segmenting attributes (segment 'unknown').")
+    min_reachable_share: float = Field(0.80, ge=0, le=1, description="Reachable: at least this share of the "
+                                       "customers has an e-mail address (or phone).")
+    min_focus_members: int = Field(100, ge=0, description="Together large enough: customers + prospects in the "
+                                   "focus segments together.")
+    min_focus_revenue_share: float = Field(0.10, ge=0, le=1, description="Together large enough: share of all "
+                                           "revenue in the focus segments.")
+
+
+class TargetingAlarms(_Section):
+    """Thresholds of the seven alarm signals, each as (amber, red); the direction is fixed per signal."""
+
+    new_customers_lost: tuple[float, float] = Field(
+        (0.25, 0.40), description="Share of new customers that left within a year or did not grow: amber from, "
+        "red from.")
+    conversion: tuple[float, float] = Field(
+        (0.30, 0.15), description="Win rate of closed deals (won / (won + lost)): amber below, red below.")
+    buying_process_known: tuple[float, float] = Field(
+        (0.80, 0.50), description="Share of won deals with lead, quote and close dates (and a DMU where recorded): "
+        "amber below, red below.")
+    channels_known: tuple[float, float] = Field(
+        (0.80, 0.50), description="Share of sales leads with a known channel: amber below, red below.")
+    profile_strength: tuple[float, float] = Field(
+        (0.20, 0.10), description="How sharply the top group differs from the base (largest total-variation "
+        "distance over the profile attributes, 0-1): amber below, red below.")
+    churn_explained: tuple[float, float] = Field(
+        (0.65, 0.55), description="Separation of leavers from stayers by the strongest driver (AUC, 0.5 = none): "
+        "amber below, red below.")
+    customers_per_manager: float = Field(
+        150, gt=0, description="Capacity: active customers one account manager can serve with focus; amber from "
+        "it, red from 1.25 times it.")
+    min_cases: int = Field(10, ge=1, description="Fewer cases than this (new customers, deals, leavers): unknown.")
+
+
+class TargetingConfig(_Section):
+    """Targeting (METHODS §5): segments as attribute combinations, weighted criteria, focus, quality, alarms.
+
+    Weights are relative (they need not add up to 100). A weight key that is not a measured criterion is a
+    judged criterion scored 1-5 per segment by people (``scores`` or ``scores_file``); an unscored criterion
+    is left out and the other weights renormalised, never counted as zero.
+    """
+
+    segment_by: list[str] = Field(
+        default_factory=lambda: ["sector", "size_class"],
+        description="Attributes whose combination is a segment: customer/prospect columns (sector, size_class, "
+        "region, country, channel, value_group ...) or main_product_group, frequency_band, order_size_band.")
+    min_segment_size: int = Field(20, ge=0, description="Combinations with fewer customers + prospects are pooled "
+                                  "into 'other'.")
+    focus_count: int = Field(3, ge=1, description="Number of focus segments (top on attractiveness and likelihood).")
+    focus: list[str] = Field(default_factory=list, description="The user's own focus segments (overrides the top k).")
+    combine: Literal["mean", "geometric"] = Field(
+        "mean", description="Ranking for focus: the mean of the two scores, or their geometric mean.")
+    normalise: Literal["minmax", "rank"] = Field(
+        "minmax", description="Measured criteria to 0-1 over the segments: min-max, or rank (percentile).")
+    attractiveness_weights: dict[str, float] = Field(default_factory=_default_attractiveness)
+    likelihood_weights: dict[str, float] = Field(default_factory=_default_likelihood)
+    reverse: list[str] = Field(
+        default_factory=lambda: ["sales_cycle_days", "competitor_success", "entry_barrier"],
+        description="Criteria where less is better (normalised x becomes 1 - x).")
+    scores: dict[str, dict[str, float]] = Field(
+        default_factory=dict, description="Judged scores 1-5: {segment = {criterion = score}}.")
+    scores_file: str | None = Field(None, description="Filled-in scoring sheet (targeting_scores.xlsx or .csv).")
+    frequency_cuts: tuple[float, float] = Field((4.0, 12.0), description="frequency_band: orders per year cuts.")
+    order_size_cuts: tuple[float, float] = Field((250.0, 1000.0), description="order_size_band: order value cuts.")
+    win_rate_prior: float = Field(5.0, ge=0, description="Win rate per segment shrunk towards the overall rate "
+                                  "with this many pseudo-deals: (won + k·overall) / (closed + k).")
+    stability: TargetingStability = Field(default_factory=TargetingStability)
+    quality: TargetingQuality = Field(default_factory=TargetingQuality)
+    alarms: TargetingAlarms = Field(default_factory=TargetingAlarms)
+
+    @field_validator("attractiveness_weights", "likelihood_weights")
+    @classmethod
+    def _non_negative(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = sorted(k for k, w in v.items() if w < 0)
+        if bad:
+            raise ValueError(f"weights must be 0 or more: {', '.join(bad)}")
+        return v
+
+
+GOAL_KINDS = ("customer_retention", "net_revenue_retention", "gross_revenue_retention", "moved_up",
+              "new_top_customers", "new_suspects", "new_prospects", "new_customers", "revenue", "net_profit")
+
+
+class Goal(_Section):
+    """One customer goal (METHODS §1): what is measured, the target, whose goal it is and for which period."""
+
+    kind: Literal[GOAL_KINDS] = Field(description="What is measured; see docs/periods.md for each kind.")
+    target: float = Field(ge=0, description="Fraction for retention kinds (0.9 = 90%), a count or an amount else.")
+    owner: str = Field("company", description="'company', an account manager's name, or 'segment:A' (an A/B/C "
+                       "segment or a pyramid level).")
+    period: str | None = Field(None, description="Period label (2024, 2024-Q1, 2024-01); default the last period.")
+    name: str | None = Field(None, description="How the goal reads in the outputs; default made from the kind.")
+
+
+def _default_goals() -> list[Goal]:
+    """The method's three example goals (METHODS §1)."""
+    return [
+        Goal(kind="customer_retention", target=0.9, name="retain 90% of last year's customers"),
+        Goal(kind="new_top_customers", target=10, name="develop 10 top customers from prospects and lower levels"),
+        Goal(kind="new_suspects", target=400, name="identify 400 new suspects"),
+    ]
+
+
+class PeriodsConfig(_Section):
+    """Measurement over periods (issue 11): calendar periods, migration, retention, cohorts, the lead funnel."""
+
+    period: Literal["year", "quarter", "month"] = Field("year", description="Calendar period of every "
+                                                        "over-time result (labels 2024, 2024-Q1, 2024-01).")
+    channel_groups: dict[str, str] = Field(
+        default_factory=dict, description="Lead channel → group for extra funnel rows, e.g. {website = 'online', "
+        "beurs = 'offline'}; channels not listed belong to no group."
+    )
+
+
 class Config(_Section):
     """The whole configuration."""
 
@@ -344,6 +490,7 @@ class Config(_Section):
     periods: PeriodsConfig = Field(default_factory=PeriodsConfig)
     goals: list[Goal] = Field(default_factory=_default_goals, description="Customer goals ([[goals]]); without "
                               "any, the method's three examples.")
+    targeting: TargetingConfig = Field(default_factory=TargetingConfig)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

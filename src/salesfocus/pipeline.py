@@ -44,8 +44,10 @@ def _analyses() -> list[tuple[str, Callable[[RunContext], None]]]:
     from salesfocus.periods import run as periods
     from salesfocus.profit import run as profit
     from salesfocus.segments import run as segments
+    from salesfocus.targeting import run as targeting
 
     return [("profit", profit), ("segments", segments),
+            ("targeting", targeting),  # after segments and prediction: it reads their columns
             ("periods", periods)]  # over time: adds tables only, so it may come last
 
 

@@ -1,0 +1,361 @@
+"""The targeting analysis of a run: segments, criteria, portfolio, focus, stability, quality and alarms.
+
+Called by the pipeline last, so it can use the columns of every analysis before it (``value_group``,
+``lookalike_score``, ``clv``, ``pyramid_level`` ...) and degrades with a note where they are absent.
+Outputs:
+
+- tables ``segments`` (a row per segment: counts, scores, contributions ``attr_*``/``like_*``, measured and
+  judged criteria, stability, focus, quality), ``targeting_scores`` (the scoring sheet), ``targeting_weights``,
+  ``segment_quality``, ``alarms``, ``churn_drivers``, ``lead_channels`` and ``account_manager_load``;
+- customer columns ``target_segment`` and ``target_focus``; the ``prospects`` table (one row per prospect)
+  gains ``target_segment, target_focus, attractiveness, likelihood`` and the ``like_*`` contributions;
+- summary ``targeting`` (segment_by, weights, focus_segments, quality ...) and ``alarms``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import ibis
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from salesfocus.config import TargetingConfig
+from salesfocus.targeting import alarms as al
+from salesfocus.targeting.criteria import (
+    MEASURED,
+    check_scores,
+    lead_aggregates,
+    measured_criteria,
+    prospect_aggregates,
+    read_scores,
+    scores_frame,
+    scoring_sheet,
+    segment_aggregates,
+)
+from salesfocus.targeting.definitions import (
+    DERIVED_ATTRIBUTES,
+    OTHER,
+    UNKNOWN,
+    SegmentDefinition,
+    add_bands,
+    main_product_group,
+)
+from salesfocus.targeting.history import customer_windows, window_measures
+from salesfocus.targeting.portfolio import AXES, PREFIX, Portfolio
+from salesfocus.targeting.quality import CONTACT_COLUMNS, quality_checks
+from salesfocus.targeting.stability import weight_stability
+
+if TYPE_CHECKING:
+    from salesfocus.model import RunContext
+
+__all__ = ["run", "SEGMENT_COLUMNS"]
+
+SEGMENT_COLUMNS = ["segment", "customers", "prospects", "revenue", "net_profit", "attractiveness", "likelihood",
+                   "score", "rank", "stability", "focus_share", "focus", "eligible", "large_enough", "homogeneity",
+                   "reason"]
+_TMP = "_sf_tgt_"
+_PROFILE = ["sector", "region", "size_class"]
+
+
+def _ws(ctx: RunContext, name: str, data: Any) -> ibis.Table:
+    """Keep data (Arrow, or an Ibis expression executed here) as a temporary workspace table."""
+    if isinstance(data, ibis.Table):
+        data = data.to_pyarrow()
+    ctx.workspace.write(_TMP + name, data, temp=True)
+    return ctx.workspace.table(_TMP + name)
+
+
+def _scalar(expr: Any) -> Any:
+    return expr.to_pyarrow().as_py()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# segment definition
+# ---------------------------------------------------------------------------------------------------------------
+def _attributes(ctx: RunContext, cfg: TargetingConfig, cust: ibis.Table, pros: ibis.Table | None) -> list[str]:
+    ol = ctx.dataset.get("order_lines")
+    avail = set(cust.columns) | (set(pros.columns) if pros is not None else set())
+    if ol is not None and "product_group" in ol.columns:
+        avail.add("main_product_group")
+    attrs = [a for a in cfg.segment_by if a in avail]
+    gone = [a for a in cfg.segment_by if a not in avail]
+    if gone:
+        ctx.note(f"targeting: segment_by attribute(s) {', '.join(gone)} not in the customers or prospects data; "
+                 "left out")
+    if not attrs:
+        attrs = ["value_group"] if "value_group" in cust.columns else ["frequency_band"]
+        ctx.note(f"targeting: no segmenting attribute available; segments by {attrs[0]} instead (add sector and "
+                 "size_class to the customers file for the default sector × size class)")
+    if pros is not None:
+        only_c = [a for a in attrs if a not in pros.columns]
+        if only_c:
+            ctx.note(f"targeting: prospects have no {', '.join(only_c)}, so they are all in '{UNKNOWN}'")
+    return attrs
+
+
+def _prospect_source(ctx: RunContext) -> pa.Table | None:
+    """The prospects table of the run (segments' look-alike list) or of the data set, one row per prospect."""
+    t = ctx.tables.get("prospects")
+    if t is None:
+        p = ctx.dataset.get("prospects")
+        if p is None:
+            return None
+        t = p
+    data = t.to_pyarrow() if isinstance(t, ibis.Table) else t
+    drop = [c for c in data.column_names if c in ("target_segment", "target_focus", "attractiveness", "likelihood")
+            or c.startswith("like_")]
+    return data.drop_columns(drop) if drop else data
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the analysis
+# ---------------------------------------------------------------------------------------------------------------
+def run(ctx: RunContext) -> None:
+    """Define the segments, score and choose them, test them, measure the alarm signals; fill ``ctx``."""
+    cfg: TargetingConfig = ctx.config.targeting
+    ds = ctx.dataset
+    cust = add_bands(ctx.customers, cfg.frequency_cuts, cfg.order_size_cuts)
+    source = _prospect_source(ctx)
+    if source is None:
+        ctx.note("targeting: no prospects table, so prospects.csv is empty and the segments hold customers only")
+    pros = None
+    if source is not None:
+        pros = _ws(ctx, "prospects", source.append_column("_sf_row", pa.array(np.arange(source.num_rows))))
+        pros = add_bands(pros, cfg.frequency_cuts, cfg.order_size_cuts)
+    attrs = _attributes(ctx, cfg, cust, pros)
+    if "main_product_group" in attrs and "main_product_group" not in cust.columns:
+        mpg = _ws(ctx, "mpg", main_product_group(ds.tables["order_lines"]))
+        cust = cust.left_join(mpg, "customer_id").drop("customer_id_right")
+    definition = SegmentDefinition(attrs, cfg.min_segment_size).fit(cust, pros)
+    if definition.pooled_note:
+        ctx.note(definition.pooled_note)
+    cust_seg = _ws(ctx, "customers", definition.assign(cust))
+    pros_seg = _ws(ctx, "prospects_seg", definition.assign(pros)) if pros is not None else None
+
+    history = _history(ctx, cust_seg)
+    hist_t = _ws(ctx, "history", pa.Table.from_pandas(history[["customer_id", "orders_prev", "orders_last"]],
+                                                     preserve_index=False))
+    with_hist = cust_seg.left_join(hist_t, "customer_id").drop("customer_id_right")
+    c_agg = segment_aggregates(with_hist).to_pandas()
+    p_agg = prospect_aggregates(pros_seg).to_pandas() if pros_seg is not None else None
+    leads_pd, l_agg = _leads(ctx, cust_seg, pros_seg)
+    n_groups = _n_groups(ctx)
+    crit = measured_criteria(c_agg, p_agg, l_agg, segments=definition.segments_, n_groups=n_groups,
+                             win_rate_prior=cfg.win_rate_prior)
+    _measured_notes(ctx, crit, cust)
+
+    aw, lw, scores = _judged(ctx, cfg, crit.index)
+    for c in scores.columns:
+        crit[c] = scores[c].reindex(crit.index)
+    eligible = pd.Series(~crit.index.isin([OTHER, UNKNOWN]), index=crit.index)
+    portfolio = Portfolio(aw, lw, reverse=cfg.reverse, normalise=cfg.normalise, combine=cfg.combine,
+                          focus_count=cfg.focus_count, focus=cfg.focus).fit(crit, eligible)
+    if not portfolio.focus_:
+        ctx.note(f"targeting: no segment besides '{OTHER}' and '{UNKNOWN}' could be chosen; focus among all segments")
+        portfolio = Portfolio(aw, lw, reverse=cfg.reverse, normalise=cfg.normalise, combine=cfg.combine,
+                              focus_count=cfg.focus_count, focus=cfg.focus).fit(crit)
+    if portfolio.unknown_focus_:
+        ctx.note(f"targeting: focus segment(s) {', '.join(portfolio.unknown_focus_)} do not exist in this run")
+    for c, why in portfolio.left_out_.items():
+        ctx.note(f"targeting: criterion {c} left out of the scores ({why}); the other weights are renormalised")
+    stab = weight_stability(portfolio.normalised_, aw, lw, portfolio.eligible_, portfolio.focus_,
+                            draws=cfg.stability.draws, spread=cfg.stability.spread, seed=cfg.stability.seed,
+                            combine=cfg.combine)
+
+    focus = portfolio.focus_
+    ctx.add_customer_columns(cust_seg.select("customer_id", "target_segment",
+                                             target_focus=cust_seg.target_segment.isin(focus or [""])))
+    cust_pd = _customer_frame(ctx)
+    pros_pd = pros_seg.order_by("_sf_row").to_pandas() if pros_seg is not None else None
+    checks, seg_q = quality_checks(cust_pd, crit, focus, cfg.quality, pros_pd)
+
+    table = _segments_table(crit, portfolio, stab, seg_q, scores.columns.tolist())
+    ctx.tables["segments"] = pa.Table.from_pandas(table, preserve_index=False)
+    ctx.tables["targeting_scores"] = pa.Table.from_pandas(
+        scoring_sheet(crit, portfolio.judged, scores, [c for c in MEASURED if c in crit]), preserve_index=False)
+    weights = portfolio.weights_table()
+    ctx.tables["targeting_weights"] = pa.Table.from_pandas(weights, preserve_index=False)
+    ctx.tables["segment_quality"] = pa.Table.from_pandas(checks.astype({"passed": "object"}), preserve_index=False)
+    ctx.tables["prospects"] = _prospects_out(source, pros_pd, portfolio, focus)
+
+    alarm_list = _alarms(ctx, cfg, cust_pd, history, leads_pd, attrs)
+    ctx.summary["alarms"] = [a.to_dict() for a in alarm_list]
+    ctx.tables["alarms"] = pa.Table.from_pandas(pd.DataFrame(ctx.summary["alarms"]), preserve_index=False)
+    ctx.summary["targeting"] = _summary(cfg, attrs, definition, portfolio, table, checks, aw, lw)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+def _history(ctx: RunContext, cust_seg: ibis.Table) -> pd.DataFrame:
+    """Per-customer window counts (order lines, activities, invoices) joined to the customer's dates."""
+    ds = ctx.dataset
+    base = cust_seg.select("customer_id", "first_order", "last_order", "status",
+                           *[c for c in ("acquired_date",) if c in cust_seg.columns]).to_pandas()
+    windows = customer_windows(base, ds.as_of)
+    expr = window_measures(windows, ds.as_of, order_lines=ds.tables["order_lines"], order_table=_orders(ctx),
+                           activities=ds.get("activities"), invoices=ds.get("invoices"))
+    counts = expr.to_pandas()
+    base["customer_id"] = base.customer_id.astype(str)
+    return base.merge(counts, on="customer_id", how="left")
+
+
+def _orders(ctx: RunContext) -> ibis.Table | None:
+    """The orders table the run keeps in a DuckDB workspace (one row per order), when it is there."""
+    ws = ctx.workspace
+    need = {"customer_id", "order_id", "order_date", "revenue", "cost", "cost_lines", "lines", "return_lines"}
+    if ctx.summary.get("engine", "duckdb") != "duckdb" or not ws.has_table("orders"):
+        return None
+    t = ws.table("orders")
+    return t if need <= set(t.columns) else None
+
+
+def _leads(ctx: RunContext, cust_seg: ibis.Table, pros_seg: ibis.Table | None) -> tuple[pd.DataFrame | None,
+                                                                                        pd.DataFrame | None]:
+    leads = ctx.dataset.get("leads")
+    if leads is None:
+        ctx.note("targeting: no leads table, so win rate and sales cycle per segment are unknown (left out) and the "
+                 "conversion, buying-process and channel alarms say unknown")
+        return None, None
+    lt = _ws(ctx, "leads", leads)
+    agg = lead_aggregates(lt, cust_seg.select("customer_id", "target_segment"),
+                          pros_seg.select("prospect_id", "target_segment") if pros_seg is not None else None)
+    return lt.to_pandas(), agg.to_pandas()
+
+
+def _n_groups(ctx: RunContext) -> int | None:
+    ol = ctx.dataset.tables["order_lines"]
+    if "product_group" not in ol.columns:
+        return None
+    return int(_scalar(ol.product_group.nunique()) or 0) or None
+
+
+def _measured_notes(ctx: RunContext, crit: pd.DataFrame, cust: ibis.Table) -> None:
+    if "clv" not in cust.columns:
+        ctx.note("targeting: no predicted CLV (prediction has not run), so customer_value is left out")
+    if crit.retention.isna().all():
+        ctx.note("targeting: no customers ordering in the year before last, so retention per segment is unknown")
+
+
+def _judged(ctx: RunContext, cfg: TargetingConfig, segments: pd.Index) -> tuple[dict, dict, pd.DataFrame]:
+    aw, lw = dict(cfg.attractiveness_weights), dict(cfg.likelihood_weights)
+    judged = [c for c in dict.fromkeys([*aw, *lw]) if c not in MEASURED]
+    scores = scores_frame(cfg.scores, judged)
+    if cfg.scores_file:
+        sheet, weights = read_scores(cfg.scores_file)
+        if weights:
+            aw.update(weights.get("attractiveness", {}))
+            lw.update(weights.get("likelihood", {}))
+            judged = [c for c in dict.fromkeys([*aw, *lw]) if c not in MEASURED]
+        from_file = sheet.reindex(columns=[c for c in judged if c in sheet.columns])
+        scores = from_file.combine_first(scores).reindex(columns=judged).astype("float64")
+        check_scores(scores, f"scoring sheet {cfg.scores_file}")
+    stray = [s for s in scores.index if s not in segments and scores.loc[s].notna().any()]
+    if stray:
+        ctx.note(f"targeting: scores for unknown segment(s) {', '.join(map(str, stray[:5]))} are ignored")
+    scored = [c for c in judged if c in scores and scores[c].reindex(segments).notna().any()]
+    partly = [c for c in scored if scores[c].reindex(segments).isna().any()]
+    if partly:
+        ctx.note(f"targeting: judged criteria {', '.join(partly)} are scored for some segments only; where unscored "
+                 "they are left out of that segment's score")
+    return aw, lw, scores.reindex(segments)
+
+
+def _customer_frame(ctx: RunContext) -> pd.DataFrame:
+    c = ctx.customers
+    want = ["customer_id", "target_segment", "target_focus", "revenue", "orders", "tenure_days", "margin_pct",
+            "net_profit", "status", "account_manager", "value_group", "abc_segment", "pyramid_level",
+            *_PROFILE, *CONTACT_COLUMNS]
+    return c.select(*[x for x in dict.fromkeys(want) if x in c.columns]).to_pandas()
+
+
+def _round(frame: pd.DataFrame, digits: int = 4) -> pd.DataFrame:
+    num = frame.select_dtypes(include="float").columns
+    frame[num] = frame[num].round(digits)
+    return frame
+
+
+def _segments_table(crit: pd.DataFrame, portfolio: Portfolio, stab: pd.DataFrame, seg_q: pd.DataFrame,
+                    judged_cols: list[str]) -> pd.DataFrame:
+    t = portfolio.table_.join(stab).join(seg_q)
+    t = t.join(crit.drop(columns=[c for c in crit.columns if c in t.columns]))
+    t = t.reset_index(names="segment")
+    t = _round(t)
+    contrib = [c for c in t.columns if c.startswith(PREFIX["attractiveness"])] + \
+              [c for c in t.columns if c.startswith(PREFIX["likelihood"])]
+    measured = [c for c in t.columns if c not in SEGMENT_COLUMNS and c not in contrib and c not in judged_cols]
+    t = t[[c for c in SEGMENT_COLUMNS if c in t.columns] + measured + judged_cols + contrib]
+    for axis in AXES:  # the score is the sum of its (rounded) contributions, exactly as the file shows them
+        cols = [c for c in contrib if c.startswith(PREFIX[axis])]
+        t[axis] = t[cols].sum(axis=1, min_count=1).round(4)
+    return t.sort_values(["rank", "segment"]).reset_index(drop=True)
+
+
+def _prospects_out(source: pa.Table | None, pros_pd: pd.DataFrame | None, portfolio: Portfolio,
+                   focus: list[str]) -> pa.Table:
+    if source is None or pros_pd is None:
+        return pa.table({"prospect_id": pa.array([], pa.string()), "target_segment": pa.array([], pa.string()),
+                         "target_focus": pa.array([], pa.bool_()), "attractiveness": pa.array([], pa.float64()),
+                         "likelihood": pa.array([], pa.float64())})
+    seg = pros_pd.target_segment.astype(str)
+    own = {"lookalike": pros_pd.lookalike_score} if "lookalike_score" in pros_pd else None
+    _, contrib = portfolio.score_rows(seg, own, axis="likelihood")
+    contrib = contrib.round(4)
+    attr = portfolio.table_.attractiveness.reindex(seg.to_numpy()).to_numpy()
+    out = source
+    out = out.append_column("target_segment", pa.array(seg.to_numpy(), pa.string()))
+    out = out.append_column("target_focus", pa.array(seg.isin(focus).to_numpy(), pa.bool_()))
+    out = out.append_column("attractiveness", pa.array(np.round(attr, 4), pa.float64()))
+    out = out.append_column("likelihood", pa.array(contrib.sum(axis=1, min_count=1).round(4).to_numpy(), pa.float64()))
+    for c in contrib.columns:
+        out = out.append_column(PREFIX["likelihood"] + c, pa.array(contrib[c].to_numpy(), pa.float64()))
+    return out
+
+
+def _alarms(ctx: RunContext, cfg: TargetingConfig, cust: pd.DataFrame, history: pd.DataFrame,
+            leads: pd.DataFrame | None, attrs: list[str]) -> list[al.Alarm]:
+    a = cfg.alarms
+    as_of = ctx.dataset.as_of
+    start = ctx.summary.get("period_start")
+    period_start = dt.date.fromisoformat(start) if start else pd.to_datetime(history.first_order).min().date()
+    out = [al.new_customers_lost(history, as_of, period_start, a), al.conversion(leads, a),
+           al.buying_process_known(leads, a)]
+    ch, channels = al.channels_known(leads, a)
+    out.append(ch)
+    out.append(al.profile_strength(cust, [*_PROFILE, *[x for x in attrs if x not in DERIVED_ATTRIBUTES]], a))
+    drivers = al.churn_drivers(history, as_of, period_start, a.min_cases)
+    missing = [t for t in ("activities", "invoices") if ctx.dataset.get(t) is None]
+    if missing:
+        missing = [f"no {t} table ({'complaints, tickets' if t == 'activities' else 'late payment'})" for t in missing]
+    out.append(al.churn_explained(drivers, a, missing))
+    load, load_t = al.customers_per_manager(cust, a)
+    out.append(load)
+    ctx.tables["churn_drivers"] = pa.Table.from_pandas(_round(drivers), preserve_index=False)
+    if channels is not None:
+        ctx.tables["lead_channels"] = pa.Table.from_pandas(_round(channels), preserve_index=False)
+    if load_t is not None:
+        ctx.tables["account_manager_load"] = pa.Table.from_pandas(_round(load_t), preserve_index=False)
+    return out
+
+
+def _summary(cfg: TargetingConfig, attrs: list[str], definition: SegmentDefinition, portfolio: Portfolio,
+             table: pd.DataFrame, checks: pd.DataFrame, aw: dict, lw: dict) -> dict[str, Any]:
+    f = table[table.focus]
+    focus = [{"segment": r.segment, "attractiveness": r.attractiveness, "likelihood": r.likelihood,
+              "stability": None if pd.isna(r.stability) else round(float(r.stability), 3),
+              "customers": int(r.customers), "prospects": int(r.prospects), "reason": r.reason}
+             for r in f.itertuples()]
+    return {
+        "segment_by": attrs,
+        "segments": int(len(table)),
+        "min_segment_size": cfg.min_segment_size,
+        "pooled": definition.pooled_,
+        "weights": {"attractiveness": aw, "likelihood": lw},
+        "left_out": portfolio.left_out_,
+        "focus_rule": "user" if cfg.focus else f"top {cfg.focus_count} on the {cfg.combine} of both scores",
+        "focus_segments": list(f.segment),
+        "focus": focus,
+        "stability": {"draws": cfg.stability.draws, "spread": cfg.stability.spread, "seed": cfg.stability.seed},
+        "quality": checks.replace({np.nan: None}).to_dict(orient="records"),
+    }

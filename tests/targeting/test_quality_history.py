@@ -1,0 +1,110 @@
+"""Segment quality checks and the per-customer windows, by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+import numpy as np
+import pandas as pd
+import pytest
+
+from salesfocus.config import TargetingQuality
+from salesfocus.targeting import customer_windows, quality_checks, window_measures
+from salesfocus.targeting.quality import homogeneity
+
+
+def test_homogeneity_by_hand():
+    """A: 1, 3; B: 5, 7. Overall mean 4, sd √5; inside sd 1 → ratio 1/√5 = 0.447 each.
+
+    Between: 2·(2 - 4)² + 2·(6 - 4)² = 16 of total 20 → eta² 0.8; F = (16/1)/(4/2) = 8 on (1, 2) → p = 0.1056.
+    """
+    m = pd.DataFrame({"segment": ["A", "A", "B", "B", "unknown"], "x": [1.0, 3.0, 5.0, 7.0, 100.0]})
+    per, eta, p = homogeneity(m)
+    assert per.tolist() == pytest.approx([1 / np.sqrt(5)] * 2)
+    assert eta == pytest.approx(0.8) and p == pytest.approx(0.1056, abs=1e-4)
+
+
+@pytest.fixture
+def frames():
+    cust = pd.DataFrame({
+        "target_segment": ["A"] * 4 + ["B"] * 4 + ["unknown"] * 2,
+        "revenue": [100.0, 110, 120, 130, 1000, 1100, 1200, 1300, 50, 60],
+        "orders": [2, 2, 3, 3, 20, 20, 30, 30, 1, 1], "tenure_days": [365] * 10,
+        "email": ["a@x.nl", None, "c@x.nl", " ", "e@x.nl", "f@x.nl", "g@x.nl", "h@x.nl", None, "j@x.nl"],
+    })
+    seg = pd.DataFrame({"customers": [4, 4, 2], "prospects": [30, 2, 0], "revenue": [460.0, 4600.0, 110.0]},
+                       index=pd.Index(["A", "B", "unknown"], name="segment"))
+    return cust, seg
+
+
+def test_quality_checks_by_hand(frames):
+    cust, seg = frames
+    cfg = TargetingQuality(min_members=10, min_focus_members=30, min_focus_revenue_share=0.05)
+    checks, per = quality_checks(cust, seg, ["A"], cfg)
+    c = checks.set_index("check")
+    assert c.loc["measurable", "value"] == pytest.approx(2 / 42, abs=1e-4) and c.loc["measurable", "passed"]
+    assert c.loc["reachable", "value"] == pytest.approx(0.7) and not c.loc["reachable", "passed"]  # 7 of 10
+    assert c.loc["distinct", "passed"] and c.loc["distinct", "value"] > 0.9  # A and B far apart
+    assert c.loc["homogeneous", "passed"]
+    assert c.loc["large_enough", "passed"] and c.loc["large_enough", "value"] == 34
+    # A: 34 members, 460 of 5,170 revenue = 8.9 %
+    assert c.loc["together_large_enough", "value"] == pytest.approx(460 / 5170, abs=1e-4)
+    assert c.loc["together_large_enough", "passed"]
+    assert per.large_enough.tolist() == [True, False, False]
+    checks, _ = quality_checks(cust, seg, ["B"], cfg)
+    c = checks.set_index("check")
+    assert not c.loc["large_enough", "passed"] and "too small: B" in c.loc["large_enough", "explanation"]
+    assert not c.loc["together_large_enough", "passed"]  # 6 members < 30
+
+
+def test_reachable_is_unknown_without_contact_columns(frames):
+    cust, seg = frames
+    checks, _ = quality_checks(cust.drop(columns="email"), seg, ["A"], TargetingQuality())
+    r = checks.set_index("check").loc["reachable"]
+    assert r.passed is None and "email" in r.explanation
+
+
+def test_windows_and_counts_by_hand():
+    """As of 31-12-2025. a: active since 1-1-2023; b: left, last order 30-6-2024.
+
+    a's last year (31-12-2024, 31-12-2025]: orders O3, O4 (O4 with a credit line) → 2 orders, 1 with a return;
+    the year before: O2. First year [1-1-2023, 1-1-2024): O1 (100); second year: O2 (200). Margin lines:
+    last year 300 + 400 - 50 = 650 revenue, 150 + 200 - 25 = 325 cost.
+    b's last year (1-7-2023, 30-6-2024]: O6 and O7; the year before: O5. For retention (the calendar of the
+    as-of date) b ordered in the year before last (O7, 30-6-2024) and not in the last: 1 and 0.
+    Activities: b's 'klacht' ×2 in its last year counts, the 2022 complaint does not; a's 'ticket' counts 1.
+    Invoices of b: the first paid after its due date (late), the second before.
+    """
+    D = dt.date
+    as_of = D(2025, 12, 31)
+    cust = pd.DataFrame({"customer_id": ["a", "b"], "first_order": [D(2023, 1, 1), D(2022, 8, 1)],
+                         "last_order": [D(2025, 12, 1), D(2024, 6, 30)], "status": ["active", "ex-customer"]})
+    w = customer_windows(cust, as_of)
+    assert w.end.tolist() == [as_of, D(2024, 6, 30)]
+    assert w.w_start.tolist() == [D(2024, 12, 31), D(2023, 7, 1)]
+    ol = ibis.memtable({
+        "customer_id": ["a", "a", "a", "a", "a", "b", "b", "b"],
+        "order_id": ["O1", "O2", "O3", "O4", "O4", "O5", "O6", "O7"],
+        "order_date": [D(2023, 1, 1), D(2024, 6, 1), D(2025, 3, 1), D(2025, 12, 1), D(2025, 12, 1),
+                       D(2022, 8, 1), D(2023, 9, 1), D(2024, 6, 30)],
+        "revenue": [100.0, 200.0, 300.0, 400.0, -50.0, 10.0, 20.0, 30.0],
+        "cost": [60.0, 100.0, 150.0, 200.0, -25.0, None, None, None],
+        "is_return": [False, False, False, False, True, False, False, False],
+    })
+    acts = ibis.memtable({"customer_id": ["b", "b", "a"], "activity_date": [D(2024, 1, 1), D(2022, 1, 1),
+                                                                             D(2025, 5, 5)],
+                          "activity_type": ["klacht", "complaint", "ticket"], "quantity": [2.0, 1.0, None]})
+    inv = ibis.memtable({"customer_id": ["b", "b"], "invoice_date": [D(2024, 1, 1), D(2024, 2, 1)],
+                         "due_date": [D(2024, 1, 31), D(2024, 3, 1)], "paid_date": [D(2024, 2, 15), D(2024, 2, 20)],
+                         "amount": [100.0, 50.0]})
+    got = window_measures(w, as_of, order_lines=ol, activities=acts, invoices=inv).to_pandas().set_index(
+        "customer_id")
+    a, b = got.loc["a"], got.loc["b"]
+    assert (a.orders_last, a.orders_prev, a.w_orders, a.wp_orders, a.w_returns) == (2, 1, 2, 1, 1)
+    assert (a.revenue_y1, a.revenue_y2) == (100.0, 200.0)
+    assert a.w_revenue == 650.0 and a.w_cost == 325.0 and (a.wp_revenue, a.wp_cost) == (200.0, 100.0)
+    assert (a.w_complaints, a.w_tickets) == (0.0, 1.0)
+    assert (b.orders_last, b.orders_prev, b.w_orders, b.wp_orders) == (0, 1, 2, 1)
+    assert (b.w_complaints, b.w_invoices, b.w_late_invoices) == (2.0, 2, 1)
+    assert pd.isna(a.w_invoices) and pd.isna(b.w_cost)
