@@ -1,0 +1,143 @@
+"""The workbook: sheets, native charts, formats, frozen headers, filters, and figures equal to the run's."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+import openpyxl
+import pytest
+
+from salesfocus.report import RunData, Texts, write_workbook
+from salesfocus.report.tables import column_kind
+from salesfocus.report.workbook import plan_rows, sheet_columns
+
+from .runs import EVIL_NAME, SUMMARY
+
+
+def _charts(path) -> list[str]:
+    with zipfile.ZipFile(path) as z:
+        return [z.read(n).decode() for n in z.namelist() if re.match(r"xl/charts/chart\d+\.xml$", n)]
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_sheets_in_order_with_labels_in_the_language(run, tmp_path, lang):
+    path = write_workbook(run, tmp_path, lang)
+    t = Texts(lang)
+    wb = openpyxl.load_workbook(path)
+    names = wb.sheetnames
+    assert names[0] == t.t("overview") and names[1] == t.t("charts") and names[-1] == t.t("columns_sheet")
+    for table in run.tables:
+        assert t.table(table) in names, table
+    assert names[2] == t.table("customers")  # profit per customer comes first
+    ws = wb[t.table("pyramid")]
+    assert [c.value for c in ws[1]][:3] == [t.col("pyramid_level"), t.col("level_order"), t.col("count")]
+    assert ws["A2"].value == t.value("top") and ws["A3"].value == t.value("large")
+    if lang == "nl":
+        assert "Klantenpiramide" in names and "Walviscurve" in names and ws["A3"].value == "groot"
+
+
+def test_native_charts_reference_the_table_sheets(run, tmp_path):
+    path = write_workbook(run, tmp_path, "en")
+    charts = _charts(path)
+    assert len(charts) >= 4
+    t = Texts("en")
+    refs = "".join(charts)
+    for sheet in ("Whale curve", "Customer pyramid", "Effort vs value", "Loss-makers", "Segment policy"):
+        assert f"'{sheet}'!" in refs or f"{sheet}!" in refs, sheet
+    assert t.t("ch_whale") in refs and t.t("ch_abc") in refs
+    assert "<c:logBase val=\"10\"/>" in refs  # the A/B/C scatter on a log scale
+    wb = openpyxl.load_workbook(path)
+    assert len(wb[t.t("charts")]._charts) == len(charts)
+
+
+def test_formats_frozen_headers_filters_and_widths(run, tmp_path):
+    path = write_workbook(run, tmp_path, "nl")
+    t = Texts("nl")
+    wb = openpyxl.load_workbook(path)
+    ws = wb[t.table("customers")]
+    head = {c.value: c.column_letter for c in ws[1]}
+    assert ws.freeze_panes == "C2"
+    assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
+    assert "€" in ws[f"{head[t.col('revenue')]}2"].number_format
+    assert "€" in ws[f"{head[t.col('net_profit')]}2"].number_format
+    assert ws[f"{head[t.col('margin_pct')]}2"].number_format == "0.0%"
+    assert ws[f"{head[t.col('last_order')]}2"].is_date
+    assert ws[f"{head[t.col('last_order')]}2"].number_format == "d-m-yyyy"
+    assert ws.column_dimensions[head[t.col("name")]].width > 10
+    pyr = wb[t.table("pyramid")]
+    assert pyr.freeze_panes == "A2" and pyr.auto_filter.ref
+    share = {c.value: c.column_letter for c in pyr[1]}[t.col("revenue_share")]
+    assert pyr[f"{share}2"].number_format == "0.0%"
+    seg = wb[t.table("segments")]  # targeting's margin % is in points (31.5 = 31.5%)
+    col = {c.value: c.column_letter for c in seg[1]}[t.col("margin_pct")]
+    assert seg[f"{col}2"].value == 31.5 and seg[f"{col}2"].number_format == '0.0"%"'
+
+
+def test_every_figure_equals_the_run(run, tmp_path):
+    path = write_workbook(run, tmp_path, "en")
+    wb = openpyxl.load_workbook(path)
+    labels = sheet_columns(path)
+    data = RunData(run, "en")
+    t = data.texts
+    for table in run.tables:
+        frame = data.frame(table)
+        ws = wb[t.table(table)]
+        back = labels[ws.title]
+        header = [back[c.value] for c in ws[1]]
+        rows = [dict(zip(header, (c.value for c in r), strict=True)) for r in ws.iter_rows(min_row=2)]
+        assert len(rows) == len(frame), table
+        key = "customer_id" if table == "customers" else None
+        want = frame.set_index(key, drop=False) if key else frame
+        for i, got in enumerate(rows):
+            exp = want.loc[got[key]] if key else want.iloc[i]
+            for col, value in got.items():
+                kind = column_kind(col, data.arrow(table).schema.field(col).type, table)
+                if kind in ("money", "pct", "pctpt", "num1", "num2", "ratio", "int", "count"):
+                    e = exp[col]
+                    assert (value is None and e != e) or value == pytest.approx(float(e)), (table, col, i)
+
+
+def test_overview_holds_the_headline_figures_and_their_meaning(run, tmp_path):
+    path = write_workbook(run, tmp_path, "en")
+    ws = openpyxl.load_workbook(path)["Overview"]
+    cells = {r[0].value: (r[1].value, r[1].number_format, r[2].value) for r in ws.iter_rows() if r[0].value}
+    t = Texts("en")
+    value, fmt, meaning = cells[t.col("net_profit")]
+    assert value == SUMMARY["net_profit"] and "€" in fmt and meaning == t.t("m_net_profit")
+    assert cells[t.col("top20_revenue_share")][:2] == (0.81, "0.0%")
+    assert cells[t.col("loss_making_total")][0] == -412_000
+    text = " ".join(str(c.value) for r in ws.iter_rows() for c in r if c.value)
+    assert "20% of your customers make 81% of revenue; 14% lose money, together €412k." in text
+    assert "Not in this run" not in text  # every analysis a complete run has is here
+
+
+def test_formula_injection_is_neutralised_in_every_cell(run, tmp_path):
+    path = write_workbook(run, tmp_path, "en")
+    wb = openpyxl.load_workbook(path)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                assert c.data_type != "f", (ws.title, c.coordinate, c.value)
+    names = [c.value for c in wb["Profit per customer"]["B"]]
+    assert "'" + EVIL_NAME in names and "'+31 Handel" in names and "'@home BV" in names
+    assert "'=1+2" in [c.value for c in wb["Rejected rows"]["E"]]
+
+
+def test_a_run_with_only_customers_still_gives_a_workbook(thin_run, tmp_path):
+    path = write_workbook(thin_run, tmp_path / "x.xlsx")
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[:3] == ["Overzicht", "Grafieken", "Winst per klant"]
+    text = " ".join(str(c.value) for r in wb["Overzicht"].iter_rows() for c in r if c.value)
+    assert "Niet in deze analyse" in text and "whale_curve" in text
+
+
+def test_large_tables_are_cut_to_the_cell_budget_and_the_overview_says_so(run, tmp_path):
+    data = RunData(run, "en")
+    plan = plan_rows(data, data.tables, max_cells=700)
+    assert plan["pyramid"] == 6  # small tables stay whole
+    path = write_workbook(data, tmp_path, max_rows=10)
+    wb = openpyxl.load_workbook(path)
+    assert wb["Whale curve"].max_row == 11
+    text = " ".join(str(c.value) for r in wb["Overview"].iter_rows() for c in r if c.value)
+    assert "The first 10 of 40 rows (full table: whale_curve.csv)" in text
