@@ -42,11 +42,12 @@ CUSTOMER_ATTRIBUTES = ["name", "sector", "region", "country", "size_class", "emp
 def _analyses() -> list[tuple[str, Callable[[RunContext], None]]]:
     """The analyses of a run, in order; each takes the context and fills it. Add new ones here."""
     from salesfocus.periods import run as periods
+    from salesfocus.predict.run import run as prediction
     from salesfocus.profit import run as profit
     from salesfocus.segments import run as segments
     from salesfocus.targeting import run as targeting
 
-    return [("profit", profit), ("segments", segments),
+    return [("profit", profit), ("prediction", prediction), ("segments", segments),
             ("targeting", targeting),  # after segments and prediction: it reads their columns
             ("periods", periods)]  # over time: adds tables only, so it may come last
 

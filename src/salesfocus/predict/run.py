@@ -1,0 +1,384 @@
+"""The prediction analysis of a run: who is still active, what each customer will bring, its potential and risk.
+
+``run(ctx)`` answers, per customer and up to the run's as-of date:
+
+- *Is the customer still active, and what will it buy?* BG/NBD (orders, P(active)) and Gamma-Gamma (value per
+  order) fitted on the order lines up to the as-of date → ``p_active, expected_orders, expected_revenue,
+  expected_margin, expected_cost_to_serve, clv, clv_profit`` (horizon and discount rate from
+  ``[prediction]``; profit from the customer's own margin % and cost-to-serve per order).
+- *How much more could it buy?* ``revenue_12m`` (last 12 months), ``peer_revenue`` and ``wallet_gap``
+  (:mod:`~salesfocus.predict.wallet`), ``cross_sell_groups`` and the long table ``cross_sell``.
+- *What is its potential?* ``potential_revenue`` and ``potential_source`` (:mod:`~salesfocus.predict.potential`),
+  which the A/B/C matrix puts on its value axis.
+- *Which valuable customers are slipping away?* ``at_risk``, ``value_at_risk`` and the ranked table ``at_risk``
+  (:mod:`~salesfocus.predict.at_risk`).
+- *Can the forecast be trusted?* A backtest: calibrate up to ``as_of − holdout_months``, predict the holdout,
+  compare with what happened and with a naive baseline; printed as a note and stored in ``summary.json``.
+
+``summary["prediction"]`` holds the model, its parameters, log-likelihood, convergence, the Gamma-Gamma
+independence check, the exclusions and the backtest. When the data are too thin for the model (fewer than
+``min_repeat_customers`` repeat buyers) or the fit fails, the model columns stay empty (NULL),
+``prediction.model`` is null and a note says why; the wallet gap, the potential from assessments and peers
+and the at-risk list by order rate are still made. Everything is Ibis up to the per-customer RFM frame,
+which is the edge where the models run (NumPy).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import ibis
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from salesfocus.config import PredictionConfig
+from salesfocus.errors import InputError
+from salesfocus.predict.at_risk import at_risk_table, months_before, recent_history, risk_flags
+from salesfocus.predict.backtest import backtest
+from salesfocus.predict.beta_geo import BetaGeoModel
+from salesfocus.predict.clv import DAYS_PER_MONTH, customer_value
+from salesfocus.predict.gamma_gamma import GammaGammaModel
+from salesfocus.predict.potential import latest_potential, potential_revenue
+from salesfocus.predict.rfm import days_per_unit, rfm_table
+from salesfocus.predict.wallet import cross_sell, cross_sell_groups, peer_revenue
+
+if TYPE_CHECKING:
+    from salesfocus.model import RunContext
+
+__all__ = ["run", "MODEL_COLUMNS", "CUSTOMER_COLUMNS"]
+
+MODEL_COLUMNS = ("p_active", "expected_orders", "expected_revenue", "expected_margin", "expected_cost_to_serve",
+                 "clv", "clv_profit")
+CUSTOMER_COLUMNS = (*MODEL_COLUMNS, "revenue_12m", "peer_revenue", "wallet_gap", "cross_sell_groups",
+                    "potential_revenue", "potential_source", "value_at_risk", "at_risk")
+_TMP = "_sf_predict_"
+# A fit that fails on odd data must not stop the run: these end the model step with a note instead.
+_FIT_ERRORS = (InputError, ValueError, ArithmeticError, np.linalg.LinAlgError)
+
+
+# ------------------------------------------------------------------------------------------------ workspace
+def _bring(ctx: RunContext, name: str, expr: ibis.Table | pa.Table) -> ibis.Table:
+    """A result as a temporary workspace table: engine expressions run there (copied in from another engine)."""
+    data: Any = expr
+    if isinstance(expr, ibis.Table) and ctx.summary.get("engine", "duckdb") != "duckdb":
+        data = expr.to_pyarrow()
+    ctx.workspace.write(_TMP + name, data, temp=True)
+    return ctx.workspace.table(_TMP + name)
+
+
+def _order_table(ctx: RunContext) -> ibis.Table:
+    """One row per order (the run's compact ``orders`` table), or the order lines when a run has no such table."""
+    tables = ctx.dataset.tables
+    if "orders" in tables:
+        return tables["orders"]
+    if "order_lines" in tables:
+        return tables["order_lines"]
+    raise InputError("prediction needs the orders (or order_lines) table of the run")
+
+
+def _purchases(orders: ibis.Table) -> ibis.Table:
+    """Purchases: an order (or line) with a negative total is a credit note or return, not a purchase — the
+    same rule as the ``orders`` count of the customer measures. Zero-value orders are purchases."""
+    t = orders.filter(orders.revenue >= 0)
+    if "is_return" in t.columns:
+        t = t.filter(~t.is_return.fill_null(False))
+    return t
+
+
+# ------------------------------------------------------------------------------------------------ the models
+def _own_costs(ctx: RunContext, ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Margin fraction and cost-to-serve per order of each customer in ``ids`` (NaN where unknown)."""
+    c = ctx.customers
+    cols = [x for x in ("margin_pct", "cost_to_serve", "orders") if x in c.columns]
+    df = c.select("customer_id", *cols).to_pandas()
+    df = pd.DataFrame({"customer_id": ids}).merge(df, on="customer_id", how="left")
+    nan = np.full(len(df), np.nan)
+    margin = pd.to_numeric(df["margin_pct"], errors="coerce").to_numpy("float64") if "margin_pct" in df else nan
+    margin = np.where(margin <= 1.0, margin, np.nan)  # above 100 %: negative cost of goods, not a margin
+    if {"cost_to_serve", "orders"} <= set(df.columns):
+        orders = pd.to_numeric(df["orders"], errors="coerce").to_numpy("float64")
+        cts = pd.to_numeric(df["cost_to_serve"], errors="coerce").to_numpy("float64")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_order = np.where(orders > 0, cts / orders, np.nan)
+    else:
+        per_order = nan
+    return margin, per_order
+
+
+def _values(ctx: RunContext, cfg: PredictionConfig, bg: BetaGeoModel, gg: GammaGammaModel | None,
+            rfm: pd.DataFrame) -> pd.DataFrame:
+    """Per customer model outputs (``MODEL_COLUMNS`` and ``model_revenue_12m``) from the fitted models."""
+    x, t_x, T = (rfm[c].to_numpy("float64") for c in ("frequency", "recency", "T"))
+    step = DAYS_PER_MONTH / days_per_unit(cfg.time_unit)
+    out = pd.DataFrame({"customer_id": rfm["customer_id"].to_numpy()})
+    if gg is None:
+        out["p_active"] = bg.probability_alive(x, t_x, T)
+        out["expected_orders"] = bg.expected_orders(cfg.horizon_months * step, x, t_x, T)
+        for c in MODEL_COLUMNS[2:]:
+            out[c] = np.nan
+        out["model_revenue_12m"] = np.nan
+        return out
+    margin, per_order = _own_costs(ctx, rfm["customer_id"])
+    v = customer_value(bg, gg, rfm, horizon_months=cfg.horizon_months, discount_rate_annual=cfg.discount_rate,
+                       time_unit=cfg.time_unit, margin_pct=margin, cost_per_order=per_order)
+    for c in MODEL_COLUMNS:
+        out[c] = v[c].to_numpy("float64")
+    if cfg.horizon_months == 12:
+        out["model_revenue_12m"] = out["expected_revenue"]
+    else:
+        value = gg.expected_average_value(x, rfm["monetary_value"].to_numpy("float64"))
+        out["model_revenue_12m"] = bg.expected_orders(12 * step, x, t_x, T) * value
+    return out
+
+
+def _empty_values() -> pa.Table:
+    cols = {"customer_id": pa.array([], pa.string())}
+    cols |= {c: pa.array([], pa.float64()) for c in (*MODEL_COLUMNS, "model_revenue_12m")}
+    return pa.table(cols)
+
+
+def _fit(ctx: RunContext, cfg: PredictionConfig, purchases: ibis.Table) -> tuple[pa.Table, dict[str, Any]]:
+    """Fit BG/NBD and Gamma-Gamma up to as_of; per-customer values and the summary (``model`` null if not)."""
+    as_of = ctx.dataset.as_of
+    info: dict[str, Any] = {"model": None, "spend_model": None, "time_unit": cfg.time_unit,
+                            "calibration_end": as_of.isoformat(), "horizon_months": cfg.horizon_months,
+                            "discount_rate": cfg.discount_rate, "params": {}, "log_likelihood": None}
+    rfm = rfm_table(purchases, calibration_end=as_of, time_unit=cfg.time_unit, value_column="revenue").to_pandas()
+    rfm = rfm.sort_values("customer_id", kind="stable", ignore_index=True)
+    repeaters = int((rfm["frequency"] > 0).sum())
+    info |= {"customers": int(len(rfm)), "repeat_customers": repeaters, "excluded": {}}
+    if repeaters < cfg.min_repeat_customers:
+        reason = (f"only {repeaters} customer(s) with a repeat purchase up to {as_of} (at least "
+                  f"{cfg.min_repeat_customers} needed, [prediction] min_repeat_customers)")
+        return _degrade(ctx, info, reason)
+    bg = BetaGeoModel(fallback_penalizer=cfg.fallback_penalizer)
+    try:
+        bg.fit(rfm)
+    except _FIT_ERRORS as e:
+        return _degrade(ctx, info, f"BG/NBD could not be fitted: {e}")
+    gg: GammaGammaModel | None = GammaGammaModel(fallback_penalizer=cfg.fallback_penalizer)
+    try:
+        gg.fit(rfm)
+    except _FIT_ERRORS as e:
+        ctx.note(f"prediction: Gamma-Gamma could not be fitted ({e}); expected revenue, margin and CLV are empty")
+        gg = None
+    bs = bg.summary()
+    info |= {"model": "bg_nbd", "params": dict(bs["params"]), "std_errors": dict(bs["std_errors"]),
+             "log_likelihood": bs["log_likelihood"], "converged": bs["converged"], "fit_message": bs["message"],
+             "penalizer": bs["penalizer"]}
+    if not bs["converged"]:
+        ctx.note(f"prediction: the BG/NBD fit did not converge; treat P(active) and forecasts with care — "
+                 f"{bs['message']}")
+    if gg is not None:
+        gs = gg.summary()
+        ind = gs["independence"]
+        info["params"] |= gs["params"]
+        info |= {"spend_model": "gamma_gamma", "std_errors": info["std_errors"] | gs["std_errors"],
+                 "log_likelihood_spend": gs["log_likelihood"], "converged_spend": gs["converged"],
+                 "fit_message_spend": gs["message"],
+                 "independence": {"correlation": ind["pearson_r"], "p_value": ind["p_value"], "n": ind["n"],
+                                  "verdict": ind["verdict"]}}
+        info["excluded"] |= {"spend_" + k: int(v) for k, v in gs["excluded"].items()}
+        if ind.get("ok") is False:
+            ctx.note(f"prediction: order value and order frequency are correlated (r = {ind['pearson_r']:.2f}); "
+                     "Gamma-Gamma assumes they are not, so expected revenue and CLV are biased")
+        if not gs["converged"]:
+            ctx.note(f"prediction: the Gamma-Gamma fit did not converge — {gs['message']}")
+    values = _values(ctx, cfg, bg, gg, rfm)
+    par = ", ".join(f"{k} = {v:.3g}" for k, v in info["params"].items())
+    ctx.note(f"prediction: BG/NBD{' and Gamma-Gamma' if gg is not None else ''} fitted on {len(rfm):,} customers "
+             f"({repeaters:,} with repeat purchases) up to {as_of}, per {cfg.time_unit}: {par}"
+             f"{'' if bs['converged'] else ' (NOT converged)'}{' (regularised)' if bs['penalizer'] else ''}")
+    return pa.Table.from_pandas(values, preserve_index=False), info
+
+
+def _degrade(ctx: RunContext, info: dict[str, Any], reason: str) -> tuple[pa.Table, dict[str, Any]]:
+    info["reason"] = reason
+    ctx.note(f"prediction: no repeat-purchase model — {reason}; p_active, expected orders, revenue and CLV are "
+             "empty. Wallet gap, potential from assessments and peers and the at-risk list by order rate are made.")
+    return _empty_values(), info
+
+
+# ------------------------------------------------------------------------------------------------ the backtest
+def _holdout_months(cfg: PredictionConfig, first: dt.date | None, as_of: dt.date) -> int:
+    if cfg.holdout_months is not None:
+        return cfg.holdout_months
+    if first is None:
+        return 0
+    span_months = (as_of - first).days / DAYS_PER_MONTH
+    return int(min(6, np.floor(0.25 * span_months)))
+
+
+def _metrics(m: dict[str, float]) -> dict[str, float]:
+    return {"mae": m["mae"], "rmse": m["rmse"], "correlation": m["correlation"],
+            "predicted_total": m["total_predicted"], "actual_total": m["total_actual"]}
+
+
+def _backtest(ctx: RunContext, cfg: PredictionConfig, purchases: ibis.Table) -> dict[str, Any] | None:
+    """Calibrate up to as_of − holdout, score the holdout; a note prints the result. None when not possible."""
+    as_of = ctx.dataset.as_of
+    first = purchases.filter(purchases.order_date <= ibis.literal(as_of)).order_date.min().to_pyarrow().as_py()
+    months = _holdout_months(cfg, first, as_of)
+    if months < 1:
+        ctx.note("prediction backtest skipped: the data span less than four months before the as-of date")
+        return None
+    cal = months_before(as_of, months)
+    try:
+        res = backtest(purchases, cal, as_of, cfg.time_unit,
+                       model=BetaGeoModel(fallback_penalizer=cfg.fallback_penalizer))
+    except _FIT_ERRORS as e:
+        ctx.note(f"prediction backtest skipped (calibration to {cal}): {e}")
+        return None
+    repeaters = int((res["per_customer"]["frequency"] > 0).sum())
+    if repeaters < cfg.min_repeat_customers:
+        ctx.note(f"prediction backtest skipped: only {repeaters} repeat buyers before {cal} "
+                 f"(at least {cfg.min_repeat_customers} needed)")
+        return None
+    out = {"calibration_end": res["calibration_end"], "holdout_end": res["holdout_end"], "holdout_months": months,
+           "customers": res["n_customers"], "model": _metrics(res["model"]), "naive": _metrics(res["naive"]),
+           "beats_naive": res["beats_naive"], "mae_improvement": res["mae_improvement"],
+           "params": res["fit"]["params"], "converged": res["fit"]["converged"]}
+    mm, nm = out["model"], out["naive"]
+    ctx.note(f"prediction backtest: calibrated to {cal}, {months}-month holdout to {as_of}, {out['customers']:,} "
+             f"customers: orders per customer MAE {mm['mae']:.3f} (model) vs {nm['mae']:.3f} (naive: own past "
+             f"rate), correlation {mm['correlation']:.2f} vs {nm['correlation']:.2f}; total "
+             f"{mm['predicted_total']:,.0f} predicted vs {mm['actual_total']:,.0f} actual (naive "
+             f"{nm['predicted_total']:,.0f}) — the model "
+             f"{'beats' if out['beats_naive'] else 'does NOT beat'} the naive baseline")
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ wallet, potential
+def _group_buys(ctx: RunContext) -> ibis.Table | None:
+    """Customer × product group bought in the 12 months up to as_of (None when the data has no groups).
+
+    From the run's ``customer_groups`` table (first and last order per customer and group): bought in the
+    window when the last order is inside it — exact when as_of is the end of the data; with an earlier as-of
+    date a group bought both before the window and after as_of, but not in it, would count.
+    """
+    as_of, start = ibis.literal(ctx.dataset.as_of), ibis.literal(months_before(ctx.dataset.as_of, 12))
+    cg, ol = ctx.dataset.get("customer_groups"), ctx.dataset.get("order_lines")
+    if cg is not None and {"product_group", "first_order", "last_order"} <= set(cg.columns):
+        g = cg.filter(cg.product_group.notnull(), cg.first_order <= as_of, cg.last_order > start)
+    elif ol is not None and "product_group" in ol.columns:
+        g = _purchases(ol)
+        g = g.filter(g.product_group.notnull(), g.order_date > start, g.order_date <= as_of)
+    else:
+        return None
+    return g.select("customer_id", "product_group").distinct()
+
+
+def _wallet(ctx: RunContext, cfg: PredictionConfig, base: ibis.Table) -> ibis.Table:
+    """``customer_id, peer_revenue, wallet_gap, cross_sell_groups`` (NULL columns when peers are unknown)."""
+    peers = list(cfg.peers)
+    nulls = base.select("customer_id", peer_revenue=ibis.null("float64"), wallet_gap=ibis.null("float64"),
+                        cross_sell_groups=ibis.null("string"))
+    missing = [p for p in peers if p not in base.columns]
+    if missing or not peers:
+        ctx.note(f"prediction: no peer column(s) {', '.join(missing) or '(none configured)'} on the customers "
+                 "(customers table, [prediction] peers), so wallet gap, peer potential and cross-selling are unknown")
+        return nulls
+    kw = {"peers": peers, "revenue": "revenue_12m", "min_peers": cfg.min_peers}
+    w = peer_revenue(base, percentile=cfg.peer_percentile, **kw)
+    buys_expr = _group_buys(ctx)
+    if buys_expr is None:
+        ctx.note("prediction: the order lines have no product_group, so cross-selling room is unknown")
+        return w.select("customer_id", "peer_revenue", "wallet_gap", cross_sell_groups=ibis.null("string"))
+    buys = _bring(ctx, "group_buys", buys_expr)
+    long = cross_sell(base, buys, min_share=cfg.cross_sell_min_share, **kw)
+    ctx.workspace.write(_TMP + "cross_sell", long.order_by(["customer_id", ibis.desc("peer_share"),
+                                                            "product_group"]), temp=True)
+    ctx.tables["cross_sell"] = ctx.workspace.table(_TMP + "cross_sell")
+    groups = cross_sell_groups(base, buys, min_share=cfg.cross_sell_min_share, **kw)
+    j = w.join(groups, "customer_id")
+    return j.select("customer_id", "peer_revenue", "wallet_gap", "cross_sell_groups")
+
+
+def _assessed(ctx: RunContext, base: ibis.Table) -> ibis.Table:
+    a = ctx.dataset.get("assessments")
+    if a is None or "potential_revenue" not in a.columns:
+        return base.select("customer_id", assessed_potential=ibis.null("float64")).limit(0)
+    return _bring(ctx, "assessed", latest_potential(a, ctx.dataset.as_of))
+
+
+# ------------------------------------------------------------------------------------------------ run
+def run(ctx: RunContext) -> None:
+    """Fit, predict, backtest, and add the prediction columns, tables and summary to the run (see module doc)."""
+    cfg: PredictionConfig = ctx.config.prediction
+    as_of = ctx.dataset.as_of
+    orders = _order_table(ctx)
+    purchases = _purchases(orders)
+
+    values, info = _fit(ctx, cfg, purchases)
+    pred = _bring(ctx, "values", values)
+    info["backtest"] = _backtest(ctx, cfg, purchases) if info["model"] else None
+    hist = _bring(ctx, "history", recent_history(orders, as_of,
+                                                 recent_months=cfg.recent_months, before_months=cfg.before_months))
+
+    cust = ctx.customers
+    keep = [c for c in dict.fromkeys(["customer_id", *cfg.peers, "pyramid_level", "name", "account_manager",
+                                      "status"]) if c in cust.columns]
+    base = cust.select(*keep).left_join(hist, "customer_id").drop("customer_id_right")
+    base = base.mutate(revenue_12m=base.revenue_12m.fill_null(0.0), orders_recent=base.orders_recent.fill_null(0),
+                       orders_before=base.orders_before.fill_null(0))
+    base = base.left_join(pred, "customer_id").drop("customer_id_right")
+    _bring(ctx, "base", base)
+    base = ctx.workspace.table(_TMP + "base")
+
+    wallet = _wallet(ctx, cfg, base)
+    t = base.left_join(wallet, "customer_id").drop("customer_id_right")
+    t = t.left_join(_assessed(ctx, base), "customer_id").drop("customer_id_right")
+    t = t.left_join(potential_revenue(t), "customer_id").drop("customer_id_right")
+    flags = risk_flags(t, valuable_levels=cfg.valuable_levels, valuable_share=cfg.valuable_share,
+                       p_threshold=cfg.at_risk_p_active, rate_drop=cfg.rate_drop,
+                       min_orders_before=cfg.min_orders_before, recent_months=cfg.recent_months,
+                       before_months=cfg.before_months)
+    _bring(ctx, "flags", flags)
+    flags = ctx.workspace.table(_TMP + "flags")
+
+    ctx.workspace.write(_TMP + "at_risk", at_risk_table(flags, p_threshold=cfg.at_risk_p_active,
+                                                        recent_months=cfg.recent_months,
+                                                        before_months=cfg.before_months), temp=True)
+    ctx.tables["at_risk"] = ctx.workspace.table(_TMP + "at_risk")
+    ctx.add_customer_columns(flags.select("customer_id", *CUSTOMER_COLUMNS))
+
+    info["excluded"] = _exclusions(ctx, cust, hist, info) | info["excluded"]
+    info |= _figures(flags)
+    ctx.summary["prediction"] = info
+
+
+def _exclusions(ctx: RunContext, cust: ibis.Table, hist: ibis.Table, info: dict[str, Any]) -> dict[str, int]:
+    """Customers of the run the model does not cover, by reason (and a note when there are any)."""
+    row = cust.aggregate(n=cust.count(), seen=cust.customer_id.isin(hist.customer_id).sum()).to_pyarrow()
+    n, seen = (int(row.column(c)[0].as_py() or 0) for c in ("n", "seen"))
+    out = {"no_order_by_as_of": n - seen, "only_returns": max(seen - int(info.get("customers", 0)), 0)}
+    if any(out.values()):
+        ctx.note(f"prediction: {sum(out.values()):,} customer(s) left out of the model: "
+                 f"{out['no_order_by_as_of']:,} first ordered after {ctx.dataset.as_of}, "
+                 f"{out['only_returns']:,} have only returns or credit lines up to then")
+    return out
+
+
+def _figures(flags: ibis.Table) -> dict[str, Any]:
+    """Potential by source and the model and at-risk totals for the summary."""
+    f = flags
+    row = f.aggregate(
+        expected_revenue=f.expected_revenue.sum(),
+        clv=f.clv.sum(),
+        clv_profit=f.clv_profit.sum(),
+        at_risk=f.at_risk.sum(),
+        value_at_risk=f.value_at_risk.sum(where=f.at_risk),
+        potential_total=f.potential_revenue.sum(),
+        with_peers=f.peer_revenue.notnull().sum(),
+    ).to_pyarrow().to_pylist()[0]
+    by_source = f.group_by("potential_source").aggregate(n=f.count()).to_pyarrow().to_pylist()
+    r2 = lambda v: None if v is None else round(float(v), 2)  # noqa: E731
+    return {
+        "totals": {"expected_revenue": r2(row["expected_revenue"]), "clv": r2(row["clv"]),
+                   "clv_profit": r2(row["clv_profit"]), "potential_revenue": r2(row["potential_total"])},
+        "potential_sources": {d["potential_source"]: int(d["n"]) for d in by_source},
+        "customers_with_peers": int(row["with_peers"] or 0),
+        "at_risk": {"customers": int(row["at_risk"] or 0), "value_at_risk": r2(row["value_at_risk"]) or 0.0},
+    }
