@@ -198,7 +198,13 @@ def abc_matrix(d: RunData) -> list[Fig]:
             x = cfg["c_max_yes"] + 0.5
             shapes.append({"type": "line", "x0": x, "x1": x, "y0": lo, "y1": boundary,
                            "line": {"color": "#333", "dash": "dot"}})
-    lay = _layout(d, t.t("ch_abc"), xaxis={"title": {"text": t.t("ax_yes")}, "range": [-0.6, 4.6], "dtick": 1},
+    if boundary:
+        top, bottom = np.log10(hi / 1.3), np.log10(lo * 1.3)
+        for x, y, zone in ((4.5, top, "A"), (-0.5, top, "B"), (4.5, bottom, "B"), (-0.5, bottom, "C")):
+            notes.append({"x": x, "y": y, "text": f"<b>{zone}</b>", "showarrow": False, "font": {"size": 18,
+                          "color": _SEG[zone]}, "xanchor": "right" if x > 0 else "left"})
+    lay = _layout(d, t.t("ch_abc"), xaxis={"title": {"text": t.t("ax_yes")}, "range": [-0.6, 4.6], "dtick": 1,
+                                           "zeroline": False},
                   yaxis={**_money_axis(t.t("ax_abc_value")), "type": "log", "dtick": 1}, shapes=shapes,
                   annotations=notes,
                   height=480)
@@ -306,7 +312,7 @@ def account_manager_load(d: RunData) -> list[Fig]:
     t, f = d.texts, d.frame("account_manager_load")
     if not {"account_manager", "load"} <= set(f.columns):
         return []
-    fig = _bars(d, t.table("account_manager_load"), _list(f["account_manager"]), {t.col("load"): f["load"]},
+    fig = _bars(d, t.t("ch_load"), _list(f["account_manager"]), {t.col("load"): f["load"]},
                 colours=[_C[0]], showlegend=False)
     fig["layout"]["shapes"] = [{"type": "line", "x0": 0, "x1": 1, "xref": "paper", "y0": 1, "y1": 1,
                                 "line": {"color": _C[2], "dash": "dash"}}]
@@ -318,7 +324,7 @@ def lead_channels(d: RunData) -> list[Fig]:
     cols = [c for c in ("leads", "won", "lost") if c in f]
     if "channel" not in f or not cols:
         return []
-    return [_bars(d, t.table("lead_channels"), _list(f["channel"]), {t.col(c): f[c] for c in cols}, kind="num",
+    return [_bars(d, t.t("ch_lead_channels"), _list(f["channel"]), {t.col(c): f[c] for c in cols}, kind="num",
                   colours=[_C[0], _C[1], _C[2]])]
 
 
@@ -326,7 +332,7 @@ def churn_drivers(d: RunData) -> list[Fig]:
     t, f = d.texts, d.frame("churn_drivers")
     if not {"driver", "auc"} <= set(f.columns):
         return []
-    fig = _bars(d, t.table("churn_drivers"), [t.col(x) for x in f["driver"]], {t.col("auc"): f["auc"]},
+    fig = _bars(d, t.t("ch_churn"), [t.col(x) for x in f["driver"]], {t.col("auc"): f["auc"]},
                 horizontal=True, kind="num", colours=[_C[5]], showlegend=False)
     fig["layout"]["xaxis"].update({"tickformat": ".2f", "range": [0.4, 1]})
     return [fig]
@@ -380,7 +386,7 @@ def cohorts(d: RunData) -> list[Fig]:
         z[rows.index(str(r.cohort))][cols.index(int(r.periods_since))] = clean(r.share_active)
     return [{"data": [{"type": "heatmap", "z": z, "x": cols, "y": rows, "colorscale": _GREENS, "zmin": 0, "zmax": 1,
                        "texttemplate": "%{z:.0%}", "hoverongaps": False}],
-             "layout": _layout(d, t.table("cohorts"), xaxis={"title": {"text": t.col("periods_since")}, "dtick": 1},
+             "layout": _layout(d, t.t("ch_cohorts"), xaxis={"title": {"text": t.col("periods_since")}, "dtick": 1},
                                yaxis={"title": {"text": t.col("cohort")}, "type": "category",
                                       "autorange": "reversed"})}]
 
@@ -422,7 +428,7 @@ def funnel_channels(d: RunData) -> list[Fig]:
     t, f = d.texts, d.frame("funnel_channels")
     if not {"channel", "net_profit_per_customer"} <= set(f.columns):
         return []
-    return [_bars(d, t.table("funnel_channels"), _list(f["channel"]),
+    return [_bars(d, t.t("ch_channel_value"), _list(f["channel"]),
                   {t.col("net_profit_per_customer"): f["net_profit_per_customer"]}, kind="money", colours=[_C[1]],
                   showlegend=False)]
 
@@ -433,7 +439,7 @@ def projection(d: RunData) -> list[Fig]:
         return []
     if "dimension" in f:
         f = f[f["dimension"] == f["dimension"].iloc[0]]
-    return [_bars(d, t.table("projection"), [t.value(v) for v in f["level"]],
+    return [_bars(d, t.t("ch_projection"), [t.value(v) for v in f["level"]],
                   {t.col(c): f[c] for c in ("customers_now", "customers_projected")}, kind="num",
                   colours=[_C[4], _C[0]])]
 

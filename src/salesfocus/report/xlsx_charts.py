@@ -157,7 +157,7 @@ class _Charts:
         ch = self.new({"type": "bar"}, self.t.t("ch_loss"))
         ch.add_series({"name": _name_cell(ref, "net_profit"), "categories": _rng(ref, label, 0, n - 1),
                        "values": _rng(ref, "net_profit", 0, n - 1), "fill": {"color": _COLOURS[2]}})
-        ch.set_y_axis({"reverse": True})
+        ch.set_y_axis({"reverse": True, "label_position": "low"})
         ch.set_x_axis({"num_format": '"€ "#,##0', "major_gridlines": {"visible": True, "line": {"color": "#E5E5E5"}}})
         ch.set_legend({"none": True})
 
@@ -261,35 +261,64 @@ class _Charts:
         src = ref.source
         biggest = float(src[size].max() or 0) or 1.0
         ch = self.new({"type": "scatter"}, self.t.t("ch_portfolio"))
-        for i in range(min(ref.rows, 20)):
+        for i in range(min(ref.rows, 12)):  # the best-ranked segments; all are on the sheet
             v = src[size].iloc[i]
             radius = 6 + 30 * (float(v) / biggest) ** 0.5 if v == v and v is not None else 6
             ch.add_series({"name": [ref.sheet, 1 + i, ref.col(label)], "categories": _rng(ref, x, i, i),
                            "values": _rng(ref, y, i, i),
                            "marker": {"type": "circle", "size": min(int(radius), 72),
-                                      "fill": {"color": _COLOURS[i % len(_COLOURS)], "transparency": 30}}})
+                                      "fill": {"color": _COLOURS[i % len(_COLOURS)], "transparency": 30}},
+                           "data_labels": {"series_name": True, "position": "right", "font": {"size": 8}}})
+        ch.set_legend({"none": True})
         ch.set_x_axis({"name": self.t.col(x)})
         ch.set_y_axis({"name": self.t.col(y)})
 
-    def categories(self, table: str, title: str, kinds: tuple[str, ...] = ("int", "count"), top: int = 15,
-                   chart: str = "column") -> None:
-        """A bar or column chart of a table's first text column against its first numeric columns."""
+    def categories(self, table: str, title: str, label: str | tuple[str, ...], values: tuple[str, ...], *,
+                   top: int = 15, chart: str = "column", fmt: str = "0%") -> None:
+        """A bar, column or line chart of one label column against value columns (the first ``top`` rows)."""
         ref = self.b.refs.get(table)
         if ref is None or ref.rows == 0:
             return
-        k = self.b.data.kinds(table)
-        label = next((c for c in ref.columns if k.get(c) in ("text", "year", "date")), None)
-        values = [c for c in ref.columns if k.get(c) in kinds][:3]
-        if not label or not values:
+        labels = (label,) if isinstance(label, str) else label
+        lab = next((c for c in labels if c in ref.columns), None)
+        vals = [c for c in values if c in ref.columns]
+        if lab is None or not vals:
             return
         n = min(top, ref.rows)
         ch = self.new({"type": chart}, title)
-        for i, c in enumerate(values):
-            ch.add_series({"name": _name_cell(ref, c), "categories": _rng(ref, label, 0, n - 1),
+        for i, c in enumerate(vals):
+            ch.add_series({"name": _name_cell(ref, c), "categories": _rng(ref, lab, 0, n - 1),
                            "values": _rng(ref, c, 0, n - 1), "fill": {"color": _COLOURS[i]},
-                           "line": {"color": _COLOURS[i], "width": 2}})
+                           "line": {"color": _COLOURS[i], "width": 2.25}})
+        value_axis = {"num_format": fmt, "major_gridlines": {"visible": True, "line": {"color": "#E5E5E5"}}}
         if chart == "bar":
             ch.set_y_axis({"reverse": True})
+            ch.set_x_axis(value_axis)
+        else:
+            ch.set_y_axis(value_axis)
+        if len(vals) == 1:
+            ch.set_legend({"none": True})
+
+    def retention(self) -> None:
+        """Retention over the periods, for all customers (the rows of group 'all', copied in period order)."""
+        ref = self.ref("retention", "period")
+        if ref is None:
+            return
+        src = ref.source
+        if "group_by" in src:
+            src = src[src["group_by"] == self.t.value("all")]
+        cols = [c for c in ("customer_retention", "gross_revenue_retention", "net_revenue_retention") if c in src]
+        if src.empty or not cols:
+            return
+        block = self.b.chart_data(self.t.t("ch_retention"), {
+            self.t.col("period"): [str(p) for p in src["period"]],
+            **{self.t.col(c): src[c].astype(object).where(src[c].notna(), None).tolist() for c in cols}})
+        ch = self.new({"type": "line"}, self.t.t("ch_retention"))
+        for i, c in enumerate(cols):
+            ch.add_series({"name": self.t.col(c), "categories": _cd(block[self.t.col("period")]),
+                           "values": _cd(block[self.t.col(c)]), "line": {"color": _COLOURS[i], "width": 2.25},
+                           "marker": {"type": "circle", "size": 5}})
+        ch.set_y_axis(_pct_axis(""))
 
 
 def _find(columns: list[str], words: tuple[str, ...]) -> str | None:
@@ -307,10 +336,13 @@ def add_charts(book: Book, ws: Any) -> int:
     steps: list[Callable[[], None]] = [
         c.whale_and_pareto, c.pyramid, c.effort, c.loss_makers, c.abc, c.value_matrix, c.policy, c.clusters,
         c.portfolio,
-        lambda: c.categories("at_risk", t.t("ch_at_risk"), ("money",), chart="bar"),
-        lambda: c.categories("funnel", t.t("ch_funnel"), chart="bar"),
-        lambda: c.categories("retention", t.t("ch_retention"), ("pct",), chart="line"),
-        lambda: c.categories("goals", t.t("ch_goals"), ("int", "count", "num1", "num2")),
+        lambda: c.categories("at_risk", t.t("ch_at_risk"), ("name", "customer_id"), ("value_at_risk",), chart="bar",
+                             fmt='"€ "#,##0'),
+        lambda: c.categories("account_manager_load", t.t("ch_load"), "account_manager", ("load",)),
+        lambda: c.categories("lead_channels", t.t("ch_lead_channels"), "channel", ("leads", "won", "lost"),
+                             fmt="#,##0"),
+        c.retention,
+        lambda: c.categories("goals", t.t("ch_goals"), "goal", ("progress",), chart="bar"),
     ]
     for step in steps:
         step()
