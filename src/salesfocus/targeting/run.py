@@ -157,6 +157,9 @@ def run(ctx: RunContext) -> None:
         ctx.note(f"targeting: no segment besides '{OTHER}' and '{UNKNOWN}' could be chosen; focus among all segments")
         portfolio = Portfolio(aw, lw, reverse=cfg.reverse, normalise=cfg.normalise, combine=cfg.combine,
                               focus_count=cfg.focus_count, focus=cfg.focus).fit(crit)
+    if portfolio.focus_ and len(portfolio.focus_) >= int(portfolio.eligible_.sum()) and not cfg.focus:
+        ctx.note(f"targeting: every eligible segment is a focus segment ({len(portfolio.focus_)}); choose fewer "
+                 "(targeting.focus_count) or segment more finely (targeting.segment_by) to make focus mean something")
     if portfolio.unknown_focus_:
         ctx.note(f"targeting: focus segment(s) {', '.join(portfolio.unknown_focus_)} do not exist in this run")
     for c, why in portfolio.left_out_.items():
@@ -267,7 +270,9 @@ def _customer_frame(ctx: RunContext) -> pd.DataFrame:
     want = ["customer_id", "target_segment", "target_focus", "revenue", "orders", "tenure_days", "margin_pct",
             "net_profit", "status", "account_manager", "value_group", "abc_segment", "pyramid_level",
             *_PROFILE, *CONTACT_COLUMNS]
-    return c.select(*[x for x in dict.fromkeys(want) if x in c.columns]).to_pandas()
+    cols = [x for x in dict.fromkeys(want) if x in c.columns]
+    # money as float64: converting DECIMAL cells to Python decimals one by one is slow on large bases
+    return c.select(*[c[x].cast("float64").name(x) if c[x].type().is_decimal() else c[x] for x in cols]).to_pandas()
 
 
 def _round(frame: pd.DataFrame, digits: int = 4) -> pd.DataFrame:
