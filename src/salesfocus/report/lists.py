@@ -91,15 +91,20 @@ def _tags(d: RunData, cust: pd.DataFrame, groupings: list[tuple[str, str]]) -> p
         parts.append(cust[col].map(lambda v, label=label: f"{label}: {t.value(v)}" if _text(v) else ""))
     if "at_risk" in cust:
         parts.append(cust["at_risk"].map(lambda v: t.col("at_risk") if v is True else ""))
-    joined = pd.concat(parts, axis=1).apply(lambda r: ", ".join(x for x in r if x), axis=1)
-    return joined if len(cust) else pd.Series([], dtype=object)
+    return pd.Series([", ".join(x for x in row if x) for row in zip(*parts, strict=True)], index=cust.index,
+                     dtype=object)
 
 
-def _contacts(d: RunData, groupings: list[tuple[str, str]]) -> pd.DataFrame:
-    """Every customer with its list fields (not yet filtered on e-mail), keyed by customer_id."""
-    cust = d.frame("customers")
-    email = cust["email"].map(_text).str.strip() if "email" in cust else pd.Series("", index=cust.index)
-    out = pd.DataFrame({"Email Address": email,
+def _addresses(cust: pd.DataFrame) -> pd.Series:
+    """Each customer's e-mail address, stripped ('' when none)."""
+    if "email" not in cust:
+        return pd.Series("", index=cust.index, dtype=object)
+    return cust["email"].map(_text).str.strip()
+
+
+def _contacts(d: RunData, cust: pd.DataFrame, groupings: list[tuple[str, str]]) -> pd.DataFrame:
+    """The list fields of the given customers (same index)."""
+    out = pd.DataFrame({"Email Address": _addresses(cust),
                         "Company Name": cust["name"].map(_text) if "name" in cust else "",
                         "Customer ID": cust["customer_id"].map(_text)}, index=cust.index)
     out["Segment"] = ""
@@ -177,25 +182,25 @@ def write_lists(run: Run | RunData, folder: Path | str, lang: str | None = None)
         return []
     cust = d.frame("customers")
     groupings = [(k, c) for k, c in GROUPINGS if c in cust]
-    contacts = _contacts(d, groupings)
-    ok = contacts["Email Address"].map(lambda e: bool(_EMAIL.match(e)))
+    ok = _addresses(cust).map(lambda e: bool(_EMAIL.match(e))).astype(bool)
+    contacts = _contacts(d, cust[ok], groupings)
     columns = [c for c in LIST_COLUMNS if c in contacts.columns]
     written: list[ListFile] = []
     used: set[str] = set()
     for key, col, value, rows in _members(d):
-        part = contacts.loc[rows]
-        keep = part[ok.loc[rows]].copy()
+        keep = contacts.loc[rows.intersection(contacts.index)].copy()
         keep["Segment"] = _text(t.value(value)) if col != "at_risk" else t.col("at_risk")
         stem = f"{key}-{_slug(value)}" if col != "at_risk" else "at-risk"
         while stem in used:
             stem += "-2"
         used.add(stem)
         csv, xlsx = _save(keep[columns], folder, stem, f"{t.col(col) if col != 'at_risk' else key} {value}")
-        written.append(ListFile(t.col(col) if col != "at_risk" else t.table("at_risk"), keep["Segment"].iloc[0]
-                                if len(keep) else _text(t.value(value)), len(part), len(keep), csv, xlsx))
-    everyone = contacts[ok].drop(columns=["Segment"])
-    csv, xlsx = _save(everyone[[c for c in columns if c != "Segment"]], folder, "all-contacts", "all-contacts")
-    written.append(ListFile(t.t("with_email"), "*", len(contacts), int(ok.sum()), csv, xlsx))
+        segment = _text(t.value(value)) if col != "at_risk" else t.col("at_risk")
+        written.append(ListFile(t.col(col) if col != "at_risk" else t.table("at_risk"), segment, len(rows),
+                                len(keep), csv, xlsx))
+    everyone = contacts[[c for c in columns if c != "Segment"]]
+    csv, xlsx = _save(everyone, folder, "all-contacts", "all-contacts")
+    written.append(ListFile(t.t("with_email"), "*", len(cust), int(ok.sum()), csv, xlsx))
     index = pd.DataFrame([{t.t("grouping"): w.grouping, "Segment": w.segment, t.col("customers"): w.customers,
                            t.t("with_email"): w.with_email, t.t("without_email"): w.customers - w.with_email,
                            "CSV": w.csv, "XLSX": w.xlsx} for w in written])
