@@ -85,16 +85,17 @@ def _fmt(t: Texts, v: Any, kind: str, translate: bool) -> tuple[str, str]:
     return str(text), ""
 
 
-def _table(d: RunData, name: str, frame: pd.DataFrame | None = None, limit: int = PREVIEW_ROWS) -> str:
+def _table(d: RunData, name: str, frame: pd.DataFrame | None = None, limit: int = PREVIEW_ROWS,
+           total: int | None = None) -> str:
     t = d.texts
     f = d.frame(name) if frame is None else frame
-    total = len(f)
+    total = len(f) if total is None else total
     kinds = d.kinds(name)
     cols = [c for c in HTML_COLUMNS.get(name, []) if c in f.columns] or [c for c in f.columns
                                                                           if not c.startswith("_")][:12]
     if total == 0:
         return f'<p class="rowsnote">{html.escape(t.t("no_rows"))}</p>'
-    shown = f if total <= max(limit, SMALL_TABLE) else f.head(limit)
+    shown = f if len(f) <= max(limit, SMALL_TABLE) else f.head(limit)
     cats = category_columns(cols)
     head = "".join(f'<th class="{"" if kinds[c] in ("text", "date", "bool") else "num"}">{html.escape(t.col(c))}</th>'
                    for c in cols)
@@ -138,8 +139,8 @@ class _Page:
         inner = "".join(charts)
         if len(charts) == 2:
             inner = f'<div class="charts2">{inner}</div>'
-        n = (frame if frame is not None else self.d.frame(name)).shape[0]
-        table = _table(self.d, name, frame)
+        n = self.d.arrow(name).num_rows
+        table = _table(self.d, name, frame, total=n)
         if charts:
             label = f'{t.t("table_behind")} ({t.num(n)} {t.t("rows").lower()})'
             table = f"<details><summary>{html.escape(label)}</summary>{table}</details>"
@@ -190,7 +191,8 @@ class _Page:
             toc.append(f'<a href="#s-{sec}">{html.escape(title)}</a>')
             parts.append(f'<h2 id="s-{sec}">{html.escape(title)}</h2>')
             for name in present:
-                frame = _by_profit(d.frame(name)) if name == "customers" else None
+                frame = (_by_profit(d.frame(name)) if name == "customers"
+                         else _steps(d.frame(name)) if name == "whale_curve" else None)
                 parts.append(self.block(name, frame))
         notes = d.summary.get("notes") or []
         if notes:
@@ -198,6 +200,14 @@ class _Page:
             parts.append(f'<section class="block notes"><h3>{html.escape(t.t("notes"))}</h3><ul>{items}</ul>'
                          "</section>")
         return "\n".join(parts), "\n".join(toc)
+
+
+def _steps(f: pd.DataFrame, n: int = 20) -> pd.DataFrame:
+    """Rows of a per-customer curve at every 1/n of the customers (5%, 10%, … 100%)."""
+    if len(f) <= n:
+        return f
+    picks = sorted({min(len(f) - 1, max(0, round(len(f) * k / n) - 1)) for k in range(1, n + 1)})
+    return f.iloc[picks]
 
 
 def _by_profit(f: pd.DataFrame) -> pd.DataFrame:
