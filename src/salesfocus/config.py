@@ -171,6 +171,10 @@ class ABCConfig(_Section):
     high_amount: float = Field(50_000.0, ge=0, description="Y (annual revenue + potential) that counts as high.")
     a_min_yes: int = Field(2, ge=0, le=4, description="A = high Y and at least this many yes answers (else B).")
     c_max_yes: int = Field(2, ge=0, le=4, description="C = low Y and at most this many yes answers (else B).")
+    scale_to_answered: bool = Field(
+        True, description="When nobody and no data answered some questions in the whole data set, scale a_min_yes "
+        "(rounded up) and c_max_yes (rounded down) to the m answerable ones: ceil(a_min_yes·m/4)."
+    )
 
 
 class ABCDConfig(_Section):
@@ -179,6 +183,9 @@ class ABCDConfig(_Section):
     a_min_yes: int = Field(4, ge=0, le=5, description="A from this many yes answers.")
     b_min_yes: int = Field(3, ge=0, le=5, description="B from this many yes answers.")
     c_min_yes: int = Field(2, ge=0, le=5, description="C from this many; fewer is D.")
+    scale_to_answered: bool = Field(
+        True, description="Scale the three thresholds (rounded up) to the questions answerable in the data set."
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> ABCDConfig:
@@ -272,7 +279,7 @@ class ClusterConfig(_Section):
     enabled: bool = True
     k_min: int = Field(2, ge=2)
     k_max: int = Field(8, ge=2)
-    sample: int = Field(10_000, ge=100, description="Customers used to fit (all are assigned).")
+    sample: int = Field(5_000, ge=100, description="Customers used to fit (all are assigned).")
     silhouette_sample: int = Field(2_000, ge=100, description="Customers used to compute the silhouette.")
     seed: int = 0
 

@@ -113,8 +113,9 @@ def worked(con):
     cust = customers_table(WORKED)
     annual = annual_figures(cust, None, as_of=AS_OF, years=3)
     base = cust.join(annual, "customer_id")
-    crit = Criteria(CriteriaConfig(), CostRates()).build(base, latest_assessments(assessments_table()))
-    return base.join(crit, "customer_id")
+    criteria = Criteria(CriteriaConfig(), CostRates())
+    crit = criteria.build(base, latest_assessments(assessments_table()))
+    return criteria.explain(base.join(crit, "customer_id"))
 
 
 @pytest.fixture

@@ -82,7 +82,8 @@ def test_speed_uses_decision_days_where_known(make_customers):
                             dict(customer_id="Q", days_to_pay=None, late_share=None)])
     dec = ibis.memtable({"customer_id": ["F", "S", "Q"], "decision_days": [5.0, 60.0, 12.0]})
     base = cust.join(annual_figures(cust, None, as_of=None, years=3), "customer_id")
-    w = _frame(Criteria(CriteriaConfig()).build(base, None, dec))
+    c = Criteria(CriteriaConfig())
+    w = _frame(c.explain(c.build(base, None, dec)))
     assert w.speed_yes.to_dict() == {"F": True, "S": False, "Q": True}
     assert w.loc["Q", "speed_why"] == "speed: decides in 12 d"
 
@@ -116,3 +117,35 @@ def test_abc_matrix_has_ten_cells_and_top_n(worked):
     assert list(top.customer_id) == ["BIG", "MID1", "MID2"] and list(top["rank"]) == [1, 2, 3]
     # among the three: 80% of 300k = 240k → BIG and MID1 high
     assert list(top.abc_size) == ["high", "high", "low"]
+
+
+def test_thresholds_scale_to_the_answerable_questions(make_customers, worked_rows):
+    """Only order lines: no payments, no assessments → only margin is answerable (m = 1).
+    A needs ceil(2·1/4) = 1 yes, C allows floor(2·1/4) = 0. BIG and MID1 (high, margin yes) → A;
+    MID2 and TINY (low, margin yes) → B; SMALL (low, loss) → C. Without scaling nobody could be A."""
+    from salesfocus.segments import annual_figures
+
+    rows = [r | {"days_to_pay": None, "late_share": None} for r in worked_rows]
+    cust = make_customers(rows)
+    base = cust.join(annual_figures(cust, None, as_of=None, years=3), "customer_id")
+    c = Criteria(CriteriaConfig())
+    w = c.explain(base.join(c.build(base), "customer_id"))
+    abc = _frame(ABCSegmentation(ABCConfig()).build(w))
+    assert abc.abc_segment.to_dict() == {"BIG": "A", "MID1": "A", "MID2": "B", "SMALL": "C", "TINY": "B"}
+    assert ", 1 of 1 yes. yes: margin" in abc.loc["BIG", "abc_reasons"]
+    fixed = _frame(ABCSegmentation(ABCConfig(scale_to_answered=False)).build(w))
+    assert "A" not in set(fixed.abc_segment)
+    # A–D: order size and margin answerable (m = 2): A from ceil(4·2/5) = 2, B ceil(1.2) = 2, C ceil(0.8) = 1.
+    # TINY: 1,000 / 2 orders × 30% = 150 margin per order vs cost 25 + 1.5·20/2 + 35 + 5 = 80 → yes; margin 10% yes.
+    abcd = _frame(ABCDSegmentation(ABCDConfig()).build(w))
+    assert abcd.abcd_segment.to_dict() == {"BIG": "A", "MID1": "A", "MID2": "A", "SMALL": "D", "TINY": "A"}
+
+
+def test_all_zero_and_empty_inputs(worked):
+    """No revenue and no potential anywhere: nobody is high, so nobody is A; an empty base gives no rows."""
+    zero = worked.mutate(annual_revenue=0.0, abc_potential=0.0)
+    abc = _frame(ABCSegmentation(ABCConfig()).build(zero))
+    assert set(abc.abc_size) == {"low"} and "A" not in set(abc.abc_segment)
+    empty = worked.filter(worked.customer_id == "nobody")
+    assert len(ABCSegmentation(ABCConfig()).build(empty).to_pandas()) == 0
+    assert len(ABCDSegmentation(ABCDConfig()).build(empty).to_pandas()) == 0

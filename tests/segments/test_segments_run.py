@@ -71,6 +71,16 @@ def test_run_without_optional_tables(ctx):
     assert any("no prospects table" in n for n in ctx.notes)
 
 
+def test_run_without_customer_master(ctx):
+    """Only order lines: no sector, region or size class, so no profile rows and no look-alike score."""
+    ctx.workspace.write("_sf_bare", ctx.customers.drop("sector", "region", "size_class", "name"), temp=True)
+    ctx.customers = ctx.workspace.table("_sf_bare")
+    run(ctx)
+    cust = ctx.customers.to_pandas()
+    assert cust.abc_segment.isin(["A", "B", "C"]).all() and cust.lookalike_score.isna().all()
+    assert ctx.tables["top_group_profile"].num_rows == 0
+
+
 # -- end to end on the demo data ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):

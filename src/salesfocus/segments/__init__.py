@@ -9,7 +9,14 @@ from salesfocus.segments.abc import ABCSegmentation
 from salesfocus.segments.abcd import ABCDSegmentation
 from salesfocus.segments.base import Segmentation, annual_figures, code_1_3
 from salesfocus.segments.clusters import BehaviourClusters
-from salesfocus.segments.criteria import ABC_CRITERIA, ABCD_CRITERIA, Criteria, decision_days, latest_assessments
+from salesfocus.segments.criteria import (
+    ABC_CRITERIA,
+    ABCD_CRITERIA,
+    EVIDENCE,
+    Criteria,
+    decision_days,
+    latest_assessments,
+)
 from salesfocus.segments.lookalike import LookalikeModel
 from salesfocus.segments.policy import SegmentPolicy
 from salesfocus.segments.run import CUSTOMER_COLUMNS, run
@@ -23,6 +30,7 @@ __all__ = [
     "BehaviourClusters",
     "CUSTOMER_COLUMNS",
     "Criteria",
+    "EVIDENCE",
     "LookalikeModel",
     "SegmentPolicy",
     "Segmentation",

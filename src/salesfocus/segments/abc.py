@@ -3,7 +3,9 @@
 Y is annual revenue plus potential revenue; X is the number of yes answers to margin, speed, innovation
 and network (0–4). "High" on Y is a company choice: by default the largest customers that together make
 up 80% of all Y (Pareto), or a fixed amount. High Y with at least ``a_min_yes`` yes answers is **A**
-(top right); low Y with at most ``c_max_yes`` is **C** (bottom left); everything between is **B**.
+(top right); low Y with at most ``c_max_yes`` is **C** (bottom left); everything between is **B**. When
+nobody and no data could answer some questions (no assessments, no invoices), both thresholds scale to
+the m answerable questions: ``ceil(a_min_yes·m/4)`` and ``floor(c_max_yes·m/4)`` (``scale_to_answered``).
 
 The method's own exercise takes the 20 largest customers of the last 3–4 years (``top_n``); the
 per-customer segments use the whole base.
@@ -15,23 +17,19 @@ import ibis
 import ibis.expr.types as ir
 
 from salesfocus.config import ABCConfig
-from salesfocus.segments.base import Segmentation, fmt_int
+from salesfocus.segments.base import Segmentation, answered, fmt_int, scaled
 from salesfocus.segments.criteria import ABC_CRITERIA
 
 __all__ = ["ABCSegmentation", "reasons"]
 
 
-def reasons(t: ibis.Table, criteria: tuple[str, ...], yes_col: str | None = None) -> ir.StringValue:
-    """'Yes: a; b. No: c.' from the ``<q>_yes`` answers and ``<q>_why`` evidence of each question."""
-    yes = ibis.literal("")
-    no = ibis.literal("")
-    for q in criteria:
-        yes = yes + ibis.ifelse(t[f"{q}_yes"], t[f"{q}_why"] + "; ", "")
-        no = no + ibis.ifelse(t[f"{q}_yes"], "", t[f"{q}_why"] + "; ")
-    yes = yes.re_replace(r"; $", "")
-    no = no.re_replace(r"; $", "")
-    return (ibis.ifelse(yes == "", "", "yes: " + yes) + ibis.ifelse((yes != "") & (no != ""), ". ", "")
-            + ibis.ifelse(no == "", "", "no: " + no))
+def reasons(t: ibis.Table, criteria: tuple[str, ...]) -> ir.StringValue:
+    """'yes: a; b. no: c' from the ``<q>_yes`` answers and ``<q>_why`` evidence (CONCAT_WS skips the NULLs)."""
+    none = ibis.null("string")
+    yes = ibis.literal("; ").join([ibis.ifelse(t[f"{q}_yes"], t[f"{q}_why"], none) for q in criteria])
+    no = ibis.literal("; ").join([ibis.ifelse(t[f"{q}_yes"], none, t[f"{q}_why"]) for q in criteria])
+    return ibis.literal(". ").join([ibis.ifelse(yes == "", none, "yes: " + yes),
+                                    ibis.ifelse(no == "", none, "no: " + no)])
 
 
 class ABCSegmentation(Segmentation):
@@ -43,10 +41,12 @@ class ABCSegmentation(Segmentation):
         ``high_basis``/``high_share``/``high_amount`` set the Y boundary; ``a_min_yes`` and ``c_max_yes``
         the diagonal of the matrix.
 
-    ``build(table)`` needs ``customer_id, annual_revenue, abc_potential`` and ``<q>_yes``/``<q>_why`` for
-    margin, speed, innovation and network (:class:`salesfocus.segments.criteria.Criteria`). It returns
-    ``customer_id, abc_value, abc_size`` (high/low), ``criteria_yes`` (0–4), ``abc_segment`` and
-    ``abc_reasons``.
+    ``build(table)`` needs ``customer_id, annual_revenue, abc_potential`` and ``<q>_yes`` for margin, speed,
+    innovation and network (:class:`salesfocus.segments.criteria.Criteria`). It returns ``customer_id,
+    abc_value, abc_size`` (high/low), ``criteria_yes`` (0–4), ``abc_questions`` (questions answerable in
+    the data set) and ``abc_segment``; when the input carries the ``<q>_why`` texts of
+    :meth:`Criteria.explain <salesfocus.segments.criteria.Criteria.explain>`, also ``abc_reasons``
+    (:meth:`reasons` builds them on any table with those columns).
 
     Examples
     --------
@@ -54,41 +54,60 @@ class ABCSegmentation(Segmentation):
     customer that pays late, costs too much and has no network: low, 0 yes → C.
     """
 
-    required = ("customer_id", "annual_revenue", "abc_potential",
-                *(f"{q}_{s}" for q in ABC_CRITERIA for s in ("yes", "why")))
+    required = ("customer_id", "annual_revenue", "abc_potential", *(f"{q}_yes" for q in ABC_CRITERIA))
 
     def __init__(self, config: ABCConfig) -> None:
         self.config = config
 
     def _build(self, table: ibis.Table) -> ibis.Table:
         cfg = self.config
-        t = table.mutate(abc_value=(table.annual_revenue.cast("float64").fill_null(0.0)
-                                    + table.abc_potential.cast("float64").fill_null(0.0)))
+        optional = ("abc_potential_source", *(f"{q}_{s}" for q in ABC_CRITERIA for s in ("source", "why")))
+        t = table.select(*self.required, *[c for c in optional if c in table.columns])  # slim through the windows
+        t = t.mutate(abc_value=(t.annual_revenue.cast("float64").fill_null(0.0)
+                                + t.abc_potential.cast("float64").fill_null(0.0)))
         n_yes = sum((t[f"{q}_yes"].cast("int64") for q in ABC_CRITERIA), ibis.literal(0)).cast("int64")
-        t = t.mutate(criteria_yes=n_yes, abc_size=self._size(t))
+        t = t.mutate(criteria_yes=n_yes).cross_join(self._boundary(t))
+        t = t.mutate(abc_size=ibis.ifelse((t.abc_value > 0) & (t.abc_value >= t._boundary), "high", "low"))
+        t = (t.cross_join(answered(t, ABC_CRITERIA)) if cfg.scale_to_answered
+             else t.mutate(_m=ibis.literal(len(ABC_CRITERIA))))
+        n = len(ABC_CRITERIA)
         seg = ibis.cases(
-            ((t.abc_size == "high") & (t.criteria_yes >= cfg.a_min_yes), "A"),
-            ((t.abc_size == "low") & (t.criteria_yes <= cfg.c_max_yes), "C"),
+            ((t.abc_size == "high") & (t.criteria_yes >= scaled(cfg.a_min_yes, t._m, n)), "A"),
+            ((t.abc_size == "low") & (t.criteria_yes <= scaled(cfg.c_max_yes, t._m, n, up=False)), "C"),
             else_="B",
         )
-        t = t.mutate(abc_segment=seg)
+        t = t.mutate(abc_segment=seg, abc_questions=t._m)
+        out = ["customer_id", "abc_value", "abc_size", "criteria_yes", "abc_questions", "abc_segment"]
+        if all(f"{q}_why" in t.columns for q in ABC_CRITERIA):
+            return t.select(*out, abc_reasons=self.reasons(t))
+        return t.select(*out)
+
+    @staticmethod
+    def reasons(t: ibis.Table) -> ir.StringValue:
+        """'A: high (€… a year = revenue €… + potential €… (source)), 3 of 4 yes. yes: …. no: …'."""
         pot = ibis.ifelse(t.abc_potential.fill_null(0) > 0,
                           " + potential €" + fmt_int(t.abc_potential)
                           + (" (" + t.abc_potential_source + ")" if "abc_potential_source" in t.columns else ""), "")
         size_txt = (t.abc_size + " (€" + fmt_int(t.abc_value) + " a year = revenue €" + fmt_int(t.annual_revenue)
                     + pot + ")")
-        why = (t.abc_segment + ": " + size_txt + ", " + t.criteria_yes.cast("string") + " of 4 yes. "
-               + reasons(t, ABC_CRITERIA))
-        return t.select("customer_id", "abc_value", "abc_size", "criteria_yes", "abc_segment", abc_reasons=why)
+        return (t.abc_segment + ": " + size_txt + ", " + t.criteria_yes.cast("string") + " of "
+                + t.abc_questions.cast("string") + " yes. " + reasons(t, ABC_CRITERIA))
 
-    def _size(self, t: ibis.Table) -> ir.StringValue:
+    def _boundary(self, t: ibis.Table) -> ibis.Table:
+        """One row, ``_boundary``: the smallest Y that is high.
+
+        Share basis: rank on Y (ties on customer_id); the customers whose preceding cumulative Y is below
+        ``high_share`` of the total are the ones needed to reach it, and the smallest of their Y is the
+        boundary (a customer with the same Y as the boundary is high too). Amount basis: ``high_amount``.
+        """
         cfg = self.config
         if cfg.high_basis == "amount":
-            return ibis.ifelse(t.abc_value >= cfg.high_amount, "high", "low")
-        cum = t.abc_value.cumsum(order_by=[t.abc_value.desc(), t.customer_id])
-        total = t.abc_value.sum().over(ibis.window())
-        before = cum - t.abc_value
-        return ibis.ifelse((t.abc_value > 0) & (before < total * cfg.high_share), "high", "low")
+            return t.aggregate(_boundary=ibis.literal(float(cfg.high_amount)))
+        v = t.select("customer_id", "abc_value")  # the window sorts only these two columns
+        v = v.mutate(_before=v.abc_value.cumsum(order_by=[v.abc_value.desc(), v.customer_id]) - v.abc_value,
+                     _total=v.abc_value.sum().over(ibis.window()))
+        b = v.abc_value.min(where=(v._before < v._total * cfg.high_share) & (v.abc_value > 0))
+        return v.aggregate(_boundary=b.fill_null(float("inf")))
 
     def boundary(self, segmented: ibis.Table) -> ir.FloatingScalar:
         """The smallest Y that counts as high (NULL when none is high)."""
@@ -109,10 +128,15 @@ class ABCSegmentation(Segmentation):
         return out.mutate(customers=out.customers.fill_null(0)).order_by(
             [out.abc_size, out.criteria_yes.desc()])
 
-    def top_n(self, criteria: ibis.Table, n: int, extra: list[str] | None = None) -> ibis.Table:
-        """The method's exercise: the ``n`` largest customers by annual revenue, segmented among themselves."""
+    def top_n(self, criteria: ibis.Table, n: int, extra: list[str] | None = None, explain=None) -> ibis.Table:
+        """The method's exercise: the ``n`` largest customers by annual revenue, segmented among themselves.
+
+        ``explain`` (e.g. :meth:`Criteria.explain`) adds the evidence texts after the cut, for the reasons.
+        """
         c = criteria
         top = c.order_by([c.annual_revenue.desc(), c.customer_id]).limit(n)
+        if explain is not None:
+            top = explain(top)
         seg = self._build(top)
         cols = ["annual_revenue", "abc_potential", "abc_potential_source",
                 *(f"{q}_{s}" for q in ABC_CRITERIA for s in ("yes", "source")), *(extra or [])]

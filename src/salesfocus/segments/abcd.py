@@ -2,16 +2,18 @@
 
 1. order size: the average order's gross margin covers the fixed + variable cost per order;
 2. margin; 3. speed; 4. innovation; 5. network as relevance × reputation × size (where scored).
-The number of yes answers (0–5) gives the segment: by default A from 4, B at 3, C at 2, D below.
+The number of yes answers (0–5) gives the segment: by default A from 4, B at 3, C at 2, D below; the
+thresholds scale to the questions answerable in the data set as in :mod:`salesfocus.segments.abc`.
 """
 
 from __future__ import annotations
 
 import ibis
+import ibis.expr.types as ir
 
 from salesfocus.config import ABCDConfig
 from salesfocus.segments.abc import reasons
-from salesfocus.segments.base import Segmentation
+from salesfocus.segments.base import Segmentation, answered, scaled
 from salesfocus.segments.criteria import ABCD_CRITERIA
 
 __all__ = ["ABCDSegmentation"]
@@ -25,9 +27,10 @@ class ABCDSegmentation(Segmentation):
     config : ABCDConfig
         The yes counts from which a customer is A, B or C (``a_min_yes``, ``b_min_yes``, ``c_min_yes``).
 
-    ``build(table)`` needs ``<q>_yes``/``<q>_why`` for order_size, margin, speed, innovation and
-    network_abcd (:class:`salesfocus.segments.criteria.Criteria`) and returns ``customer_id,
-    criteria5_yes`` (0–5), ``abcd_segment`` and ``abcd_reasons``.
+    ``build(table)`` needs ``<q>_yes`` for order_size, margin, speed, innovation and network_abcd
+    (:class:`salesfocus.segments.criteria.Criteria`) and returns ``customer_id, criteria5_yes`` (0–5),
+    ``abcd_questions`` (answerable in the data set) and ``abcd_segment``; with the ``<q>_why`` texts in the
+    input also ``abcd_reasons`` (see :meth:`reasons`).
 
     Examples
     --------
@@ -35,18 +38,31 @@ class ABCDSegmentation(Segmentation):
     A small, late-paying, costly customer without network: 0 yes → D.
     """
 
-    required = ("customer_id", *(f"{q}_{s}" for q in ABCD_CRITERIA for s in ("yes", "why")))
+    required = ("customer_id", *(f"{q}_yes" for q in ABCD_CRITERIA))
 
     def __init__(self, config: ABCDConfig) -> None:
         self.config = config
 
     def _build(self, table: ibis.Table) -> ibis.Table:
         cfg = self.config
-        t = table
+        optional = [f"{q}_{s}" for q in ABCD_CRITERIA for s in ("source", "why")]
+        t = table.select(*self.required, *[c for c in optional if c in table.columns])
         n = sum((t[f"{q}_yes"].cast("int64") for q in ABCD_CRITERIA), ibis.literal(0)).cast("int64")
         t = t.mutate(criteria5_yes=n)
-        seg = ibis.cases((t.criteria5_yes >= cfg.a_min_yes, "A"), (t.criteria5_yes >= cfg.b_min_yes, "B"),
-                         (t.criteria5_yes >= cfg.c_min_yes, "C"), else_="D")
-        t = t.mutate(abcd_segment=seg)
-        why = t.abcd_segment + ": " + t.criteria5_yes.cast("string") + " of 5 yes. " + reasons(t, ABCD_CRITERIA)
-        return t.select("customer_id", "criteria5_yes", "abcd_segment", abcd_reasons=why)
+        t = (t.cross_join(answered(t, ABCD_CRITERIA)) if cfg.scale_to_answered
+             else t.mutate(_m=ibis.literal(len(ABCD_CRITERIA))))
+        k = len(ABCD_CRITERIA)
+        seg = ibis.cases((t.criteria5_yes >= scaled(cfg.a_min_yes, t._m, k), "A"),
+                         (t.criteria5_yes >= scaled(cfg.b_min_yes, t._m, k), "B"),
+                         (t.criteria5_yes >= scaled(cfg.c_min_yes, t._m, k), "C"), else_="D")
+        t = t.mutate(abcd_segment=seg, abcd_questions=t._m)
+        out = ["customer_id", "criteria5_yes", "abcd_questions", "abcd_segment"]
+        if all(f"{q}_why" in t.columns for q in ABCD_CRITERIA):
+            return t.select(*out, abcd_reasons=self.reasons(t))
+        return t.select(*out)
+
+    @staticmethod
+    def reasons(t: ibis.Table) -> ir.StringValue:
+        """'B: 3 of 5 yes. yes: order size: …; margin: …. no: …'."""
+        return (t.abcd_segment + ": " + t.criteria5_yes.cast("string") + " of " + t.abcd_questions.cast("string")
+                + " yes. " + reasons(t, ABCD_CRITERIA))

@@ -15,7 +15,8 @@ import ibis.expr.types as ir
 
 from salesfocus.errors import SchemaError
 
-__all__ = ["Segmentation", "ensure_columns", "annual_figures", "code_1_3", "fmt_int", "fmt_pct", "DAYS_PER_YEAR"]
+__all__ = ["Segmentation", "ensure_columns", "annual_figures", "answered", "scaled", "code_1_3", "fmt_int", "fmt_pct",
+           "DAYS_PER_YEAR"]
 
 DAYS_PER_YEAR = 365.25
 
@@ -95,6 +96,30 @@ def annual_figures(customers: ibis.Table, years_table: ibis.Table | None, *, as_
                   else ibis.literal(0.0))
            for col, name in (("complaints", "complaints_per_year"), ("visits", "visits_per_year"))},
     )
+
+
+def answered(t: ibis.Table, criteria: Iterable[str]) -> ibis.Table:
+    """One row, column ``_m``: how many of the questions anybody or any data answered in this data set.
+
+    A question counts when some customer's ``<q>_source`` is not 'none'; one without a source column counts.
+    Cross-join it onto the table to use it per row.
+    """
+    aggs = {f"_a_{q}": (t[f"{q}_source"] != "none").any().cast("int64") for q in criteria if f"{q}_source" in t.columns}
+    fixed = sum(1 for q in criteria if f"{q}_source" not in t.columns)
+    one = t.aggregate(**aggs) if aggs else t.aggregate(_n=t.count())
+    m = sum((one[c].fill_null(0) for c in aggs), ibis.literal(fixed))
+    return one.select(_m=m.cast("int64"))
+
+
+def scaled(threshold: int, m: ir.IntegerValue, n: int, *, up: bool = True) -> ir.IntegerValue:
+    """A yes-count threshold of ``n`` questions scaled to the ``m`` answerable ones.
+
+    ``ceil(threshold · m / n)`` for a minimum (``up``), ``floor`` for a maximum; with every question
+    answerable (m = n) it is the threshold itself. With only order lines the margin question is the only
+    one the data can answer, and "2 of 4 yes" becomes "1 of 1".
+    """
+    v = ibis.literal(float(threshold)) * m.cast("float64") / float(n)
+    return (v.ceil() if up else v.floor()).cast("int64")
 
 
 def code_1_3(value: ir.NumericValue, low: ir.NumericValue, high: ir.NumericValue, *,

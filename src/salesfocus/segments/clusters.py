@@ -64,9 +64,11 @@ class BehaviourClusters:
         return np.column_stack(cols)
 
     def fit(self, frame: pd.DataFrame) -> BehaviourClusters:
+        import sklearn.cluster  # noqa: F401 - load the OpenMP runtime before limiting it
         from threadpoolctl import threadpool_limits
 
-        # one thread: k-means' OpenMP threads stall badly on a busy machine (100× slower, measured)
+        # one thread: k-means' OpenMP threads stall badly on a busy machine (10-100× slower, measured);
+        # threadpoolctl only limits libraries already loaded, hence the import above
         with threadpool_limits(1):
             return self._fit(frame)
 
@@ -89,7 +91,7 @@ class BehaviourClusters:
         sil_idx = fit_idx[: min(len(fit_idx), cfg.silhouette_sample)]
         best = None
         for k in range(cfg.k_min, min(cfg.k_max, n - 1) + 1):
-            km = KMeans(n_clusters=k, n_init=3, random_state=cfg.seed).fit(x[fit_idx])
+            km = KMeans(n_clusters=k, n_init=2, max_iter=100, random_state=cfg.seed).fit(x[fit_idx])
             lab = km.predict(x[sil_idx])
             if len(set(lab)) < 2:
                 continue

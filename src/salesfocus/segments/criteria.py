@@ -20,13 +20,17 @@ import ibis.expr.types as ir
 from salesfocus.config import CostRates, CriteriaConfig
 from salesfocus.segments.base import Segmentation, ensure_columns, fmt_int, fmt_pct
 
-__all__ = ["Criteria", "latest_assessments", "decision_days", "ABC_CRITERIA", "ABCD_CRITERIA", "ASSESSMENT_FIELDS"]
+__all__ = ["Criteria", "latest_assessments", "decision_days", "ABC_CRITERIA", "ABCD_CRITERIA", "ASSESSMENT_FIELDS",
+           "EVIDENCE"]
 
 ABC_CRITERIA = ("margin", "speed", "innovation", "network")
 ABCD_CRITERIA = ("order_size", "margin", "speed", "innovation", "network_abcd")
 ASSESSMENT_FIELDS = ("potential_revenue", "margin_ok", "speed_ok", "innovation", "network", "network_relevance",
                      "network_reputation", "network_size", "nps")
 _ORDER_COST_COMPONENTS = ("cost_orders", "cost_order_lines", "cost_deliveries", "cost_invoices")
+# the numbers behind the answers that Criteria.explain turns into words
+EVIDENCE = ("ev_margin", "ev_pay_days", "ev_terms", "ev_late", "ev_decision_days", "ev_net_relevance",
+            "ev_net_reputation", "ev_net_size", "ev_order_on_margin", "order_value", "order_cost", "network_score")
 
 
 def latest_assessments(assessments: ibis.Table) -> ibis.Table:
@@ -65,7 +69,7 @@ def _answer(manual: ir.BooleanValue | None, derived: ir.BooleanValue | None, kno
 
 
 class Criteria(Segmentation):
-    """Answers to the five questions per customer: ``<q>_yes`` (bool) and ``<q>_source``, plus evidence.
+    """Answers to the five questions per customer: ``<q>_yes`` (bool) and ``<q>_source``, plus their evidence.
 
     Parameters
     ----------
@@ -79,8 +83,10 @@ class Criteria(Segmentation):
     ``speed_*``, ``innovation_*``, ``network_*`` (A/B/C: the yes/no answer, else the score),
     ``network_abcd_*`` (A–D: the score where scored, else the yes/no answer), ``order_size_*``, each as
     ``_yes`` and ``_source``; ``network_score``, ``nps``, ``abc_potential`` and ``abc_potential_source``
-    (``prediction`` when the prediction analysis left ``potential_revenue`` on the table, else ``assessment``,
-    else ``none`` with 0); and ``<q>_why`` evidence texts used by the segment reasons.
+    (the prediction analysis' ``potential_revenue``/``potential_source`` when present, else ``assessment``,
+    else ``none`` with 0); and the numbers behind each answer (``ev_*``, ``order_value``, ``order_cost``).
+    ``explain(table)`` turns those numbers into ``<q>_why`` texts for the segment reasons; it is separate so
+    that the texts are built once, at the end, for the customers that are written out.
     """
 
     required = ("customer_id", "revenue", "gross_margin", "orders")
@@ -103,32 +109,24 @@ class Criteria(Segmentation):
                             "customer_id").drop("customer_id_right")
         col = lambda name: t[name] if name in t.columns else None  # noqa: E731
         out: dict[str, ir.Value] = {}
-        out.update(self._margin(t, col))
-        out.update(self._speed(t, col))
+        out.update(self._margin(col))
+        out.update(self._speed(col))
         out.update(self._judged(col))
         out.update(self._order_size(t, col))
-        out.update(self._potential(t, col))
+        out.update(self._potential(col))
         nps = col("_a_nps")
         out["nps"] = nps.cast("float64") if nps is not None else ibis.null("float64")
         return t.select("customer_id", **out)
 
     # -- the questions ------------------------------------------------------------------------
-    def _margin(self, t: ibis.Table, col) -> dict[str, ir.Value]:
+    def _margin(self, col) -> dict[str, ir.Value]:
         cfg = self.config
         m = col(cfg.margin_measure)
-        label = "profit" if cfg.margin_measure == "profit_pct" else "gross margin"
         value = m.cast("float64") if m is not None else ibis.null("float64")
-        derived = value >= cfg.min_margin
-        yes, src = _answer(col("_a_margin_ok"), derived, value.notnull())
-        data = ibis.literal(f"{label} ") + fmt_pct(value)
-        why = ibis.cases(
-            (src == "manual", "margin: by hand (data: " + data + ")"),
-            (src == "derived", "margin: " + data + ibis.ifelse(derived, " ≥ ", " < ") + f"{cfg.min_margin:.0%}"),
-            else_="margin: no cost data",
-        )
-        return {"margin_yes": yes, "margin_source": src, "margin_why": why}
+        yes, src = _answer(col("_a_margin_ok"), value >= cfg.min_margin, value.notnull())
+        return {"margin_yes": yes, "margin_source": src, "ev_margin": value}
 
-    def _speed(self, t: ibis.Table, col) -> dict[str, ir.Value]:
+    def _speed(self, col) -> dict[str, ir.Value]:
         cfg = self.config
         w, d = col("days_to_pay_weighted"), col("days_to_pay")
         pay = (w.cast("float64") if w is not None else ibis.null("float64"))
@@ -146,47 +144,29 @@ class Criteria(Segmentation):
         pk, dk = pay.notnull(), dec.notnull()
         derived = ibis.cases((pk & dk, pay_ok & dec_ok), (pk, pay_ok), (dk, dec_ok), else_=False)
         yes, src = _answer(col("_a_speed_ok"), derived, pk | dk)
-        data = (ibis.ifelse(pk, "pays in " + fmt_int(pay) + " d (terms " + fmt_int(terms) + " d, "
-                            + fmt_pct(late) + " late)", "")
-                + ibis.ifelse(pk & dk, ", ", "")
-                + ibis.ifelse(dk, "decides in " + fmt_int(dec) + " d", ""))
-        why = ibis.cases((src == "manual", "speed: by hand (data: " + ibis.ifelse(pk | dk, data, "none") + ")"),
-                         (src == "derived", "speed: " + data), else_="speed: no invoices or quotes")
-        return {"speed_yes": yes, "speed_source": src, "speed_why": why}
+        return {"speed_yes": yes, "speed_source": src, "ev_pay_days": pay, "ev_terms": terms, "ev_late": late,
+                "ev_decision_days": dec}
 
     def _judged(self, col) -> dict[str, ir.Value]:
         cfg = self.config
-        out: dict[str, ir.Value] = {}
-        inno = col("_a_innovation")
-        yes, src = _answer(inno, None, None)
-        out.update(innovation_yes=yes, innovation_source=src,
-                   innovation_why=ibis.ifelse(src == "manual", "innovation: assessment", "innovation: not assessed"))
+        yes_i, src_i = _answer(col("_a_innovation"), None, None)
         parts = [col(f"_a_network_{p}") for p in ("relevance", "reputation", "size")]
         if all(p is not None for p in parts):
-            score = parts[0].cast("float64") * parts[1].cast("float64") * parts[2].cast("float64")
-            score_txt = (fmt_int(parts[0]) + "×" + fmt_int(parts[1]) + "×" + fmt_int(parts[2]) + " = "
-                         + fmt_int(score))
+            parts = [p.cast("float64") for p in parts]
+            score = parts[0] * parts[1] * parts[2]
         else:
-            score, score_txt = ibis.null("float64"), ibis.literal("?")
+            parts, score = [ibis.null("float64")] * 3, ibis.null("float64")
         scored_yes = score >= cfg.network_min_score
         scored = score.notnull()
         man = col("_a_network")
-        yes, src = _answer(man, scored_yes, scored, "score")
-        cmp_txt = score_txt + ibis.ifelse(scored_yes, " ≥ ", " < ") + f"{cfg.network_min_score:g}"
-        out.update(network_yes=yes, network_source=src,
-                   network_why=ibis.cases((src == "manual", "network: assessment"),
-                                          (src == "score", "network: score " + cmp_txt),
-                                          else_="network: not assessed"))
+        yes_n, src_n = _answer(man, scored_yes, scored, "score")
         # A–D: relevance × reputation × size where scored, else the yes/no answer.
         yes5 = ibis.cases((scored, scored_yes), else_=(man if man is not None else ibis.literal(False)))
         src5 = ibis.cases((scored, "score"), else_=(ibis.ifelse(man.notnull(), "manual", "none") if man is not None
                                                      else ibis.literal("none")))
-        out.update(network_abcd_yes=yes5.fill_null(False), network_abcd_source=src5,
-                   network_abcd_why=ibis.cases((src5 == "score", "network: " + cmp_txt),
-                                               (src5 == "manual", "network: assessment"),
-                                               else_="network: not assessed"),
-                   network_score=score)
-        return out
+        return {"innovation_yes": yes_i, "innovation_source": src_i, "network_yes": yes_n, "network_source": src_n,
+                "network_abcd_yes": yes5.fill_null(False), "network_abcd_source": src5, "network_score": score,
+                "ev_net_relevance": parts[0], "ev_net_reputation": parts[1], "ev_net_size": parts[2]}
 
     def _order_size(self, t: ibis.Table, col) -> dict[str, ir.Value]:
         cfg, r = self.config, self.rates
@@ -200,19 +180,15 @@ class Criteria(Segmentation):
             cost = ibis.literal(r.per_order + r.per_delivery + r.per_invoice) + per_line * r.per_order_line
         margin = t.gross_margin.cast("float64")
         if cfg.order_cover_basis == "gross_margin":
-            value = margin.fill_null(t.revenue.cast("float64")) / n
-            label = ibis.ifelse(margin.notnull(), "margin €", "revenue €")
+            value, on_margin = margin.fill_null(t.revenue.cast("float64")) / n, margin.notnull()
         else:
-            value, label = t.revenue.cast("float64") / n, ibis.literal("revenue €")
-        yes = value >= cost
+            value, on_margin = t.revenue.cast("float64") / n, ibis.literal(False)
         known = value.notnull() & cost.notnull()
-        why = ibis.ifelse(known, "order size: " + label + fmt_int(value) + " per order vs cost €" + fmt_int(cost),
-                          "order size: no orders")
-        return {"order_size_yes": (yes & known).fill_null(False), "order_size_source": ibis.ifelse(known, "derived",
-                                                                                                    "none"),
-                "order_size_why": why, "order_value": value, "order_cost": cost}
+        return {"order_size_yes": ((value >= cost) & known).fill_null(False),
+                "order_size_source": ibis.ifelse(known, "derived", "none"),
+                "order_value": value, "order_cost": cost, "ev_order_on_margin": on_margin}
 
-    def _potential(self, t: ibis.Table, col) -> dict[str, ir.Value]:
+    def _potential(self, col) -> dict[str, ir.Value]:
         pred, pred_src = col("potential_revenue"), col("potential_source")
         assessed = col("_a_potential_revenue")
         cases_v, cases_s = [], []
@@ -227,3 +203,46 @@ class Criteria(Segmentation):
             return {"abc_potential": ibis.literal(0.0), "abc_potential_source": ibis.literal("none")}
         return {"abc_potential": ibis.cases(*cases_v, else_=0.0),
                 "abc_potential_source": ibis.cases(*cases_s, else_="none")}
+
+    # -- the evidence in words ----------------------------------------------------------------
+    def explain(self, t: ibis.Table) -> ibis.Table:
+        """Add ``<q>_why`` for every question, from the answers and ``ev_*`` numbers of :meth:`build`."""
+        cfg = self.config
+        label = "profit" if cfg.margin_measure == "profit_pct" else "gross margin"
+        data = ibis.literal(f"{label} ") + fmt_pct(t.ev_margin)
+        src = t.margin_source
+        margin = ibis.cases(
+            (src == "manual", "margin: by hand (data: " + data + ")"),
+            (src == "derived", "margin: " + data + ibis.ifelse(t.ev_margin >= cfg.min_margin, " ≥ ", " < ")
+             + f"{cfg.min_margin:.0%}"),
+            else_="margin: no cost data",
+        )
+        pk, dk = t.ev_pay_days.notnull(), t.ev_decision_days.notnull()
+        sdata = (ibis.ifelse(pk, "pays in " + fmt_int(t.ev_pay_days) + " d (terms " + fmt_int(t.ev_terms) + " d, "
+                             + fmt_pct(t.ev_late) + " late)", "")
+                 + ibis.ifelse(pk & dk, ", ", "") + ibis.ifelse(dk, "decides in " + fmt_int(t.ev_decision_days)
+                                                                + " d", ""))
+        speed = ibis.cases((t.speed_source == "manual", "speed: by hand (data: " + ibis.ifelse(pk | dk, sdata, "none")
+                            + ")"),
+                           (t.speed_source == "derived", "speed: " + sdata), else_="speed: no invoices or quotes")
+        score_txt = (fmt_int(t.ev_net_relevance) + "×" + fmt_int(t.ev_net_reputation) + "×" + fmt_int(t.ev_net_size)
+                     + " = " + fmt_int(t.network_score)
+                     + ibis.ifelse(t.network_score >= cfg.network_min_score, " ≥ ", " < ")
+                     + f"{cfg.network_min_score:g}")
+        order_label = ibis.ifelse(t.ev_order_on_margin, "margin €", "revenue €")
+        says = lambda yes: ibis.ifelse(yes, "assessment says yes", "assessment says no")  # noqa: E731
+        return t.mutate(
+            margin_why=margin,
+            speed_why=speed,
+            innovation_why=ibis.ifelse(t.innovation_source == "manual", "innovation: " + says(t.innovation_yes),
+                                       "innovation: not assessed"),
+            network_why=ibis.cases((t.network_source == "manual", "network: " + says(t.network_yes)),
+                                   (t.network_source == "score", "network: score " + score_txt),
+                                   else_="network: not assessed"),
+            network_abcd_why=ibis.cases((t.network_abcd_source == "score", "network: " + score_txt),
+                                        (t.network_abcd_source == "manual", "network: " + says(t.network_abcd_yes)),
+                                        else_="network: not assessed"),
+            order_size_why=ibis.ifelse(t.order_size_source == "derived",
+                                       "order size: " + order_label + fmt_int(t.order_value) + " per order vs cost €"
+                                       + fmt_int(t.order_cost), "order size: no orders"),
+        )

@@ -66,7 +66,7 @@ class LookalikeModel:
             parts.append(c.mutate(_v=v).group_by("_v").aggregate(base_customers=ibis._.count(),
                                                                   group_customers=ibis._._g.sum())
                          .mutate(attribute=ibis.literal(a)))
-        self._keep = c.filter(c._g).select(*self.attributes_)
+        self._keep = c.filter(c._g).select(*self.attributes_) if self.attributes_ else None
         if not parts:
             self.profile_ = pd.DataFrame(columns=["attribute", "value", "group_customers", "base_customers",
                                                   "group_share", "base_share", "lift", "p_value", "significant"])

@@ -23,7 +23,14 @@ from salesfocus.segments.abc import ABCSegmentation
 from salesfocus.segments.abcd import ABCDSegmentation
 from salesfocus.segments.base import annual_figures
 from salesfocus.segments.clusters import FEATURES, BehaviourClusters
-from salesfocus.segments.criteria import ABC_CRITERIA, ABCD_CRITERIA, Criteria, decision_days, latest_assessments
+from salesfocus.segments.criteria import (
+    ABC_CRITERIA,
+    ABCD_CRITERIA,
+    EVIDENCE,
+    Criteria,
+    decision_days,
+    latest_assessments,
+)
 from salesfocus.segments.lookalike import LookalikeModel
 from salesfocus.segments.policy import SegmentPolicy
 from salesfocus.segments.value_matrix import VALUE_GROUPS, ValueMatrixSegmentation
@@ -77,10 +84,11 @@ def run(ctx: RunContext) -> None:
     annual = annual_figures(cust, years_t, as_of=ctx.dataset.as_of, years=cfg.years)
     base = cust.drop(*[c for c in annual.columns if c != "customer_id" and c in cust.columns])
     base = base.join(annual, "customer_id")
-    crit = Criteria(cfg.criteria, ctx.config.cost_rates).build(base, assessments, decisions)
+    criteria = Criteria(cfg.criteria, ctx.config.cost_rates)
+    crit = criteria.build(base, assessments, decisions)
     feats = base.join(crit.drop(*[c for c in crit.columns if c != "customer_id" and c in base.columns]),
                       "customer_id")
-    ws.write(_TMP + "feats", feats, temp=True)
+    ws.write(_TMP + "feats", feats, temp=True)  # read by every segmenter: computed once
     feats = ws.table(_TMP + "feats")
 
     abc_seg = ABCSegmentation(cfg.abc)
@@ -88,32 +96,39 @@ def run(ctx: RunContext) -> None:
     abcd = ABCDSegmentation(cfg.abcd).build(feats)
     vm = ValueMatrixSegmentation(cfg.value_matrix).build(feats)
     seg = feats.join(abc, "customer_id").join(abcd, "customer_id").join(vm, "customer_id")
-    ws.write(_TMP + "seg", seg, temp=True)
-    seg = ws.table(_TMP + "seg")
+    # keep what the outputs below need: the result columns, the evidence for abc_top, attributes, behaviour
+    keep = dict.fromkeys((*CUSTOMER_COLUMNS, *EVIDENCE, "abc_questions", "abcd_questions", *cfg.profile.attributes,
+                          "name", "sector", "region", *FEATURES, "revenue", "net_profit", "visits", "visit_hours",
+                          "visits_per_year", "status"))
+    ws.write(_TMP + "seg", seg.select("customer_id", *[c for c in keep if c in seg.columns]), temp=True)
+    core = seg = ws.table(_TMP + "seg")
     policy = SegmentPolicy(cfg.policy)
-    pol = policy.build(seg)
+    pol = policy.build(core)
     seg = seg.join(pol.select("customer_id", "contact_model", "visit_target"), "customer_id")
 
-    prof_group, in_group = _profile_group(seg, ctx)
-    look = LookalikeModel(cfg.profile).fit(seg, in_group)
-    seg = seg.left_join(look.score(seg, "customer_id").select("customer_id", "lookalike_score"),
-                        "customer_id").drop("customer_id_right")
-    clusters = _clusters(ctx, cfg, seg)
+    prof_group, in_group = _profile_group(core, ctx)
+    look = LookalikeModel(cfg.profile).fit(core, in_group)
+    # executed through Ibis (it registers the look-up memtables), kept as a temporary table
+    ws.write(_TMP + "look", look.score(core, "customer_id").select("customer_id", "lookalike_score").to_pyarrow(),
+             temp=True)
+    seg = seg.left_join(ws.table(_TMP + "look"), "customer_id").drop("customer_id_right")
+    clusters = _clusters(ctx, cfg, core)
     if clusters is not None:
         seg = seg.left_join(clusters[0], "customer_id").drop("customer_id_right")
     else:
         seg = seg.mutate(cluster=ibis.null("int64"))
-    out = seg.select("customer_id", *[c for c in CUSTOMER_COLUMNS if c in seg.columns])
-    ws.write(_TMP + "out", out, temp=True)
-    ctx.add_customer_columns(ws.table(_TMP + "out"))
+    # the reasons in words are built once, here; seg reads the temporary tables, not the customer table it replaces
+    seg = criteria.explain(seg)
+    seg = seg.mutate(abc_reasons=ABCSegmentation.reasons(seg), abcd_reasons=ABCDSegmentation.reasons(seg))
+    ctx.add_customer_columns(seg.select("customer_id", *[c for c in CUSTOMER_COLUMNS if c in seg.columns]))
 
-    ctx.tables["abc_matrix"] = ABCSegmentation.matrix(seg, seg).to_pyarrow()
+    ctx.tables["abc_matrix"] = ABCSegmentation.matrix(core, core).to_pyarrow()
     if cfg.abc.top_n > 0:
-        extra = [c for c in ("name", "sector", "region") if c in feats.columns]
-        top = abc_seg.top_n(feats, cfg.abc.top_n, extra)
-        top = top.join(seg.select("customer_id", abc_segment_base="abc_segment"), "customer_id")
+        extra = [c for c in ("name", "sector", "region") if c in core.columns]
+        top = abc_seg.top_n(core, cfg.abc.top_n, extra, explain=criteria.explain)
+        top = top.join(core.select("customer_id", abc_segment_base="abc_segment"), "customer_id")
         ctx.tables["abc_top"] = top.order_by("rank").to_pyarrow()
-    ctx.tables["value_matrix"] = ValueMatrixSegmentation.matrix(seg.select(*vm.columns), seg).to_pyarrow()
+    ctx.tables["value_matrix"] = ValueMatrixSegmentation.matrix(core.select(*vm.columns), core).to_pyarrow()
     ctx.tables["segment_policy"] = policy.summarise(pol).to_pyarrow()
     profile = look.profile_table()
     profile.insert(0, "group", prof_group)
@@ -121,7 +136,7 @@ def run(ctx: RunContext) -> None:
     if clusters is not None:
         ctx.tables["clusters"] = pa.Table.from_pandas(clusters[1].summary_, preserve_index=False)
     _prospects(ctx, look)
-    _summary(ctx, cfg, abc_seg, seg, prof_group, look, clusters[1] if clusters else None)
+    _summary(ctx, cfg, abc_seg, core, prof_group, look, clusters[1] if clusters else None)
 
 
 def _profile_group(seg: ibis.Table, ctx: RunContext) -> tuple[str, ibis.Column]:
@@ -136,9 +151,8 @@ def _profile_group(seg: ibis.Table, ctx: RunContext) -> tuple[str, ibis.Column]:
 def _clusters(ctx: RunContext, cfg: SegmentsConfig, seg: ibis.Table) -> tuple[ibis.Table, BehaviourClusters] | None:
     if not cfg.clusters.enabled:
         return None
-    cols = ["customer_id", *[f for f in FEATURES if f in seg.columns],
-            *[m for m in ("revenue", "net_profit") if m in seg.columns]]
-    frame = seg.select(*cols).order_by("customer_id").to_pandas()
+    cols = [*[f for f in FEATURES if f in seg.columns], *[m for m in ("revenue", "net_profit") if m in seg.columns]]
+    frame = seg.select("customer_id", **{c: seg[c].cast("float64") for c in cols}).order_by("customer_id").to_pandas()
     model = BehaviourClusters(cfg.clusters).fit(frame)
     labels = pa.table({"customer_id": frame.customer_id.astype(str).to_numpy(),
                        "cluster": model.labels_.astype("int64")})

@@ -79,6 +79,7 @@ class ValueMatrixSegmentation(Segmentation):
 
     def _build(self, table: ibis.Table) -> ibis.Table:
         cfg = self.config
+        table = table.select(*dict.fromkeys((*self.required, *(["status"] if "status" in table.columns else []))))
         t = table.cross_join(self.cuts(table))
         codes = {}
         for axis in AXES:
