@@ -170,7 +170,10 @@ def _read_and_check(engine: Engine, src: Source, table: str, tm: TableMapping | 
     try:
         raw = open_source(engine.con, src)
         chk = check_table(raw, table, tm, config.import_options, today)
-        chk.expr = engine.materialize(name, chk.expr.mutate(**{FILE: ibis.literal(src.label)}))
+        chk.expr = chk.expr.mutate(**{FILE: ibis.literal(src.label)})
+        # Only the bad rows are kept apart (few); the good ones stream straight into their table later.
+        # This pass reads the whole source, so problems in a file's body surface here.
+        chk.bad_rows = engine.materialize(name, chk.expr.filter(chk.bad())) if chk.checks else None
         return chk
     except Exception as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
@@ -236,7 +239,7 @@ def import_sources(engine: Engine, sources: list[Source], mapping: dict[str, Tab
         acc_parts = [c.accepted(c.expr).mutate(_order=ibis.literal(i))
                      for c, i in parts]
         for c, _ in parts:
-            r = c.rejected(c.expr)
+            r = c.rejected(c.bad_rows) if c.bad_rows is not None else None
             if r is not None:
                 rejected_parts.append(r)
         existing = engine.table(table) if (mode == "append" and ws is not None) else None
@@ -256,27 +259,32 @@ def import_sources(engine: Engine, sources: list[Source], mapping: dict[str, Tab
                 value=bad._value, reason=bad._reason))
         final = acc
         for k in drop_keys:
+            k = engine.materialize(f"_sf_drop_{table}_{len(tables)}_{id(k)}", k)
             final = final.anti_join(k, [FILE, ROW])
-        tables[table] = engine.materialize(f"_sf_final_{table}", final.drop("_order"))
+        final = final.drop("_order")
+        # In a replacing import on DuckDB the final rows are written once, straight into the workspace
+        # table inside the transaction (_store); elsewhere they are materialised here.
+        direct = ws is not None and mode == "replace" and table != "customers"
+        tables[table] = final if direct else engine.materialize(f"_sf_final_{table}", final)
 
     rejected = None
     if rejected_parts:
         rejected = engine.materialize("_sf_rejected", ibis.union(*rejected_parts).select(*REJECTED_COLUMNS))
-    _count(reports, tables, rejected, checked)
     if ws is not None:
-        _store(ws, reports, tables, rejected, mode)
+        _store(ws, reports, tables, rejected, mode, list(checked))
         tables = {t: ws.table(t) for t in SCHEMAS if ws.has_table(t)}
         rejected = ws.table("rejected") if ws.has_table("rejected") else None
+    else:
+        _count(reports, {t: tables[t] for t in checked}, rejected)
     return ImportReport(reports, tables, rejected)
 
 
-def _count(reports: list[SourceReport], tables: dict[str, ibis.Table], rejected: ibis.Table | None,
-           checked: dict[str, list[tuple[Checked, int]]]) -> None:
-    read: dict[tuple[str, str], int] = {}
-    for table, parts in checked.items():
-        for c, _ in parts:
-            n = c.expr.count().to_pyarrow().as_py()
-            read[(table, c.source)] = n
+def _count(reports: list[SourceReport], tables: dict[str, ibis.Table], rejected: ibis.Table | None) -> None:
+    """rows read = rows kept (in the table, by file) + rows rejected (distinct rows, by file)."""
+    kept: dict[tuple[str, str], int] = {}
+    for table, t in tables.items():
+        for r in t.group_by(FILE).aggregate(n=t.count()).to_pyarrow().to_pylist():
+            kept[(table, r[FILE])] = r["n"]
     bad: dict[tuple[str, str], int] = {}
     if rejected is not None:
         g = rejected.group_by(["table", "file"]).aggregate(n=rejected.row.nunique()).to_pyarrow().to_pylist()
@@ -284,13 +292,13 @@ def _count(reports: list[SourceReport], tables: dict[str, ibis.Table], rejected:
     for rep in reports:
         if rep.skipped:
             continue
-        rep.rows_read = read.get((rep.table, rep.file), 0)
+        rep.rows_accepted = kept.get((rep.table, rep.file), 0)
         rep.rows_rejected = bad.get((rep.table, rep.file), 0)
-        rep.rows_accepted = rep.rows_read - rep.rows_rejected
+        rep.rows_read = rep.rows_accepted + rep.rows_rejected
 
 
 def _store(ws: Workspace, reports: list[SourceReport], tables: dict[str, ibis.Table],
-           rejected: ibis.Table | None, mode: str) -> None:
+           rejected: ibis.Table | None, mode: str, imported: list[str]) -> None:
     now = dt.datetime.now().isoformat(timespec="seconds")
     with ws.transaction():
         if mode == "replace":
@@ -303,6 +311,8 @@ def _store(ws: Workspace, reports: list[SourceReport], tables: dict[str, ibis.Ta
                 ws.write("rejected", rejected)
             else:
                 ws.append("rejected", rejected)
+        _count(reports, {t: ws.table(t) for t in imported if ws.has_table(t)},
+               ws.table("rejected") if ws.has_table("rejected") else None)
         ws.raw.execute(
             "CREATE TABLE IF NOT EXISTS _imports (fingerprint VARCHAR, table_name VARCHAR, file VARCHAR, "
             "rows_read BIGINT, rows_accepted BIGINT, rows_rejected BIGINT, imported_at VARCHAR)"

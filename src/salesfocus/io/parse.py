@@ -48,33 +48,42 @@ def _clean_number_text(s: ir.StringValue) -> ir.StringValue:
 
 
 def detect_formats(t: ibis.Table, columns: list[str], *, decimal: str | None = None,
-                   date_format: str | None = None) -> dict[str, ColumnFormat]:
+                   date_format: str | None = None, kinds: dict[str, str] | None = None) -> dict[str, ColumnFormat]:
     """Scan the text columns once and decide, per column, its decimal style and date order.
 
     A file-wide hint from the mapping options (``decimal``, ``date_format``) wins over detection.
+    ``kinds`` (column -> "string", "number", "date" or "any") limits the patterns tried per column:
+    regular expressions over millions of ids are the costliest part of an import.
     """
     if not columns:
         return {}
+    kinds = kinds or {}
     aggs = {}
     for i, c in enumerate(columns):
+        kind = kinds.get(c, "any")
         s = t[c]
         n = _clean_number_text(s)
         nonempty = s.notnull() & (s.strip() != "")
         aggs[f"n{i}"] = nonempty.sum()
-        aggs[f"comma{i}"] = (nonempty & n.re_search(_HAS_COMMA_DECIMAL) & n.re_search(_NUM_COMMA)).sum()
-        aggs[f"dot{i}"] = (nonempty & n.re_search(_HAS_DOT_DECIMAL) & n.re_search(_NUM_DOT)).sum()
-        aggs[f"numc{i}"] = (nonempty & n.re_search(_NUM_COMMA)).sum()
-        aggs[f"numd{i}"] = (nonempty & n.re_search(_NUM_DOT)).sum()
-        aggs[f"dmy{i}"] = (nonempty & s.re_search(_DMY)).sum()
-        aggs[f"ymd{i}"] = (nonempty & s.re_search(_YMD)).sum()
-        aggs[f"cpt{i}"] = (nonempty & s.re_search(_COMPACT)).sum()
-        aggs[f"wf{i}"] = (nonempty & s.re_search(_WHOLE_FLOAT)).sum()
-        first = s.re_extract(_DMY, 1).nullif("").cast("int32")
-        second = s.re_extract(_DMY, 2).nullif("").cast("int32")
-        aggs[f"f13_{i}"] = (first > 12).sum()
-        aggs[f"s13_{i}"] = (second > 12).sum()
-    row = t.aggregate(**aggs).to_pyarrow().to_pylist()[0]
-    row = {k: (v or 0) for k, v in row.items()}
+        if kind in ("number", "any"):
+            aggs[f"comma{i}"] = (nonempty & n.re_search(_HAS_COMMA_DECIMAL) & n.re_search(_NUM_COMMA)).sum()
+            aggs[f"dot{i}"] = (nonempty & n.re_search(_HAS_DOT_DECIMAL) & n.re_search(_NUM_DOT)).sum()
+            aggs[f"numc{i}"] = (nonempty & n.re_search(_NUM_COMMA)).sum()
+            aggs[f"numd{i}"] = (nonempty & n.re_search(_NUM_DOT)).sum()
+        if kind in ("date", "any"):
+            aggs[f"dmy{i}"] = (nonempty & s.re_search(_DMY)).sum()
+            aggs[f"ymd{i}"] = (nonempty & s.re_search(_YMD)).sum()
+            aggs[f"cpt{i}"] = (nonempty & s.re_search(_COMPACT)).sum()
+            first = s.re_extract(_DMY, 1).nullif("").cast("int32")
+            second = s.re_extract(_DMY, 2).nullif("").cast("int32")
+            aggs[f"f13_{i}"] = (first > 12).sum()
+            aggs[f"s13_{i}"] = (second > 12).sum()
+        if kind in ("string", "any"):
+            aggs[f"wf{i}"] = (nonempty & s.re_search(_WHOLE_FLOAT)).sum()
+    got = t.aggregate(**aggs).to_pyarrow().to_pylist()[0]
+    row = {f"{k}{i}": 0 for i in range(len(columns))
+           for k in ("comma", "dot", "numc", "numd", "dmy", "ymd", "cpt", "f13_", "s13_", "wf")}
+    row.update({k: (v or 0) for k, v in got.items()})
     file_comma = sum(row[f"comma{i}"] for i in range(len(columns)))
     file_dot = sum(row[f"dot{i}"] for i in range(len(columns)))
     out = {}

@@ -47,6 +47,7 @@ class Checked:
     expr: ibis.Table  # canonical columns + ROW + raw text columns + flags
     checks: list[tuple[str, str, str, str]] = field(default_factory=list)  # flag, source column, raw col, reason
     mapping: dict[str, str] = field(default_factory=dict)
+    bad_rows: ibis.Table | None = None  # the flagged rows, materialised by the importer
 
     @property
     def flags(self) -> list[str]:
@@ -213,15 +214,24 @@ def _require(raw: RawTable, table: str, direct: dict[str, str], exprs: dict[str,
         )
 
 
-def _with_expressions(raw: RawTable, direct: dict[str, str], exprs: dict[str, str], opts: dict
+_KIND_CLASS = {"string": "string", "decimal": "number", "float": "number", "integer": "number", "date": "date",
+               "boolean": "string"}
+
+
+def _with_expressions(raw: RawTable, table: str, direct: dict[str, str], exprs: dict[str, str], opts: dict
                       ) -> tuple[ibis.Table, dict[str, ColumnFormat], dict[str, list[str]]]:
     """The source with mapping expressions evaluated, and the format of every text column (one scan)."""
     hints = {"decimal": opts.get("decimal"), "date_format": opts.get("date_format")}
     t = raw.expr
     used = _referenced_columns(raw, exprs)
-    text_cols = sorted({c for c in [*direct.values(), *(c for cols in used.values() for c in cols)]
-                        if t[c].type().is_string()})
-    fmts = detect_formats(t, text_cols, **hints) if text_cols else {}
+    # What each text column must become decides which patterns are worth scanning for; an id column
+    # of a typed source (Parquet, a database) needs no scan at all.
+    kind_of = {src: _KIND_CLASS[SCHEMAS[table].column(col).kind] for col, src in direct.items()}
+    for cols in used.values():
+        kind_of.update({c: "any" for c in cols})
+    text_cols = sorted(c for c, k in kind_of.items()
+                       if t[c].type().is_string() and (raw.text or k != "string"))
+    fmts = detect_formats(t, text_cols, kinds=kind_of, **hints) if text_cols else {}
     if exprs:
         t = t.join(_expression_view(raw, exprs, fmts, used), ROW)
         text_out = [f"__expr_{c}" for c in exprs if t[f"__expr_{c}"].type().is_string()]
@@ -284,7 +294,7 @@ def check_table(raw: RawTable, table: str, tm: TableMapping | None, options: Imp
     """
     direct, exprs = _resolve_mapping(raw, table, tm)
     _require(raw, table, direct, exprs, options)
-    t, fmts, used = _with_expressions(raw, direct, exprs, tm.options if tm else {})
+    t, fmts, used = _with_expressions(raw, table, direct, exprs, tm.options if tm else {})
     limit = (today or dt.date.today()) + dt.timedelta(days=options.allow_future_days)
     anonymous = options.anonymous_customer
     values: dict[str, ir.Value] = {}
