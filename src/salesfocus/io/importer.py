@@ -57,6 +57,26 @@ class DuckDBEngine(Engine):
         return self.workspace.table(name) if self.workspace.has_table(name) else None
 
 
+def _fix_spark_strip() -> None:
+    """Make ``strip`` portable on Spark.
+
+    Ibis compiles ``strip()`` to ``TRIM(' \\t\\n\\r\\v\\f' FROM s)``; Spark reads the unknown escapes ``\\v`` and
+    ``\\f`` as the letters v and f and trims those too ("field" -> "ield", "visit" -> "isit").
+    """
+    from ibis.backends.sql.compilers.pyspark import PySparkCompiler
+
+    def strip(self, op, *, arg):
+        return self.f.regexp_replace(arg, r"^\s+|\s+$", "")
+
+    def lstrip(self, op, *, arg):
+        return self.f.regexp_replace(arg, r"^\s+", "")
+
+    def rstrip(self, op, *, arg):
+        return self.f.regexp_replace(arg, r"\s+$", "")
+
+    PySparkCompiler.visit_Strip, PySparkCompiler.visit_LStrip, PySparkCompiler.visit_RStrip = strip, lstrip, rstrip
+
+
 class SparkEngine(Engine):
     name = "spark"
 
@@ -84,6 +104,7 @@ class SparkEngine(Engine):
             if self.master.startswith("local"):
                 b = (b.config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
                      .config("spark.sql.shuffle.partitions", "4"))
+            _fix_spark_strip()
             self._con = ibis.pyspark.connect(b.getOrCreate())
         return self._con
 

@@ -75,10 +75,9 @@ def _store(ctx: RunContext, name: str, expr: ibis.Table) -> ibis.Table:
 def _figures(ctx: RunContext) -> tuple[ibis.Table, list[Period], ibis.Table]:
     """Per customer and period figures with ``period_index`` and ``active``; the periods; the calendar table."""
     ds, kind = ctx.dataset, ctx.config.periods.period
-    ol = ds.tables["order_lines"]
     od = ds.get("orders")
     if od is None or not {"customer_id", "order_date", "revenue", "cost"} <= set(od.columns):
-        od = order_table(ol)
+        od = order_table(ds.tables["order_lines"])
     raw = _tmp(ctx, "raw", customer_period_figures(od, kind, ds.as_of, has_cost=ds.has_cost), engine=True)
     first_day = raw.aggregate(d=raw.start.min()).to_pyarrow().column("d")[0].as_py()
     periods = calendar(first_day or ds.as_of, ds.as_of, kind)

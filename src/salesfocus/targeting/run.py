@@ -76,7 +76,7 @@ def _scalar(expr: Any) -> Any:
 # segment definition
 # ---------------------------------------------------------------------------------------------------------------
 def _attributes(ctx: RunContext, cfg: TargetingConfig, cust: ibis.Table, pros: ibis.Table | None) -> list[str]:
-    ol = ctx.dataset.get("order_lines")
+    ol = _product_groups(ctx)
     avail = set(cust.columns) | (set(pros.columns) if pros is not None else set())
     if ol is not None and "product_group" in ol.columns:
         avail.add("main_product_group")
@@ -127,7 +127,7 @@ def run(ctx: RunContext) -> None:
         pros = add_bands(pros, cfg.frequency_cuts, cfg.order_size_cuts)
     attrs = _attributes(ctx, cfg, cust, pros)
     if "main_product_group" in attrs and "main_product_group" not in cust.columns:
-        mpg = _ws(ctx, "mpg", main_product_group(ds.tables["order_lines"]))
+        mpg = _ws(ctx, "mpg", main_product_group(_product_groups(ctx)))
         cust = cust.left_join(mpg, "customer_id").drop("customer_id_right")
     definition = SegmentDefinition(attrs, cfg.min_segment_size).fit(cust, pros)
     if definition.pooled_note:
@@ -197,7 +197,7 @@ def _history(ctx: RunContext, cust_seg: ibis.Table) -> pd.DataFrame:
     base = cust_seg.select("customer_id", "first_order", "last_order", "status",
                            *[c for c in ("acquired_date",) if c in cust_seg.columns]).to_pandas()
     windows = customer_windows(base, ds.as_of)
-    expr = window_measures(windows, ds.as_of, order_lines=ds.tables["order_lines"], order_table=_orders(ctx),
+    expr = window_measures(windows, ds.as_of, order_lines=ds.get("order_lines"), order_table=_orders(ctx),
                            activities=ds.get("activities"), invoices=ds.get("invoices"))
     counts = expr.to_pandas()
     base["customer_id"] = base.customer_id.astype(str)
@@ -208,7 +208,7 @@ def _orders(ctx: RunContext) -> ibis.Table | None:
     """The orders table the run keeps in a DuckDB workspace (one row per order), when it is there."""
     ws = ctx.workspace
     need = {"customer_id", "order_id", "order_date", "revenue", "cost", "cost_lines", "lines", "return_lines"}
-    if ctx.summary.get("engine", "duckdb") != "duckdb" or not ws.has_table("orders"):
+    if not ws.has_table("orders"):
         return None
     t = ws.table("orders")
     return t if need <= set(t.columns) else None
@@ -227,9 +227,15 @@ def _leads(ctx: RunContext, cust_seg: ibis.Table, pros_seg: ibis.Table | None) -
     return lt.to_pandas(), agg.to_pandas()
 
 
+def _product_groups(ctx: RunContext) -> ibis.Table | None:
+    """Revenue per customer and product group: the compact table the run keeps (also on Spark), else the lines."""
+    cg = ctx.dataset.get("customer_groups")
+    return cg if cg is not None else ctx.dataset.get("order_lines")
+
+
 def _n_groups(ctx: RunContext) -> int | None:
-    ol = ctx.dataset.tables["order_lines"]
-    if "product_group" not in ol.columns:
+    ol = _product_groups(ctx)
+    if ol is None or "product_group" not in ol.columns:
         return None
     return int(_scalar(ol.product_group.nunique()) or 0) or None
 
