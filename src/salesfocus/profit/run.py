@@ -101,10 +101,12 @@ def run(ctx: RunContext) -> None:
     _store(ctx, "pyramid", pyramid_table(cust, cfg, prospects=prospects))
     _store(ctx, "effort", effort_table(cust, cfg))
 
-    order_lines = ctx.dataset.get("order_lines")
+    # Revenue per customer and product group: the compact table the run keeps (on Spark too), else the lines.
+    groups = ctx.dataset.get("customer_groups")
+    groups = ctx.dataset.get("order_lines") if groups is None else groups
     rare = None
-    if order_lines is not None:
-        rare = _on_workspace(ctx, "rare_groups", cross_selling(order_lines, max_share=cfg.cross_sell_max_share))
+    if groups is not None:
+        rare = _on_workspace(ctx, "rare_groups", cross_selling(groups, max_share=cfg.cross_sell_max_share))
         lm_ids = cust.filter(cust.net_profit < 0).select("customer_id")
         _store(ctx, "loss_maker_cross_selling", rare.join(lm_ids, "customer_id").order_by(
             ["customer_id", ibis.desc("gross_margin"), "product_group"]))
