@@ -304,39 +304,51 @@ class SegmentsConfig(_Section):
     clusters: ClusterConfig = Field(default_factory=ClusterConfig)
 
 
-GOAL_KINDS = ("customer_retention", "net_revenue_retention", "gross_revenue_retention", "moved_up",
-              "new_top_customers", "new_suspects", "new_prospects", "new_customers", "revenue", "net_profit")
+class PredictionConfig(_Section):
+    """Potential and risk (issue 6): repeat-purchase model, CLV, backtest, wallet gap, potential, at-risk list.
 
+    See ``docs/prediction.md`` for every rule. The model is fitted on the order lines up to the as-of date.
+    """
 
-class Goal(_Section):
-    """One customer goal (METHODS §1): what is measured, the target, whose goal it is and for which period."""
-
-    kind: Literal[GOAL_KINDS] = Field(description="What is measured; see docs/periods.md for each kind.")
-    target: float = Field(ge=0, description="Fraction for retention kinds (0.9 = 90%), a count or an amount else.")
-    owner: str = Field("company", description="'company', an account manager's name, or 'segment:A' (an A/B/C "
-                       "segment or a pyramid level).")
-    period: str | None = Field(None, description="Period label (2024, 2024-Q1, 2024-01); default the last period.")
-    name: str | None = Field(None, description="How the goal reads in the outputs; default made from the kind.")
-
-
-def _default_goals() -> list[Goal]:
-    """The method's three example goals (METHODS §1)."""
-    return [
-        Goal(kind="customer_retention", target=0.9, name="retain 90% of last year's customers"),
-        Goal(kind="new_top_customers", target=10, name="develop 10 top customers from prospects and lower levels"),
-        Goal(kind="new_suspects", target=400, name="identify 400 new suspects"),
-    ]
-
-
-class PeriodsConfig(_Section):
-    """Measurement over periods (issue 11): calendar periods, migration, retention, cohorts, the lead funnel."""
-
-    period: Literal["year", "quarter", "month"] = Field("year", description="Calendar period of every "
-                                                        "over-time result (labels 2024, 2024-Q1, 2024-01).")
-    channel_groups: dict[str, str] = Field(
-        default_factory=dict, description="Lead channel → group for extra funnel rows, e.g. {website = 'online', "
-        "beurs = 'offline'}; channels not listed belong to no group."
+    time_unit: Literal["day", "week"] = Field("week", description="Time unit of the BG/NBD model (recency, T).")
+    horizon_months: int = Field(12, ge=1, le=120, description="Months ahead for expected orders, revenue and CLV.")
+    discount_rate: float = Field(0.10, gt=-1, lt=1, description="Annual discount rate of the CLV (0.10 = 10 %).")
+    holdout_months: int | None = Field(
+        None, ge=1, le=60, description="Backtest holdout: the last N months up to the as-of date. Default: 6, but "
+        "at most a quarter of the data span (whole months); the backtest is skipped below one month."
     )
+    min_repeat_customers: int = Field(
+        50, ge=2, description="Fewer customers with a repeat purchase than this: no model (prediction columns "
+        "empty, a note says why)."
+    )
+    fallback_penalizer: float | None = Field(
+        0.01, gt=0, description="When the plain maximum-likelihood fit does not converge, refit with this L2 "
+        "penalty on the log-parameters and say so (empty: report the failure only)."
+    )
+    peers: list[str] = Field(
+        default_factory=lambda: ["sector", "size_class"],
+        description="Customer columns that define comparable customers for the wallet gap (same values = peers).",
+    )
+    peer_percentile: float = Field(0.75, gt=0, lt=1, description="Percentile of the peers' annual revenue.")
+    min_peers: int = Field(5, ge=2, description="Smallest peer group (buying customers) with a peer revenue.")
+    cross_sell_min_share: float = Field(
+        0.5, gt=0, le=1, description="A product group is cross-sell room when at least this share of the "
+        "customer's peers bought it in the last 12 months and the customer did not."
+    )
+    valuable_levels: list[str] = Field(
+        default_factory=lambda: ["top", "large"],
+        description="At-risk list: pyramid levels that count as valuable (without a pyramid: top valuable_share).",
+    )
+    valuable_share: float = Field(
+        0.2, gt=0, le=1, description="Without pyramid levels: the top share of customers by annual revenue."
+    )
+    at_risk_p_active: float = Field(0.5, gt=0, lt=1, description="At risk when P(active) is below this.")
+    recent_months: int = Field(6, ge=1, le=24, description="At risk: the recent period whose order rate is compared.")
+    before_months: int = Field(12, ge=1, le=60, description="At risk: the period before it, the comparison base.")
+    rate_drop: float = Field(
+        0.5, gt=0, lt=1, description="At risk when the recent order rate is at most this fraction of the rate before."
+    )
+    min_orders_before: int = Field(3, ge=1, description="Orders needed in the period before to judge a drop.")
 
 
 def _default_attractiveness() -> dict[str, float]:
@@ -484,53 +496,6 @@ class PeriodsConfig(_Section):
     )
 
 
-class PredictionConfig(_Section):
-    """Potential and risk (issue 6): repeat-purchase model, CLV, backtest, wallet gap, potential, at-risk list.
-
-    See ``docs/prediction.md`` for every rule. The model is fitted on the order lines up to the as-of date.
-    """
-
-    time_unit: Literal["day", "week"] = Field("week", description="Time unit of the BG/NBD model (recency, T).")
-    horizon_months: int = Field(12, ge=1, le=120, description="Months ahead for expected orders, revenue and CLV.")
-    discount_rate: float = Field(0.10, gt=-1, lt=1, description="Annual discount rate of the CLV (0.10 = 10 %).")
-    holdout_months: int | None = Field(
-        None, ge=1, le=60, description="Backtest holdout: the last N months up to the as-of date. Default: 6, but "
-        "at most a quarter of the data span (whole months); the backtest is skipped below one month."
-    )
-    min_repeat_customers: int = Field(
-        50, ge=2, description="Fewer customers with a repeat purchase than this: no model (prediction columns "
-        "empty, a note says why)."
-    )
-    fallback_penalizer: float | None = Field(
-        0.01, gt=0, description="When the plain maximum-likelihood fit does not converge, refit with this L2 "
-        "penalty on the log-parameters and say so (empty: report the failure only)."
-    )
-    peers: list[str] = Field(
-        default_factory=lambda: ["sector", "size_class"],
-        description="Customer columns that define comparable customers for the wallet gap (same values = peers).",
-    )
-    peer_percentile: float = Field(0.75, gt=0, lt=1, description="Percentile of the peers' annual revenue.")
-    min_peers: int = Field(5, ge=2, description="Smallest peer group (buying customers) with a peer revenue.")
-    cross_sell_min_share: float = Field(
-        0.5, gt=0, le=1, description="A product group is cross-sell room when at least this share of the "
-        "customer's peers bought it in the last 12 months and the customer did not."
-    )
-    valuable_levels: list[str] = Field(
-        default_factory=lambda: ["top", "large"],
-        description="At-risk list: pyramid levels that count as valuable (without a pyramid: top valuable_share).",
-    )
-    valuable_share: float = Field(
-        0.2, gt=0, le=1, description="Without pyramid levels: the top share of customers by annual revenue."
-    )
-    at_risk_p_active: float = Field(0.5, gt=0, lt=1, description="At risk when P(active) is below this.")
-    recent_months: int = Field(6, ge=1, le=24, description="At risk: the recent period whose order rate is compared.")
-    before_months: int = Field(12, ge=1, le=60, description="At risk: the period before it, the comparison base.")
-    rate_drop: float = Field(
-        0.5, gt=0, lt=1, description="At risk when the recent order rate is at most this fraction of the rate before."
-    )
-    min_orders_before: int = Field(3, ge=1, description="Orders needed in the period before to judge a drop.")
-
-
 class Config(_Section):
     """The whole configuration."""
 
@@ -542,10 +507,10 @@ class Config(_Section):
     cost_rates: CostRates = Field(default_factory=CostRates)
     pyramid: PyramidConfig = Field(default_factory=PyramidConfig)
     segments: SegmentsConfig = Field(default_factory=SegmentsConfig)
-    prediction: PredictionConfig = Field(default_factory=PredictionConfig)
     periods: PeriodsConfig = Field(default_factory=PeriodsConfig)
     goals: list[Goal] = Field(default_factory=_default_goals, description="Customer goals ([[goals]]); without "
                               "any, the method's three examples.")
+    prediction: PredictionConfig = Field(default_factory=PredictionConfig)
     targeting: TargetingConfig = Field(default_factory=TargetingConfig)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)

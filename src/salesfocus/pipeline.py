@@ -48,8 +48,8 @@ def _analyses() -> list[tuple[str, Callable[[RunContext], None]]]:
     from salesfocus.targeting import run as targeting
 
     return [("profit", profit), ("prediction", prediction), ("segments", segments),
-            ("targeting", targeting),  # after segments and prediction: it reads their columns
-            ("periods", periods)]  # over time: adds tables only, so it may come last
+            ("targeting", targeting),  # last: it reads the columns of every analysis before it
+            ("periods", periods)]  # over time: adds tables only, so it may follow targeting
 
 
 def _stage1(engine: Engine, ds: Dataset, config: Config) -> dict[str, pa.Table]:
