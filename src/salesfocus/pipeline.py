@@ -33,7 +33,8 @@ from salesfocus.model.context import RunContext
 from salesfocus.model.dataset import Dataset, active_window_start, customer_status
 from salesfocus.workspace import Run, Workspace
 
-__all__ = ["RunContext", "analyze", "CUSTOMER_ATTRIBUTES"]
+__all__ = ["RunContext", "analyze", "reanalyze", "merge_manual_assessments", "MANUAL_ASSESSMENTS",
+           "CUSTOMER_ATTRIBUTES"]
 
 CUSTOMER_ATTRIBUTES = ["name", "sector", "region", "country", "size_class", "employees", "account_manager", "email",
                        "channel", "acquired_date"]
@@ -134,7 +135,7 @@ def analyze(engine: Engine, workspace: Workspace, sources: list[Source], mapping
     say("computing per-customer measures")
     stage1 = _stage1(engine, ds, config)
     workspace.write("_sf_customers", stage1["customers"], temp=True)
-    ds = _workspace_dataset(workspace, ds, stage1)
+    ds = _with_manual_assessments(workspace, _workspace_dataset(workspace, ds, stage1))
     ctx = RunContext(workspace, config, ds, workspace.table("_sf_customers"))
     ctx.tables["customer_years"] = stage1["customer_years"]
     cust = ctx.customers
@@ -166,3 +167,121 @@ def analyze(engine: Engine, workspace: Workspace, sources: list[Source], mapping
         tables["rejected"] = report.rejected.order_by(["table", "file", "row"]).to_pyarrow()
     meta = {"summary": ctx.summary, "config": config.model_dump(mode="json"), "args": args or {}}
     return workspace.save_run(tables, meta)
+
+
+# ------------------------------------------------------------------------------------------------ re-analysis
+MANUAL_ASSESSMENTS = "manual_assessments"
+"""Workspace table of answers entered in the app: one row per customer, a NULL cell leaves the import's."""
+
+
+def merge_manual_assessments(imported: ibis.Table | None, manual: ibis.Table, as_of: dt.date) -> ibis.Table:
+    """The assessments the analyses read: the imported rows with the app's answers laid over them.
+
+    For a customer with a manual value of a field, that field is blanked in its imported rows and the
+    manual value comes as one extra row dated ``as_of``, so "the latest non-empty answer" is the manual one
+    wherever it is given and the imported one elsewhere (also for ``latest_potential``'s as-of filter).
+    """
+    from salesfocus.segments.criteria import ASSESSMENT_FIELDS
+
+    fields = [f for f in ASSESSMENT_FIELDS if f in manual.columns]
+    m = manual.filter(manual.customer_id.notnull()).select(
+        "customer_id", *[manual[f].name(f"_m_{f}") for f in fields])
+    if imported is None:
+        return m.select("customer_id", assessment_date=ibis.literal(as_of, "date"),
+                        **{f: m[f"_m_{f}"] for f in fields})
+    imp = imported
+    j = imp.left_join(m, "customer_id").drop("customer_id_right")
+    blank = {f: ibis.ifelse(j[f"_m_{f}"].notnull(), ibis.null(imp[f].type()), j[f])
+             for f in fields if f in imp.columns}
+    kept = j.mutate(**blank).select(*imp.columns)
+    extra = {}
+    for c in imp.columns:
+        if c == "customer_id":
+            extra[c] = m.customer_id.cast(imp[c].type())
+        elif c == "assessment_date":
+            extra[c] = ibis.literal(as_of).cast(imp[c].type())
+        elif c in fields:
+            extra[c] = m[f"_m_{c}"].cast(imp[c].type())
+        else:
+            extra[c] = ibis.null(imp[c].type())
+    return kept.union(m.select(**extra))
+
+
+def _with_manual_assessments(workspace: Workspace, ds: Dataset) -> Dataset:
+    """The data set with the app's answers (table ``manual_assessments``) merged over the assessments."""
+    if not workspace.has_table(MANUAL_ASSESSMENTS):
+        return ds
+    manual = workspace.table(MANUAL_ASSESSMENTS)
+    if not manual.count().to_pyarrow().as_py():
+        return ds
+    merged = merge_manual_assessments(ds.tables.get("assessments"), manual, ds.as_of)
+    workspace.write("_sf_assessments", merged, temp=True)
+    tables = {**ds.tables, "assessments": workspace.table("_sf_assessments")}
+    return Dataset(tables, ds.as_of, ds.missing_notes, ds._has_cost)
+
+
+def reanalyze(workspace: Workspace, config: Config, *, as_of: dt.date | None = None,
+              progress: Callable[[str], None] | None = None, args: dict[str, Any] | None = None) -> Run:
+    """Run stage 1 and every analysis again on the tables the workspace holds (no import); store a new run.
+
+    The app calls this after a change of settings (``config``) or of the answers in ``manual_assessments``.
+    The import figures (rows read, accepted, rejected, sources) and the rejected rows are those of the last
+    import. Mirrors :func:`analyze` from stage 1 on.
+
+    Raises
+    ------
+    InputError
+        When the workspace holds no order lines (import them with ``salesfocus analyze`` first).
+    """
+    from salesfocus.io.schemas import SCHEMAS
+
+    say = progress or (lambda _m: None)
+    if not workspace.has_table("order_lines"):
+        raise InputError(f"workspace {workspace.path} holds no order lines: run `salesfocus analyze` first")
+    tables = {name: workspace.table(name) for name in SCHEMAS if workspace.has_table(name)}
+    ol = tables["order_lines"]
+    span = ol.aggregate(lo=ol.order_date.min(), hi=ol.order_date.max(), n=ol.count()).to_pyarrow().to_pylist()[0]
+    if not span["n"]:
+        raise InputError("the workspace holds no order lines: import them with `salesfocus analyze` first")
+    as_of = as_of or (dt.date.fromisoformat(config.as_of) if config.as_of else span["hi"])
+    previous = workspace.load_run().meta.get("summary", {}) if workspace.runs() else {}
+    engine = DuckDBEngine(workspace)
+    ds = Dataset(tables, as_of)
+    say("computing per-customer measures")
+    stage1 = _stage1(engine, ds, config)
+    workspace.write("_sf_customers", stage1["customers"], temp=True)
+    ds = _with_manual_assessments(workspace, _workspace_dataset(workspace, ds, stage1))
+    ctx = RunContext(workspace, config, ds, workspace.table("_sf_customers"))
+    ctx.tables["customer_years"] = stage1["customer_years"]
+    cust = ctx.customers
+    head = cust.aggregate(
+        customers=cust.count(), revenue=cust.revenue.sum().cast("float64"),
+        gross_margin=cust.gross_margin.sum().cast("float64"),
+    ).to_pyarrow().to_pylist()[0]
+    rejected = workspace.table("rejected") if workspace.has_table("rejected") else None
+    n_rejected = (rejected.row.nunique().to_pyarrow().as_py() if rejected is not None else 0)
+    ctx.summary.update(
+        engine=engine.name,
+        as_of=as_of.isoformat(),
+        rows_read=previous.get("rows_read", int(span["n"]) + n_rejected),
+        rows_accepted=previous.get("rows_accepted", int(span["n"])),
+        rows_rejected=previous.get("rows_rejected", n_rejected),
+        customers=head["customers"],
+        order_lines=int(span["n"]),
+        revenue=round(head["revenue"] or 0.0, 2),
+        gross_margin=None if not ds.has_cost else round(head["gross_margin"] or 0.0, 2),
+        period_start=span["lo"].isoformat(),
+        period_end=span["hi"].isoformat(),
+        sources=previous.get("sources", []),
+    )
+    for name, fn in _analyses():
+        say(f"analysis: {name}")
+        fn(ctx)
+    ctx.summary["notes"] = ds.missing_notes + ctx.notes
+    out = {name: (v.to_pyarrow() if isinstance(v, ibis.Table) else v) for name, v in ctx.tables.items()}
+    out["customers"] = ctx.customers.order_by("customer_id").to_pyarrow()
+    if rejected is not None:
+        out["rejected"] = rejected.order_by(["table", "file", "row"]).to_pyarrow()
+    meta = {"summary": ctx.summary, "config": config.model_dump(mode="json"),
+            "args": {"reanalyze": True, **(args or {})}}
+    return workspace.save_run(out, meta)
