@@ -1,4 +1,4 @@
-"""Streamlit entry point (``salesfocus app``): pick a page, see the stored run, import new exports."""
+"""Streamlit entry point (``salesfocus app``): pick a page, see the stored run, change it, import new exports."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from salesfocus.app.state import analyze_uploads, ensure_demo, load_run_view, workspace_path
+from salesfocus.app.editing import answers_page, settings_page
+from salesfocus.app.importing import import_page
+from salesfocus.app.state import ensure_demo, latest_run_id, load_run_view, workspace_path
 from salesfocus.app.views import PAGES, T
-from salesfocus.errors import SalesfocusError
 
 st.set_page_config(page_title="salesfocus", layout="wide")
 st.session_state.setdefault("lang", os.environ.get("SALESFOCUS_LANG", "en"))
@@ -18,40 +19,38 @@ st.sidebar.radio("Language / Taal", ["en", "nl"], key="lang", horizontal=True)
 
 path, is_demo = workspace_path()
 if is_demo:
-    st.warning("Demo data: a fictional wholesaler. Start with `salesfocus app --workspace FILE` for your own data, "
-               "or import your exports below." if st.session_state.lang == "en" else
-               "Demodata: een fictieve groothandel. Start `salesfocus app --workspace BESTAND` voor uw eigen data, "
-               "of importeer uw exports hieronder.")
+    st.warning("**Demo data**: a fictional wholesaler, not your customers. Start with "
+               "`salesfocus app --workspace FILE` for your own data, or import your exports on the Import page."
+               if st.session_state.lang == "en" else
+               "**Demodata**: een fictieve groothandel, niet uw klanten. Start `salesfocus app --workspace BESTAND` "
+               "voor uw eigen data, of importeer uw exports op de pagina Importeren.", icon="⚠️")
     with st.spinner("Preparing the demo workspace (once)…"):
         ensure_demo(path)
 
 
-@st.cache_data(show_spinner=False)
-def _load(p: str, mtime: float):
-    return load_run_view(Path(p))
+@st.cache_data(show_spinner=False, max_entries=3)
+def _load(p: str, run_id: int | None):
+    """The run's frames, cached on the run id: a new run (import, answers, settings) is a new key."""
+    return load_run_view(Path(p), run_id) if run_id is not None else None
 
 
-run = _load(str(path), path.stat().st_mtime if path.exists() else 0.0)
-names = list(PAGES) + ["Import"]
+run = _load(str(path), latest_run_id(path))
+names = [*PAGES, "Answers", "Settings", "Import"]
 page = st.sidebar.radio("Page", names, format_func=T, key="page")
+if run is not None:
+    st.sidebar.caption(f"run {run.run_id} · {run.created_at}")
 st.title(T(page))
+if msg := st.session_state.pop("flash", None):
+    st.success(msg)
 
 if page == "Import":
-    files = st.file_uploader("CSV, Excel or Parquet exports", accept_multiple_files=True,
-                             type=["csv", "txt", "xlsx", "xls", "parquet"])
-    tables = ["", "order_lines", "customers", "activities", "invoices", "assessments", "leads", "prospects"]
-    chosen = [(st.selectbox(f"{f.name}: table (empty = recognise)", tables, key=f"t_{f.name}"), f) for f in files or []]
-    if chosen and st.button("Analyse", type="primary"):
-        try:
-            with st.spinner("Importing and analysing…"):
-                rid = analyze_uploads(path, [(t, f.name, f.getvalue()) for t, f in chosen],
-                                      path.parent / "uploads")
-        except SalesfocusError as e:
-            st.error(str(e))
-        else:
-            _load.clear()
-            st.success(f"run {rid} stored")
+    import_page(path, is_demo)
 elif run is None:
-    st.info("No analysis run in this workspace yet: import exports on the Import page.")
+    st.info("No analysis run in this workspace yet: import exports on the Import page."
+            if st.session_state.lang == "en" else "Nog geen analyse in deze werkmap: importeer exports.")
+elif page == "Answers":
+    answers_page(run, path)
+elif page == "Settings":
+    settings_page(run, path)
 else:
     PAGES[page](run)

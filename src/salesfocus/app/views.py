@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 import plotly.express as px
@@ -10,7 +11,7 @@ import streamlit as st
 
 from salesfocus.app.state import RunView
 
-__all__ = ["PAGES", "T"]
+__all__ = ["PAGES", "T", "col", "texts"]
 
 _WORDS = {
     "Overview": "Overzicht", "Profitability": "Winstgevendheid", "Segments": "Segmenten",
@@ -18,8 +19,52 @@ _WORDS = {
     "Targeting": "Doelgroepkeuze", "Over time": "In de tijd", "Import": "Importeren", "Downloads": "Downloads",
     "customers": "klanten", "revenue": "omzet", "net profit": "nettowinst", "loss-making": "verliesgevend",
     "This page needs": "Deze pagina heeft nodig", "not in this run": "niet in deze analyse",
-    "Customer": "Klant", "Why here": "Waarom hier",
+    "Customer": "Klant", "Why here": "Waarom hier", "Answers": "Antwoorden", "Settings": "Instellingen",
+    "Segment": "Segment", "Find customer (number or name)": "Zoek klant (nummer of naam)",
+    "Showing the largest 500; filter to find others.": "De grootste 500 staan hier; filter om andere te vinden.",
+    "Save and analyse again": "Opslaan en opnieuw analyseren", "Nothing changed.": "Niets gewijzigd.",
+    "answers saved": "antwoorden opgeslagen", "Analysing again…": "Opnieuw analyseren…",
+    "Answer what only people know. A value you enter overrides the imported one; clear it to use the import again. "
+    "Saving analyses again at once.": "Vul in wat alleen mensen weten. Een ingevulde waarde gaat voor de "
+    "geïmporteerde; maak het vak leeg om de import weer te gebruiken. Opslaan analyseert meteen opnieuw.",
+    "Change a setting and apply it: the run is made again with it and stored with its settings.":
+        "Wijzig een instelling en pas haar toe: de analyse wordt opnieuw gemaakt en met de instellingen bewaard.",
+    "Apply": "Toepassen", "Settings applied": "Instellingen toegepast",
+    "Targeting: judged scores (1-5) and weights": "Doelgroepkeuze: oordelen (1-5) en wegingen",
+    "Save scores and weights and analyse again": "Oordelen en wegingen opslaan en opnieuw analyseren",
+    "Scores and weights saved": "Oordelen en wegingen opgeslagen",
+    "Cost per order (€)": "Kosten per order (€)", "Cost per order line (€)": "Kosten per orderregel (€)",
+    "Cost per delivery (€)": "Kosten per levering (€)", "Cost per visit (€)": "Kosten per bezoek (€)",
+    "Cost per call (€)": "Kosten per telefoontje (€)", "Cost per complaint (€)": "Kosten per klacht (€)",
+    "Cost per invoice (€)": "Kosten per factuur (€)", "Margin threshold (fraction)": "Margegrens (fractie)",
+    "A/B boundary: share of value that counts as high": "A/B-grens: aandeel van de waarde dat hoog telt",
+    "A: at least this many yes answers": "A: minstens zoveel keer ja",
+    "C: at most this many yes answers": "C: hoogstens zoveel keer ja",
+    "At risk below P(active)": "Risico onder P(actief)",
+    "No analysis run in this workspace yet.": "Nog geen analyse in deze werkmap.",
+    "Report and lists": "Rapport en lijsten", "Any table": "Elke tabel", "Table": "Tabel",
+    "Workbook (Excel)": "Werkmap (Excel)", "HTML report": "HTML-rapport", "Segment lists (zip)": "Segmentlijsten (zip)",
+    "Prepare the report files": "Rapportbestanden klaarmaken",
+    "Required columns not mapped": "Verplichte kolommen niet gekoppeld", "Exports": "Exports",
+    "Upload your exports (CSV, Excel or Parquet). Each file's table and columns are recognised from Dutch or English "
+    "headers; check the mapping against the preview and correct it where needed.":
+        "Upload uw exports (CSV, Excel of Parquet). Tabel en kolommen worden herkend aan Nederlandse of Engelse "
+        "kopjes; controleer de koppeling met het voorbeeld en verbeter haar waar nodig.",
+    "Analyse": "Analyseren", "Importing and analysing…": "Importeren en analyseren…", "Analysed": "Geanalyseerd",
+    "Validation": "Controle", "rows read": "regels gelezen", "accepted": "geaccepteerd", "rejected": "afgewezen",
 }
+
+
+def texts():
+    """The report's labels in the app's language (salesfocus.report.i18n)."""
+    from salesfocus.report.i18n import Texts
+
+    return Texts(st.session_state.get("lang", "en"))
+
+
+def col(name: str) -> str:
+    """A column label in the app's language."""
+    return texts().col(name)
 
 
 def T(text: str) -> str:
@@ -46,7 +91,7 @@ def _missing(name: str) -> None:
 
 
 def _table(df: pd.DataFrame, key: str) -> None:
-    st.dataframe(df, use_container_width=True, hide_index=True, key=f"tbl_{key}")
+    st.dataframe(df, width="stretch", hide_index=True, key=f"tbl_{key}")
 
 
 def overview(run: RunView) -> None:
@@ -82,13 +127,13 @@ def profitability(run: RunView) -> None:
                                                       if c in whale.columns],
                       labels={"value": "share", "customer_share": "share of customers"},
                       title="Whale curve and Pareto")
-        st.plotly_chart(fig, use_container_width=True, key="whale")
+        st.plotly_chart(fig, width="stretch", key="whale")
     pyr = run.get("pyramid")
     if pyr is not None:
         ycol = "pyramid_level" if "pyramid_level" in pyr.columns else pyr.columns[0]
         fig = px.bar(pyr, y=ycol, x=[c for c in ("revenue", "net_profit", "cost_to_serve") if c in pyr.columns],
                      orientation="h", barmode="group", title="Customer pyramid")
-        st.plotly_chart(fig, use_container_width=True, key="pyramid")
+        st.plotly_chart(fig, width="stretch", key="pyramid")
         _table(pyr, "pyramid")
     for name in ("loss_makers", "effort"):
         df = run.get(name)
@@ -106,14 +151,18 @@ def segments(run: RunView) -> None:
     fig = px.strip(cust, x="criteria_yes" if "criteria_yes" in cust.columns else "abc_segment", y=y,
                    color="abc_segment", hover_data=["customer_id"] + [c for c in ("name",) if c in cust.columns],
                    title="A/B/C matrix", category_orders={"abc_segment": ["A", "B", "C"]})
-    st.plotly_chart(fig, use_container_width=True, key="abc")
+    st.plotly_chart(fig, width="stretch", key="abc")
     counts = cust.groupby(["abc_segment"] + (["abcd_segment"] if "abcd_segment" in cust.columns else [])).size()
     _table(counts.rename("customers").reset_index(), "abc_counts")
     who = st.selectbox(T("Customer"), cust.customer_id.tolist(), key="abc_customer")
     row = cust[cust.customer_id == who].iloc[0]
-    why = [c for c in cust.columns if c.endswith(("_yes", "_source", "reasons", "_segment")) or c == "criteria_yes"]
     st.write(f"**{T('Why here')}**")
-    _table(pd.DataFrame({"field": why, "value": [str(row[c]) for c in why]}), "why")
+    for c in ("abc_reasons", "abcd_reasons"):
+        if c in cust.columns and isinstance(row[c], str):
+            st.info(f"{col(c)}: {row[c]}")
+    why = [c for c in cust.columns
+           if c.endswith(("_yes", "_source", "_segment")) or c in ("abc_value", "abc_potential")]
+    _table(pd.DataFrame({"field": [col(c) for c in why], "value": [str(row[c]) for c in why]}), "why")
     for name in ("segment_policy", "abc_matrix", "clusters"):
         df = run.get(name)
         if df is not None:
@@ -149,7 +198,7 @@ def potential(run: RunView) -> None:
         _missing("p_active")
     else:
         fig = px.histogram(cust, x="p_active", nbins=20, title="P(active)")
-        st.plotly_chart(fig, use_container_width=True, key="p_active")
+        st.plotly_chart(fig, width="stretch", key="p_active")
     df = run.get("at_risk")
     if df is not None:
         st.subheader("At risk")
@@ -165,7 +214,7 @@ def targeting(run: RunView) -> None:
         fig = px.scatter(seg, x="likelihood", y="attractiveness", size=seg["revenue"].clip(lower=0) + 1
                          if "revenue" in seg.columns else None, color="focus" if "focus" in seg.columns else None,
                          hover_name="segment", title="Portfolio")
-        st.plotly_chart(fig, use_container_width=True, key="portfolio")
+        st.plotly_chart(fig, width="stretch", key="portfolio")
     _table(seg, "segments")
     alarms = run.summary.get("alarms")
     if alarms:
@@ -181,7 +230,7 @@ def over_time(run: RunView) -> None:
         last = mig[mig["to_period"] == mig["to_period"].max()] if "to_period" in mig.columns else mig
         if {"from_level", "to_level", "customers"} <= set(last.columns):
             pivot = last.pivot_table(index="from_level", columns="to_level", values="customers", aggfunc="sum")
-            st.plotly_chart(px.imshow(pivot, text_auto=True, title="Migration"), use_container_width=True,
+            st.plotly_chart(px.imshow(pivot, text_auto=True, title="Migration"), width="stretch",
                             key="migration")
     for name in ("retention", "goals", "funnel", "cohorts"):
         df = run.get(name)
@@ -190,10 +239,45 @@ def over_time(run: RunView) -> None:
             _table(df, name)
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _report_files(path: str, run_id: int, lang: str) -> dict[str, bytes]:
+    from salesfocus.app.state import report_files
+
+    return report_files(Path(path), run_id, lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _table_bytes(run_id: int, name: str, fmt: str, _df: pd.DataFrame) -> bytes:
+    from salesfocus.app.state import table_bytes
+
+    return table_bytes(_df, fmt)
+
+
 def downloads(run: RunView) -> None:
-    for name, df in sorted(run.frames.items()):
-        st.download_button(f"{name}.csv", df.to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv",
-                           mime="text/csv", key=f"dl_{name}")
+    from salesfocus.app.state import workspace_path
+
+    lang = st.session_state.get("lang", "en")
+    st.subheader(T("Report and lists"))
+    if st.button(T("Prepare the report files"), key="prepare_report") or st.session_state.get("report_ready") == (
+            run.run_id, lang):
+        st.session_state.report_ready = (run.run_id, lang)
+        files = _report_files(str(workspace_path()[0]), run.run_id, lang)
+        labels = {"salesfocus.xlsx": "Workbook (Excel)", "report.html": "HTML report",
+                  "lists.zip": "Segment lists (zip)"}
+        mimes = {"salesfocus.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                 "report.html": "text/html", "lists.zip": "application/zip"}
+        cols = st.columns(3)
+        for i, (name, data) in enumerate(files.items()):
+            cols[i % 3].download_button(T(labels[name]), data, file_name=name, mime=mimes[name], key=f"dl_{name}")
+    st.subheader(T("Any table"))
+    names = sorted(run.frames)
+    name = st.selectbox(T("Table"), names, format_func=lambda n: f"{texts().table(n)} ({n})", key="dl_table")
+    df = run.frames[name]
+    c = st.columns(2)
+    c[0].download_button(f"{name}.csv", _table_bytes(run.run_id, name, "csv", df), file_name=f"{name}.csv",
+                         mime="text/csv", key="dl_csv")
+    c[1].download_button(f"{name}.xlsx", _table_bytes(run.run_id, name, "xlsx", df), file_name=f"{name}.xlsx",
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx")
 
 
 PAGES: dict[str, Callable[[RunView], None]] = {
