@@ -22,10 +22,11 @@ import numpy as np
 import pandas as pd
 
 from salesfocus.errors import InputError
+from salesfocus.predict.base import CustomerModel
 from salesfocus.predict.beta_geo import BetaGeoModel
 from salesfocus.predict.rfm import _as_date, days_per_unit, holdout_orders, rfm_table
 
-__all__ = ["backtest"]
+__all__ = ["backtest", "holdout_frame"]
 
 
 def _metrics(pred: np.ndarray, actual: np.ndarray) -> dict[str, float]:
@@ -43,36 +44,13 @@ def _metrics(pred: np.ndarray, actual: np.ndarray) -> dict[str, float]:
     }
 
 
-def backtest(
-    order_lines: ir.Table,
-    calibration_end: _dt.date | str,
-    holdout_end: _dt.date | str,
-    time_unit: str = "week",
-    *,
-    model: BetaGeoModel | None = None,
-) -> dict[str, Any]:
-    """Fit BG/NBD up to ``calibration_end`` and score its holdout forecast against a naive baseline.
+def holdout_frame(
+    order_lines: ir.Table, calibration_end: _dt.date | str, holdout_end: _dt.date | str, time_unit: str = "week"
+) -> tuple[pd.DataFrame, float]:
+    """Per-customer ``customer_id, frequency, recency, T, holdout_frequency`` for a calibration/holdout split.
 
-    Parameters
-    ----------
-    order_lines
-        Ibis table with ``customer_id`` and ``order_date`` (other columns are ignored).
-    calibration_end, holdout_end
-        Calibration is ``[.., calibration_end]``, holdout ``(calibration_end, holdout_end]``.
-    time_unit
-        ``"day"`` or ``"week"``.
-    model
-        An unfitted :class:`BetaGeoModel` whose settings to use (a default one if None). It is fitted here.
-
-    Returns
-    -------
-    dict
-        ``time_unit, calibration_end, holdout_end, holdout_length`` (in time units), ``n_customers``,
-        ``fit`` (the model summary: params, log-likelihood, convergence), ``model`` and ``naive``
-        (each ``mae, rmse, correlation, total_predicted, total_actual``), ``beats_naive`` (model MAE <
-        naive MAE), ``mae_improvement`` (1 − model MAE / naive MAE), and ``per_customer`` — a pandas
-        frame ``customer_id, frequency, recency, T, p_active, predicted, naive, actual``.
-        Everything but ``per_customer`` is JSON-ready.
+    Customers acquired on or before ``calibration_end``, sorted by id; the holdout length in time units.
+    Executes its two Ibis expressions (an edge). Shared by :func:`backtest` and the model choice.
     """
     cal = _as_date(calibration_end, "calibration_end")
     end = _as_date(holdout_end, "holdout_end")
@@ -91,6 +69,46 @@ def backtest(
     df = df.sort_values("customer_id", kind="stable").reset_index(drop=True)
     if len(df) == 0:
         raise InputError(f"backtest: no customer has a purchase on or before {cal}")
+    return df, horizon
+
+
+def backtest(
+    order_lines: ir.Table,
+    calibration_end: _dt.date | str,
+    holdout_end: _dt.date | str,
+    time_unit: str = "week",
+    *,
+    model: CustomerModel | None = None,
+    frame: tuple[pd.DataFrame, float] | None = None,
+) -> dict[str, Any]:
+    """Fit BG/NBD up to ``calibration_end`` and score its holdout forecast against a naive baseline.
+
+    Parameters
+    ----------
+    order_lines
+        Ibis table with ``customer_id`` and ``order_date`` (other columns are ignored).
+    calibration_end, holdout_end
+        Calibration is ``[.., calibration_end]``, holdout ``(calibration_end, holdout_end]``.
+    time_unit
+        ``"day"`` or ``"week"``.
+    model
+        An unfitted repeat-purchase model (:class:`BetaGeoModel`, ``ParetoNBDModel`` or
+        ``ModifiedBetaGeoModel``) whose settings to use (a default BG/NBD if None). It is fitted here.
+    frame
+        The result of :func:`holdout_frame` for the same split, when already computed (not re-executed).
+
+    Returns
+    -------
+    dict
+        ``time_unit, calibration_end, holdout_end, holdout_length`` (in time units), ``n_customers``,
+        ``fit`` (the model summary: params, log-likelihood, convergence), ``model`` and ``naive``
+        (each ``mae, rmse, correlation, total_predicted, total_actual``), ``beats_naive`` (model MAE <
+        naive MAE), ``mae_improvement`` (1 − model MAE / naive MAE), and ``per_customer`` — a pandas
+        frame ``customer_id, frequency, recency, T, p_active, predicted, naive, actual``.
+        Everything but ``per_customer`` is JSON-ready.
+    """
+    df, horizon = frame if frame is not None else holdout_frame(order_lines, calibration_end, holdout_end, time_unit)
+    cal, end = _as_date(calibration_end, "calibration_end"), _as_date(holdout_end, "holdout_end")
 
     fitted = (model if model is not None else BetaGeoModel()).fit(df)
     x, t_x, T = (df[c].to_numpy(dtype="float64") for c in ("frequency", "recency", "T"))

@@ -13,7 +13,7 @@ import datetime as _dt
 import numpy as np
 import pandas as pd
 
-__all__ = ["simulate_bgnbd_orders", "simulate_bgnbd_summary"]
+__all__ = ["simulate_bgnbd_orders", "simulate_bgnbd_summary", "simulate_repeat_summary"]
 
 
 def _draw(n: int, r: float, alpha: float, a: float, b: float, rng: np.random.Generator):
@@ -127,3 +127,56 @@ def simulate_bgnbd_orders(
             "revenue": revenue,
         }
     ).sort_values(["order_date", "customer_id"], kind="stable", ignore_index=True)
+
+
+def simulate_repeat_summary(
+    model: str,
+    n_customers: int,
+    params: dict[str, float],
+    *,
+    max_T: float = 52.0,
+    holdout: float = 0.0,
+    seed: int | None = 0,
+) -> pd.DataFrame:
+    """Per-customer ``frequency, recency, T`` (and ``holdout_frequency``) from BG/NBD, MBG/NBD or Pareto/NBD.
+
+    Continuous time (no same-day merging), in the unit of the parameters; T is uniform on (0, ``max_T``].
+    ``model``: ``"bg_nbd"`` (r, alpha, a, b: dropout with probability p after each *repeat* purchase),
+    ``"mbg_nbd"`` (the same, and also right after the first purchase) or ``"pareto_nbd"`` (r, alpha, s,
+    beta: exponential lifetime with rate μ ~ Gamma(s, β)). ``holdout_frequency`` counts purchases in
+    (T, T + ``holdout``].
+    """
+    rng = np.random.default_rng(seed)
+    n = n_customers
+    lam = rng.gamma(params["r"], 1.0 / params["alpha"], size=n)
+    T = rng.uniform(0.0, max_T, size=n)
+    T = np.maximum(T, 1e-6)
+    end = T + holdout
+    if model == "pareto_nbd":
+        death = rng.exponential(1.0, size=n) / rng.gamma(params["s"], 1.0 / params["beta"], size=n)
+        p = None
+    elif model in ("bg_nbd", "mbg_nbd"):
+        p = rng.beta(params["a"], params["b"], size=n)
+        death = np.full(n, np.inf)
+        if model == "mbg_nbd":
+            death[rng.random(n) < p] = 0.0  # dropped right after the first purchase
+    else:
+        raise ValueError(f"unknown model {model!r}")
+    x = np.zeros(n, dtype="int64")
+    hold = np.zeros(n, dtype="int64")
+    last = np.zeros(n)
+    t = np.zeros(n)
+    idx = np.flatnonzero((lam > 0) & (death > 0))
+    while idx.size:
+        t[idx] += rng.exponential(1.0, size=idx.size) / lam[idx]
+        idx = idx[(t[idx] <= end[idx]) & (t[idx] <= death[idx])]
+        if not idx.size:
+            break
+        cal = t[idx] <= T[idx]
+        x[idx[cal]] += 1
+        last[idx[cal]] = t[idx[cal]]
+        hold[idx[~cal]] += 1
+        if p is not None:
+            idx = idx[rng.random(idx.size) >= p[idx]]
+    return pd.DataFrame({"customer_id": np.arange(n).astype(str), "frequency": x, "recency": last, "T": T,
+                         "holdout_frequency": hold})
