@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from salesfocus.workspace import Run
 
@@ -34,15 +35,35 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+_TRIGGER_RE = r"^[=+\-@\t\r]"
+
+
+def neutralise_column(col: pa.ChunkedArray | pa.Array) -> pd.Series:
+    """A whole text column neutralised at once (as :func:`neutralise` per value); object dtype, None for null."""
+    hit = pc.fill_null(pc.match_substring_regex(col, _TRIGGER_RE), False)
+    safe = pc.if_else(hit, pc.binary_join_element_wise("'", col, ""), col)
+    return pd.Series(safe.to_numpy(zero_copy_only=False), dtype="object")
+
+
+def text_column(col: pa.ChunkedArray | pa.Array) -> pd.Series:
+    """A text column as object dtype with None for null (not pandas' string dtype)."""
+    return pd.Series(col.to_numpy(zero_copy_only=False), dtype="object")
+
+
+def decimal_column(col: pa.ChunkedArray | pa.Array) -> pd.Series:
+    """Decimals as float64, each the nearest double (as ``float(Decimal)``): via their exact text."""
+    return pd.Series(col.cast(pa.string()).cast(pa.float64()).to_numpy(zero_copy_only=False), dtype="float64")
+
+
 def to_frame(table: pa.Table, money_digits: int = 2) -> pd.DataFrame:
     """Arrow to pandas for output: decimals as rounded floats, text neutralised."""
     cols = {}
     for name, col in zip(table.column_names, table.columns, strict=True):
         t = col.type
         if pa.types.is_decimal(t):
-            cols[name] = pd.Series(col.to_pylist(), dtype="float64").round(money_digits)
+            cols[name] = decimal_column(col).round(money_digits)
         elif pa.types.is_string(t) or pa.types.is_large_string(t):
-            cols[name] = pd.Series([neutralise(v) for v in col.to_pylist()], dtype="object")
+            cols[name] = neutralise_column(col)
         else:
             cols[name] = col.to_pandas()
     return pd.DataFrame(cols, columns=table.column_names)

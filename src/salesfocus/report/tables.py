@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 
 from salesfocus.report.i18n import Texts
-from salesfocus.report.outputs import neutralise
+from salesfocus.report.outputs import decimal_column, neutralise_column, text_column
 from salesfocus.workspace import Run
 
 __all__ = ["RunData", "SECTIONS", "EXPECTED", "column_kind", "category_columns", "CUSTOMER_ORDER", "clean", "version"]
@@ -165,10 +165,9 @@ def _frame(table: pa.Table, *, neutral: bool) -> pd.DataFrame:
     for name, col in zip(table.column_names, table.columns, strict=True):
         t = col.type
         if pa.types.is_decimal(t):
-            cols[name] = pd.Series(col.to_pylist(), dtype="float64")
+            cols[name] = decimal_column(col)
         elif pa.types.is_string(t) or pa.types.is_large_string(t):
-            vals = col.to_pylist()
-            cols[name] = pd.Series([neutralise(v) for v in vals] if neutral else vals, dtype="object")
+            cols[name] = neutralise_column(col) if neutral else text_column(col)
         elif pa.types.is_date(t):
             cols[name] = pd.Series(col.to_pylist(), dtype="object")
         else:
