@@ -325,6 +325,14 @@ class PredictionConfig(_Section):
         0.01, gt=0, description="When the plain maximum-likelihood fit does not converge, refit with this L2 "
         "penalty on the log-parameters and say so (empty: report the failure only)."
     )
+    model_selection: bool = Field(
+        True, description="Fit BG/NBD, Pareto/NBD and MBG/NBD and keep the one with the lowest holdout MAE "
+        "(lowest BIC without a holdout); off: BG/NBD only."
+    )
+    models: list[Literal["bg_nbd", "pareto_nbd", "mbg_nbd"]] = Field(
+        default_factory=lambda: ["bg_nbd", "pareto_nbd", "mbg_nbd"], min_length=1,
+        description="Candidate repeat-purchase models for the choice (ties go to the first).",
+    )
     peers: list[str] = Field(
         default_factory=lambda: ["sector", "size_class"],
         description="Customer columns that define comparable customers for the wallet gap (same values = peers).",
