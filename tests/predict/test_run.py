@@ -15,6 +15,7 @@ from salesfocus.model.context import RunContext
 from salesfocus.model.dataset import Dataset
 from salesfocus.predict import simulate_bgnbd_orders
 from salesfocus.predict.run import CUSTOMER_COLUMNS, MODEL_COLUMNS, run
+from salesfocus.predict.select import MODELS
 from salesfocus.workspace import Workspace
 
 AS_OF = dt.date(2024, 12, 31)
@@ -107,8 +108,18 @@ def test_columns_and_probabilities(week_run):
 def test_summary_contract(week_run):
     _, s, notes, _, _ = week_run
     p = s["prediction"]
-    assert p["model"] == "bg_nbd" and p["spend_model"] == "gamma_gamma" and p["time_unit"] == "week"
-    assert set(p["params"]) == {"r", "alpha", "a", "b", "p", "q", "gamma"}
+    assert p["model"] in MODELS and p["spend_model"] == "gamma_gamma" and p["time_unit"] == "week"
+    assert set(p["params"]) == {*MODELS[p["model"]]._param_names, "p", "q", "gamma"}
+    # model choice: every candidate reported with its figures; the holdout (6 months) decides
+    cand = p["candidates"]
+    assert set(cand) == set(MODELS) and p["chosen_by"] == "holdout_mae"
+    for row in cand.values():
+        assert np.isfinite(row["log_likelihood"]) and np.isfinite(row["bic"]) and np.isfinite(row["holdout_mae"])
+        assert row["bic"] == pytest.approx(-2 * row["log_likelihood"] + 4 * np.log(p["customers"]))
+    ok = [k for k, v in cand.items() if v["converged"] and v["converged_holdout"]]
+    assert p["model"] == min(ok, key=lambda k: cand[k]["holdout_mae"])
+    assert p["log_likelihood"] == cand[p["model"]]["log_likelihood"]
+    assert any(n.startswith("prediction: repeat-purchase model") and "holdout MAE" in n for n in notes)
     assert np.isfinite(p["log_likelihood"]) and isinstance(p["converged"], bool) and p["fit_message"]
     assert p["independence"]["verdict"] and "correlation" in p["independence"]
     assert p["excluded"]["no_order_by_as_of"] == 0 and p["excluded"]["spend_no_repeat_purchase"] >= 0
@@ -118,8 +129,10 @@ def test_summary_contract(week_run):
         assert k in b["model"] and k in b["naive"]
     assert b["beats_naive"] is (b["model"]["mae"] < b["naive"]["mae"])
     assert any(n.startswith("prediction backtest:") and "MAE" in n for n in notes)
-    # simulated by BG/NBD: the model should recover r roughly and beat the naive baseline
-    assert p["params"]["r"] == pytest.approx(0.8, rel=0.35) and b["beats_naive"]
+    # the backtest scores the chosen model, on the same split as the choice
+    assert b["model"]["mae"] == pytest.approx(cand[p["model"]]["holdout_mae"])
+    # simulated by BG/NBD: BG/NBD should recover r roughly, and the chosen model beat the naive baseline
+    assert cand["bg_nbd"]["params"]["r"] == pytest.approx(0.8, rel=0.35) and b["beats_naive"]
 
 
 def test_assessment_overrides_model_and_future_rows_are_ignored(week_run):
@@ -135,12 +148,14 @@ def test_assessment_overrides_model_and_future_rows_are_ignored(week_run):
 def test_day_unit_gives_the_same_customers(simulated, week_run):
     week = week_run[0]
     with Workspace(None) as ws:
-        ctx = _ctx(ws, simulated, _customers(simulated), Config(prediction=PredictionConfig(time_unit="day")))
+        model = week_run[1]["prediction"]["model"]  # the same model as the weekly run (the only candidate)
+        cfg = PredictionConfig(time_unit="day", models=[model])
+        ctx = _ctx(ws, simulated, _customers(simulated), Config(prediction=cfg))
         run(ctx)
         day = ctx.customers.to_pandas().set_index("customer_id").loc[week.index]
         p = ctx.summary["prediction"]
-    assert p["time_unit"] == "day" and p["model"] == "bg_nbd"
-    # recency and T scale by 7, so α does (BG/NBD is scale-equivariant in time); r, a, b do not change
+    assert p["time_unit"] == "day" and p["model"] == model and list(p["candidates"]) == [model]
+    # recency and T scale by 7, so α (and Pareto/NBD's β) do (the models are scale-equivariant in time); r does not
     assert p["params"]["alpha"] == pytest.approx(7 * week_run[1]["prediction"]["params"]["alpha"], rel=1e-3)
     assert p["params"]["r"] == pytest.approx(week_run[1]["prediction"]["params"]["r"], rel=1e-3)
     assert np.corrcoef(day.p_active, week.p_active)[0, 1] > 0.99
@@ -167,7 +182,7 @@ def test_without_pyramid_or_peers(simulated):
         ctx = _ctx(ws, simulated, cust, Config(), compact=False)  # also: order lines only
         run(ctx)
         c = ctx.customers.to_pandas()
-    assert c.p_active.notna().all() and ctx.summary["prediction"]["model"] == "bg_nbd"
+    assert c.p_active.notna().all() and ctx.summary["prediction"]["model"] in MODELS
     assert c.wallet_gap.isna().all() and c.cross_sell_groups.isna().all()
     assert set(c.potential_source) == {"model"} | ({"none"} if (c.revenue_12m <= 0).any() else set())
     assert any("no peer column(s) sector, size_class" in n for n in ctx.notes)
@@ -215,3 +230,13 @@ def test_group_buys_from_compact_table_equal_those_from_lines(simulated):
             both.append(_group_buys(ctx).to_pandas().sort_values(["customer_id", "product_group"], ignore_index=True))
     pd.testing.assert_frame_equal(both[0], both[1])
     assert len(both[0]) > 0
+
+
+def test_model_selection_off_is_bg_nbd_only(simulated):
+    with Workspace(None) as ws:
+        ctx = _ctx(ws, simulated, _customers(simulated), Config(prediction=PredictionConfig(model_selection=False)))
+        run(ctx)
+        p = ctx.summary["prediction"]
+    assert p["model"] == "bg_nbd" and p["chosen_by"] == "config" and list(p["candidates"]) == ["bg_nbd"]
+    assert p["candidates"]["bg_nbd"]["holdout_mae"] is None and p["backtest"]["beats_naive"]
+    assert not any(n.startswith("prediction: repeat-purchase model") for n in ctx.notes)

@@ -45,7 +45,12 @@ def test_contract_columns_and_sources(demo_run):
                 "potential_source", "wallet_gap", "cross_sell_groups", "at_risk"):
         assert col in c.columns
     p = s["prediction"]
-    assert p["model"] == "bg_nbd" and set(p["params"]) == {"r", "alpha", "a", "b", "p", "q", "gamma"}
+    from salesfocus.predict.select import MODELS
+
+    assert p["model"] in MODELS and set(p["params"]) == {*MODELS[p["model"]]._param_names, "p", "q", "gamma"}
+    assert p["chosen_by"] in ("holdout_mae", "bic") and set(p["candidates"]) == set(MODELS)
+    print("demo model choice:", p["model"], p["chosen_by"], {k: (round(v["log_likelihood"] or 0, 1),
+          v["holdout_mae"], v["converged"]) for k, v in p["candidates"].items()})
     assert {"assessment", "peers"} <= set(c.potential_source)
     # the A/B/C step (after prediction) reads the prediction's potential
     if "abc_potential_source" in c.columns:

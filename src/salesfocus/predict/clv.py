@@ -29,6 +29,7 @@ from salesfocus.errors import InputError
 from salesfocus.predict.base import as_frame
 from salesfocus.predict.beta_geo import BetaGeoModel
 from salesfocus.predict.gamma_gamma import GammaGammaModel
+from salesfocus.predict.pareto_nbd import ParetoNBDModel
 from salesfocus.predict.rfm import days_per_unit
 
 __all__ = ["customer_value", "DAYS_PER_MONTH"]
@@ -83,7 +84,8 @@ def customer_value(
     Parameters
     ----------
     bgnbd, gg
-        Fitted :class:`BetaGeoModel` and :class:`GammaGammaModel` (fitted in ``time_unit``).
+        Fitted repeat-purchase model (:class:`BetaGeoModel`, MBG/NBD or Pareto/NBD) and
+        :class:`GammaGammaModel` (fitted in ``time_unit``).
     rfm_df
         Per-customer frame with ``frequency, recency, T, monetary_value`` (and optionally
         ``customer_id``, ``margin_pct``, ``cost_per_order``) — the executed :func:`rfm_table`.
@@ -108,9 +110,11 @@ def customer_value(
     pandas.DataFrame
         Index of ``rfm_df``; ``customer_id`` (if given) and the columns in ``OUTPUT_COLUMNS``.
     """
-    for model, cls in ((bgnbd, BetaGeoModel), (gg, GammaGammaModel)):
+    # BetaGeoModel includes its subclass ModifiedBetaGeoModel; any of the three repeat-purchase models will do.
+    for model, cls, what in ((bgnbd, (BetaGeoModel, ParetoNBDModel), "repeat-purchase model (BetaGeoModel, "
+                              "ModifiedBetaGeoModel or ParetoNBDModel)"), (gg, GammaGammaModel, "GammaGammaModel")):
         if not isinstance(model, cls):
-            raise InputError(f"customer_value: expected a {cls.__name__}, got {type(model).__name__}")
+            raise InputError(f"customer_value: expected a {what}, got {type(model).__name__}")
     df = as_frame(rfm_df, ("frequency", "recency", "T", "monetary_value"), who="customer_value")
     if not (isinstance(horizon_months, int | np.integer) and horizon_months >= 1):
         raise InputError(f"customer_value: horizon_months must be a whole number >= 1, got {horizon_months!r}")

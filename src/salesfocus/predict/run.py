@@ -36,12 +36,13 @@ import pyarrow as pa
 from salesfocus.config import PredictionConfig
 from salesfocus.errors import InputError
 from salesfocus.predict.at_risk import at_risk_table, months_before, recent_history, risk_flags
-from salesfocus.predict.backtest import backtest
+from salesfocus.predict.backtest import backtest, holdout_frame
 from salesfocus.predict.beta_geo import BetaGeoModel
 from salesfocus.predict.clv import DAYS_PER_MONTH, customer_value
 from salesfocus.predict.gamma_gamma import GammaGammaModel
 from salesfocus.predict.potential import latest_potential, potential_revenue
 from salesfocus.predict.rfm import days_per_unit, rfm_table
+from salesfocus.predict.select import MODELS, select_model
 from salesfocus.predict.wallet import cross_sell, cross_sell_groups, peer_revenue
 
 if TYPE_CHECKING:
@@ -139,8 +140,11 @@ def _empty_values() -> pa.Table:
     return pa.table(cols)
 
 
-def _fit(ctx: RunContext, cfg: PredictionConfig, purchases: ibis.Table) -> tuple[pa.Table, dict[str, Any]]:
-    """Fit BG/NBD and Gamma-Gamma up to as_of; per-customer values and the summary (``model`` null if not)."""
+def _fit(ctx: RunContext, cfg: PredictionConfig, purchases: ibis.Table,
+         holdout: tuple[pd.DataFrame, float, dt.date] | None = None) -> tuple[pa.Table, dict[str, Any]]:
+    """Choose and fit the repeat-purchase model (:func:`~salesfocus.predict.select.select_model`, on the
+    ``holdout`` split when given, else by BIC) and Gamma-Gamma up to as_of; per-customer values and the
+    summary (``model`` null if not)."""
     as_of = ctx.dataset.as_of
     info: dict[str, Any] = {"model": None, "spend_model": None, "time_unit": cfg.time_unit,
                             "calibration_end": as_of.isoformat(), "horizon_months": cfg.horizon_months,
@@ -153,11 +157,14 @@ def _fit(ctx: RunContext, cfg: PredictionConfig, purchases: ibis.Table) -> tuple
         reason = (f"only {repeaters} customer(s) with a repeat purchase up to {as_of} (at least "
                   f"{cfg.min_repeat_customers} needed, [prediction] min_repeat_customers)")
         return _degrade(ctx, info, reason)
-    bg = BetaGeoModel(fallback_penalizer=cfg.fallback_penalizer)
     try:
-        bg.fit(rfm)
+        choice = select_model(rfm, candidates=cfg.models if cfg.model_selection else ["bg_nbd"],
+                              holdout=holdout[:2] if holdout is not None and cfg.model_selection else None,
+                              fallback_penalizer=cfg.fallback_penalizer)
     except _FIT_ERRORS as e:
-        return _degrade(ctx, info, f"BG/NBD could not be fitted: {e}")
+        return _degrade(ctx, info, str(e))
+    bg, label = choice.model, choice.label
+    chosen_by = choice.chosen_by if cfg.model_selection else "config"
     gg: GammaGammaModel | None = GammaGammaModel(fallback_penalizer=cfg.fallback_penalizer)
     try:
         gg.fit(rfm)
@@ -165,11 +172,12 @@ def _fit(ctx: RunContext, cfg: PredictionConfig, purchases: ibis.Table) -> tuple
         ctx.note(f"prediction: Gamma-Gamma could not be fitted ({e}); expected revenue, margin and CLV are empty")
         gg = None
     bs = bg.summary()
-    info |= {"model": "bg_nbd", "params": dict(bs["params"]), "std_errors": dict(bs["std_errors"]),
+    info |= {"model": choice.name, "chosen_by": chosen_by, "model_choice": choice.reason,
+             "candidates": choice.candidates, "params": dict(bs["params"]), "std_errors": dict(bs["std_errors"]),
              "log_likelihood": bs["log_likelihood"], "converged": bs["converged"], "fit_message": bs["message"],
              "penalizer": bs["penalizer"]}
     if not bs["converged"]:
-        ctx.note(f"prediction: the BG/NBD fit did not converge; treat P(active) and forecasts with care — "
+        ctx.note(f"prediction: the {label} fit did not converge; treat P(active) and forecasts with care — "
                  f"{bs['message']}")
     if gg is not None:
         gs = gg.summary()
@@ -188,7 +196,9 @@ def _fit(ctx: RunContext, cfg: PredictionConfig, purchases: ibis.Table) -> tuple
             ctx.note(f"prediction: the Gamma-Gamma fit did not converge — {gs['message']}")
     values = _values(ctx, cfg, bg, gg, rfm)
     par = ", ".join(f"{k} = {v:.3g}" for k, v in info["params"].items())
-    ctx.note(f"prediction: BG/NBD{' and Gamma-Gamma' if gg is not None else ''} fitted on {len(rfm):,} customers "
+    if cfg.model_selection:
+        ctx.note(f"prediction: repeat-purchase model {label}, chosen by {choice.reason}")
+    ctx.note(f"prediction: {label}{' and Gamma-Gamma' if gg is not None else ''} fitted on {len(rfm):,} customers "
              f"({repeaters:,} with repeat purchases) up to {as_of}, per {cfg.time_unit}: {par}"
              f"{'' if bs['converged'] else ' (NOT converged)'}{' (regularised)' if bs['penalizer'] else ''}")
     return pa.Table.from_pandas(values, preserve_index=False), info
@@ -216,8 +226,29 @@ def _metrics(m: dict[str, float]) -> dict[str, float]:
             "predicted_total": m["total_predicted"], "actual_total": m["total_actual"]}
 
 
-def _backtest(ctx: RunContext, cfg: PredictionConfig, purchases: ibis.Table) -> dict[str, Any] | None:
-    """Calibrate up to as_of − holdout, score the holdout; a note prints the result. None when not possible."""
+def _selection_holdout(ctx: RunContext, cfg: PredictionConfig,
+                       purchases: ibis.Table) -> tuple[pd.DataFrame, float, dt.date] | None:
+    """The backtest's calibration/holdout split for the model choice: ``(frame, horizon, cal)``, or None when the
+    data give no usable holdout (then the choice is by BIC)."""
+    as_of = ctx.dataset.as_of
+    first = purchases.filter(purchases.order_date <= ibis.literal(as_of)).order_date.min().to_pyarrow().as_py()
+    months = _holdout_months(cfg, first, as_of)
+    if months < 1:
+        return None
+    cal = months_before(as_of, months)
+    try:
+        frame, horizon = holdout_frame(purchases, cal, as_of, cfg.time_unit)
+    except _FIT_ERRORS:
+        return None
+    if int((frame["frequency"] > 0).sum()) < cfg.min_repeat_customers:
+        return None
+    return frame, horizon, cal
+
+
+def _backtest(ctx: RunContext, cfg: PredictionConfig, purchases: ibis.Table, model: str = "bg_nbd",
+              holdout: tuple[pd.DataFrame, float, dt.date] | None = None) -> dict[str, Any] | None:
+    """Calibrate up to as_of − holdout, score the holdout with ``model`` (a name in
+    :data:`~salesfocus.predict.select.MODELS`); a note prints the result. None when not possible."""
     as_of = ctx.dataset.as_of
     first = purchases.filter(purchases.order_date <= ibis.literal(as_of)).order_date.min().to_pyarrow().as_py()
     months = _holdout_months(cfg, first, as_of)
@@ -227,7 +258,8 @@ def _backtest(ctx: RunContext, cfg: PredictionConfig, purchases: ibis.Table) -> 
     cal = months_before(as_of, months)
     try:
         res = backtest(purchases, cal, as_of, cfg.time_unit,
-                       model=BetaGeoModel(fallback_penalizer=cfg.fallback_penalizer))
+                       model=MODELS[model](fallback_penalizer=cfg.fallback_penalizer),
+                       frame=holdout[:2] if holdout is not None and holdout[2] == cal else None)
     except _FIT_ERRORS as e:
         ctx.note(f"prediction backtest skipped (calibration to {cal}): {e}")
         return None
@@ -311,9 +343,10 @@ def run(ctx: RunContext) -> None:
     orders = _order_table(ctx)
     purchases = _purchases(orders)
 
-    values, info = _fit(ctx, cfg, purchases)
+    split = _selection_holdout(ctx, cfg, purchases) if cfg.model_selection else None
+    values, info = _fit(ctx, cfg, purchases, split)
     pred = _bring(ctx, "values", values)
-    info["backtest"] = _backtest(ctx, cfg, purchases) if info["model"] else None
+    info["backtest"] = _backtest(ctx, cfg, purchases, info["model"], split) if info["model"] else None
     hist = _bring(ctx, "history", recent_history(orders, as_of,
                                                  recent_months=cfg.recent_months, before_months=cfg.before_months))
 
