@@ -11,6 +11,8 @@ from salesfocus.predict.at_risk import at_risk_table, recent_history, risk_flags
 from salesfocus.predict.backtest import backtest
 from salesfocus.predict.base import CustomerModel
 from salesfocus.predict.beta_geo import BetaGeoModel
+from salesfocus.predict.modified_beta_geo import ModifiedBetaGeoModel
+from salesfocus.predict.pareto_nbd import ParetoNBDModel
 from salesfocus.predict.clv import DAYS_PER_MONTH, customer_value
 from salesfocus.predict.gamma_gamma import GammaGammaModel
 from salesfocus.predict.potential import latest_potential, potential_revenue
@@ -20,6 +22,8 @@ from salesfocus.predict.wallet import cross_sell, cross_sell_groups, peer_revenu
 
 __all__ = (
     "BetaGeoModel",
+    "ModifiedBetaGeoModel",
+    "ParetoNBDModel",
     "CustomerModel",
     "DAYS_PER_MONTH",
     "GammaGammaModel",

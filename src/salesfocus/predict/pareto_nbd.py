@@ -179,12 +179,12 @@ def _pnbd_loglik(r, alpha, s, beta, x, t_x, T) -> tuple[np.ndarray, np.ndarray]:
         head = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha) + s * np.log(beta)
         l_alive = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
         l_dead = np.log(s) - np.log(r + s + x) + _log_a0(r, alpha, s, beta, x, t_x, T)
-    bad = ~np.isfinite(l_dead) & (T > t_x)
+    bad = ~np.isfinite(l_dead) & (t_x < T)
     if np.any(bad):
         l_dead = l_dead.copy()
         for i in np.flatnonzero(bad):
             l_dead[i] = _log_dead_quad(r, alpha, s, beta, x[i], t_x[i], T[i])
-    l_dead = np.where(T > t_x, l_dead, -np.inf)
+    l_dead = np.where(t_x < T, l_dead, -np.inf)
     lse = np.logaddexp(l_alive, l_dead)
     return head + lse, l_alive - lse
 
