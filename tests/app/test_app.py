@@ -13,21 +13,15 @@ from streamlit.testing.v1 import AppTest
 
 from salesfocus.app.launch import SCRIPT
 
-demo = pytest.importorskip("salesfocus.demo")
 
-
-@pytest.fixture(scope="module")
-def workspace(tmp_path_factory):
-    from salesfocus.app.state import ensure_demo
-
-    p = tmp_path_factory.mktemp("app") / "ws.duckdb"
-    ensure_demo(p, customers=300, seed=4)
-    return p
+@pytest.fixture
+def workspace(demo_workspace):
+    return demo_workspace
 
 
 def _app(workspace, monkeypatch):
     monkeypatch.setenv("SALESFOCUS_WORKSPACE", str(workspace))
-    at = AppTest.from_file(str(SCRIPT), default_timeout=60)
+    at = AppTest.from_file(str(SCRIPT), default_timeout=120)
     at.run()
     assert not at.exception, at.exception
     return at

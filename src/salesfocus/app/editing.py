@@ -13,6 +13,7 @@ import streamlit as st
 
 from salesfocus.app.state import BOOL_FIELDS, RunView, answers_frame, rerun, run_config, save_answers
 from salesfocus.app.views import T, col
+from salesfocus.errors import SalesfocusError
 
 __all__ = ["answers_page", "settings_page", "SLIDERS"]
 
@@ -151,13 +152,20 @@ def settings_page(run: RunView, path: Path) -> None:
                                           "criterion": st.column_config.TextColumn(disabled=True),
                                           "weight": st.column_config.NumberColumn(min_value=0.0, step=0.05)})
     if st.button(T("Save scores and weights and analyse again"), key="save_targeting"):
-        _rerun(path, with_targeting(cfg, new_sheet, new_w), "Scores and weights saved")
+        try:
+            new_cfg = with_targeting(cfg, new_sheet, new_w)
+        except (SalesfocusError, ValueError) as e:
+            st.error(str(e))
+            return
+        _rerun(path, new_cfg, "Scores and weights saved")
 
 
 def with_targeting(cfg, sheet: pd.DataFrame, weights: pd.DataFrame):
     """A copy of the Config with the judged scores and the weights of the targeting model from the editors."""
     from salesfocus.config import Config
+    from salesfocus.targeting.criteria import check_scores
 
+    check_scores(sheet.set_index("segment").apply(pd.to_numeric, errors="coerce"), "judged scores")
     data = cfg.model_dump(mode="json")
     t = data["targeting"]
     scores: dict[str, dict[str, float]] = {}
