@@ -221,7 +221,7 @@ def table_bytes(df: pd.DataFrame, fmt: str) -> bytes:
 
     safe = df.copy()
     for c in safe.columns:
-        if safe[c].dtype == object or str(safe[c].dtype).startswith("string"):
+        if pd.api.types.is_object_dtype(safe[c]) or pd.api.types.is_string_dtype(safe[c]):
             safe[c] = safe[c].map(neutralise)
     if fmt == "csv":
         return safe.to_csv(index=False).encode("utf-8")
