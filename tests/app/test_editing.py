@@ -20,6 +20,7 @@ def _app(path, monkeypatch, page):
 
 
 
+@pytest.mark.slow  # two full runs (~20 s)
 def test_edit_answer_then_slider_each_store_a_run_and_survive_a_reload(workspace_copy, monkeypatch):
     with Workspace(workspace_copy, read_only=True) as ws:
         first = ws.load_run()

@@ -4,6 +4,7 @@ import io
 import zipfile
 
 import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from salesfocus.app.launch import SCRIPT
@@ -61,7 +62,7 @@ def test_report_files_and_neutralised_tables(demo_workspace):
         assert zipfile.ZipFile(io.BytesIO(files["lists.zip"])).namelist()
     df = pd.DataFrame({"name": ["=HYPERLINK(\"x\")", "Jansen"], "revenue": [1.0, 2.0]})
     assert b"'=HYPERLINK" in table_bytes(df, "csv")
-    back = pd.read_excel(io.BytesIO(table_bytes(df, "xlsx")))
+    back = pd.read_excel(io.BytesIO(table_bytes(df, "xlsx")), engine="openpyxl")
     assert back.name.tolist() == ["'=HYPERLINK(\"x\")", "Jansen"]
 
 
@@ -84,3 +85,21 @@ def test_import_page_shows_validation_of_the_last_import(demo_workspace, monkeyp
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["rows read"] == f"{s['rows_read']:,}"
     assert metrics["rejected"] == f"{s['rows_rejected']:,}"
+
+
+@pytest.mark.slow  # one import and run
+def test_import_with_a_corrected_mapping(tmp_path):
+    from salesfocus.app.state import analyze_uploads
+
+    csv = ("Klantnummer;Bonnr;Orderdatum;Bedrag excl\n"
+           + "".join(f"K{i % 7};{1000 + i};{1 + i % 28:02d}-0{1 + i % 9}-2025;{10 + i},50\n" for i in range(60))
+           + "K1;2000;geen datum;5,00\n")
+    ws = tmp_path / "ws.duckdb"
+    mapping = {"order_lines": {"customer_id": "Klantnummer", "order_id": "Bonnr", "order_date": "Orderdatum",
+                               "revenue": "Bedrag excl"}}
+    rid = analyze_uploads(ws, [("order_lines", "export.csv", csv.encode("utf-8"))], tmp_path / "up", mapping)
+    with Workspace(ws, read_only=True) as w:
+        run = w.load_run(rid)
+        s = run.meta["summary"]
+        assert (s["rows_accepted"], s["rows_rejected"]) == (60, 1)
+        assert run.frame("rejected").reason.str.contains("date").any()

@@ -1,6 +1,7 @@
 """reanalyze: the same run as analyze when nothing changed; the app's answers change only their customers."""
 
 import pandas as pd
+import pytest
 
 from salesfocus.app.state import answers_frame, save_answers
 from salesfocus.config import Config
@@ -10,6 +11,7 @@ from salesfocus.workspace import Workspace
 ASSESSED = ["innovation_yes", "innovation_source", "nps", "network_score", "abc_potential", "abc_potential_source"]
 
 
+@pytest.mark.slow  # one full run (~10 s)
 def test_reanalyze_without_changes_equals_analyze(workspace_copy):
     with Workspace(workspace_copy) as ws:
         first = ws.load_run()
@@ -44,6 +46,7 @@ def test_merge_lays_manual_answers_over_imported_ones():
     assert got.at["c", "nps"] == 3 and pd.isna(got.at["c", "innovation"])  # a customer only the app assessed
 
 
+@pytest.mark.slow  # one full run (~10 s)
 def test_saved_answer_changes_only_its_customer(workspace_copy):
     with Workspace(workspace_copy, read_only=True) as ws:
         first = ws.load_run()

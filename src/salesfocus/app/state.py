@@ -243,7 +243,7 @@ def preview_upload(name: str, content: bytes, upload_dir: Path, rows: int = 20) 
     p.write_bytes(content)
     suffix = p.suffix.lower()
     if suffix in (".xlsx", ".xls"):
-        df = pd.read_excel(p, nrows=rows, dtype=str)
+        df = pd.read_excel(p, nrows=rows, dtype=str, engine="openpyxl" if suffix == ".xlsx" else None)
     elif suffix == ".parquet":
         df = pd.read_parquet(p).head(rows).astype(str)
     else:
