@@ -102,10 +102,6 @@ def test_gauss_legendre_fallback_matches_the_closed_form():
         tx = np.where(x > 0, rng.uniform(0, 1, 5) * T, 0.0)
         closed = ParetoNBDModel()._log_likelihood_terms(np.array([r, alpha, s, beta]),
                                                         {"x": x, "t_x": tx, "T": T})
-        from scipy import special
-
-        from salesfocus.predict.pareto_nbd import _log_a0
-
         with np.errstate(all="ignore"):
             dead_closed = np.log(s) - np.log(r + s + x) + _log_a0(r, alpha, s, beta, x, tx, T)
         ok = np.isfinite(dead_closed)
