@@ -68,7 +68,8 @@ def import_page(path: Path, is_demo: bool) -> None:
             bar.progress(min(0.95, steps[0] / 25), text=msg)
 
         try:
-            rid = analyze_uploads(path, chosen, upload_dir, mapping, progress=say)
+            rid = analyze_uploads(path, chosen, upload_dir, mapping, config=st.session_state.get("config"),
+                                  progress=say)
         except SalesfocusError as e:
             bar.empty()
             st.error(str(e))
