@@ -2,7 +2,8 @@
 
 ``run(ctx)`` answers, per customer and up to the run's as-of date:
 
-- *Is the customer still active, and what will it buy?* BG/NBD (orders, P(active)) and Gamma-Gamma (value per
+- *Is the customer still active, and what will it buy?* A repeat-purchase model — BG/NBD, Pareto/NBD or MBG/NBD,
+  chosen by holdout MAE, else BIC (:mod:`~salesfocus.predict.select`) — (orders, P(active)) and Gamma-Gamma (value per
   order) fitted on the order lines up to the as-of date → ``p_active, expected_orders, expected_revenue,
   expected_margin, expected_cost_to_serve, clv, clv_profit`` (horizon and discount rate from
   ``[prediction]``; profit from the customer's own margin % and cost-to-serve per order).
