@@ -38,7 +38,7 @@ def _ll_integral(r, alpha, s, beta, x, tx, T) -> float:
     scale = -(r + x) * np.log(alpha + tx) - (s + 1) * np.log(beta + tx)  # keep the integrand near 1
     alive = np.exp(-(r + x) * np.log(alpha + T) - s * np.log(beta + T) - scale)
     dead = integrate.quad(lambda y: np.exp(-(r + x) * np.log(alpha + y) - (s + 1) * np.log(beta + y) - scale),
-                          tx, T, epsabs=0, epsrel=1e-11, limit=200)[0] if T > tx else 0.0
+                          tx, T, epsabs=0, epsrel=1e-11, limit=200)[0] if tx < T else 0.0
     return float(c + scale + np.log(alive + s * dead))
 
 

@@ -1,4 +1,4 @@
-"""Potential and risk: repeat-purchase (BG/NBD) and spend (Gamma-Gamma) models, CLV and backtests.
+"""Potential and risk: repeat-purchase (BG/NBD, Pareto/NBD, MBG/NBD; ``select_model`` chooses) and spend (Gamma-Gamma) models, CLV and backtests.
 
 Flow: ``rfm_table`` (lazy Ibis, in the engine) → execute → ``BetaGeoModel`` / ``GammaGammaModel``
 ``.fit`` → ``customer_value`` (per customer: P(active), expected orders, revenue, margin, cost-to-serve,
@@ -11,13 +11,14 @@ from salesfocus.predict.at_risk import at_risk_table, recent_history, risk_flags
 from salesfocus.predict.backtest import backtest
 from salesfocus.predict.base import CustomerModel
 from salesfocus.predict.beta_geo import BetaGeoModel
-from salesfocus.predict.modified_beta_geo import ModifiedBetaGeoModel
-from salesfocus.predict.pareto_nbd import ParetoNBDModel
 from salesfocus.predict.clv import DAYS_PER_MONTH, customer_value
 from salesfocus.predict.gamma_gamma import GammaGammaModel
+from salesfocus.predict.modified_beta_geo import ModifiedBetaGeoModel
+from salesfocus.predict.pareto_nbd import ParetoNBDModel
 from salesfocus.predict.potential import latest_potential, potential_revenue
 from salesfocus.predict.rfm import TIME_UNITS, days_per_unit, holdout_orders, rfm_table
-from salesfocus.predict.simulate import simulate_bgnbd_orders, simulate_bgnbd_summary
+from salesfocus.predict.select import ModelChoice, select_model
+from salesfocus.predict.simulate import simulate_bgnbd_orders, simulate_bgnbd_summary, simulate_repeat_summary
 from salesfocus.predict.wallet import cross_sell, cross_sell_groups, peer_revenue
 
 __all__ = (
@@ -27,6 +28,7 @@ __all__ = (
     "CustomerModel",
     "DAYS_PER_MONTH",
     "GammaGammaModel",
+    "ModelChoice",
     "TIME_UNITS",
     "at_risk_table",
     "backtest",
@@ -43,4 +45,6 @@ __all__ = (
     "risk_flags",
     "simulate_bgnbd_orders",
     "simulate_bgnbd_summary",
+    "simulate_repeat_summary",
+    "select_model",
 )
