@@ -1,4 +1,5 @@
-"""Potential and risk: repeat-purchase (BG/NBD, Pareto/NBD, MBG/NBD; ``select_model`` chooses) and spend (Gamma-Gamma) models, CLV and backtests.
+"""Potential and risk: repeat-purchase models (BG/NBD, Pareto/NBD, MBG/NBD; ``select_model`` chooses),
+the spend model (Gamma-Gamma), CLV and backtests.
 
 Flow: ``rfm_table`` (lazy Ibis, in the engine) → execute → ``BetaGeoModel`` / ``GammaGammaModel``
 ``.fit`` → ``customer_value`` (per customer: P(active), expected orders, revenue, margin, cost-to-serve,
