@@ -329,6 +329,10 @@ class PredictionConfig(_Section):
         True, description="Fit BG/NBD, Pareto/NBD and MBG/NBD and keep the one with the lowest holdout MAE "
         "(lowest BIC without a holdout); off: BG/NBD only."
     )
+    selection_max_customers: int = Field(
+        20_000, ge=0, description="Above this many customers only BG/NBD is fitted (the choice fits every "
+        "candidate twice, and Pareto/NBD is slow on large bases); the run says so."
+    )
     models: list[Literal["bg_nbd", "pareto_nbd", "mbg_nbd"]] = Field(
         default_factory=lambda: ["bg_nbd", "pareto_nbd", "mbg_nbd"], min_length=1,
         description="Candidate repeat-purchase models for the choice (ties go to the first).",

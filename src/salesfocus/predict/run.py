@@ -158,14 +158,18 @@ def _fit(ctx: RunContext, cfg: PredictionConfig, purchases: ibis.Table,
         reason = (f"only {repeaters} customer(s) with a repeat purchase up to {as_of} (at least "
                   f"{cfg.min_repeat_customers} needed, [prediction] min_repeat_customers)")
         return _degrade(ctx, info, reason)
+    selecting = cfg.model_selection and len(rfm) <= cfg.selection_max_customers
+    if cfg.model_selection and not selecting:
+        ctx.note(f"prediction: {len(rfm):,} customers is above [prediction] selection_max_customers "
+                 f"({cfg.selection_max_customers:,}), so only BG/NBD is fitted (no model choice) to keep the run fast")
     try:
-        choice = select_model(rfm, candidates=cfg.models if cfg.model_selection else ["bg_nbd"],
-                              holdout=holdout[:2] if holdout is not None and cfg.model_selection else None,
+        choice = select_model(rfm, candidates=cfg.models if selecting else ["bg_nbd"],
+                              holdout=holdout[:2] if holdout is not None and selecting else None,
                               fallback_penalizer=cfg.fallback_penalizer)
     except _FIT_ERRORS as e:
         return _degrade(ctx, info, str(e))
     bg, label = choice.model, choice.label
-    chosen_by = choice.chosen_by if cfg.model_selection else "config"
+    chosen_by = choice.chosen_by if selecting else "config"
     gg: GammaGammaModel | None = GammaGammaModel(fallback_penalizer=cfg.fallback_penalizer)
     try:
         gg.fit(rfm)
@@ -197,7 +201,7 @@ def _fit(ctx: RunContext, cfg: PredictionConfig, purchases: ibis.Table,
             ctx.note(f"prediction: the Gamma-Gamma fit did not converge — {gs['message']}")
     values = _values(ctx, cfg, bg, gg, rfm)
     par = ", ".join(f"{k} = {v:.3g}" for k, v in info["params"].items())
-    if cfg.model_selection:
+    if selecting:
         ctx.note(f"prediction: repeat-purchase model {label}, chosen by {choice.reason}")
     ctx.note(f"prediction: {label}{' and Gamma-Gamma' if gg is not None else ''} fitted on {len(rfm):,} customers "
              f"({repeaters:,} with repeat purchases) up to {as_of}, per {cfg.time_unit}: {par}"
