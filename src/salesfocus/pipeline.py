@@ -126,12 +126,24 @@ def analyze(engine: Engine, workspace: Workspace, sources: list[Source], mapping
     report: ImportReport = import_sources(engine, sources, mapping, config, mode="replace", progress=say)
     if "order_lines" not in report.tables:
         raise InputError("no order lines were accepted: see rejected.csv for the reasons")
-    ol = report.tables["order_lines"]
+    imported = {"rows_read": report.rows_read, "rows_accepted": report.rows_accepted,
+                "rows_rejected": report.rows_rejected,
+                "sources": [vars(s) | {"fingerprint": None} for s in report.sources]}
+    return _run(engine, workspace, dict(report.tables), config, as_of=as_of, imported=imported,
+                rejected=report.rejected, say=say, args=args or {})
+
+
+def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], config: Config, *,
+         as_of: dt.date | None, imported: dict[str, Any], rejected: ibis.Table | None,
+         say: Callable[[str], None], args: dict[str, Any]) -> Run:
+    """Stage 1 on the engine, then every analysis on the workspace; store the run (shared by analyze and
+    reanalyze). ``imported`` holds the import's figures for the summary."""
+    ol = tables["order_lines"]
     span = ol.aggregate(lo=ol.order_date.min(), hi=ol.order_date.max(), n=ol.count()).to_pyarrow().to_pylist()[0]
     if not span["n"]:
         raise InputError("every order line was rejected: see rejected.csv for the reasons")
     as_of = as_of or (dt.date.fromisoformat(config.as_of) if config.as_of else span["hi"])
-    ds = Dataset(dict(report.tables), as_of)
+    ds = Dataset(tables, as_of)
     say("computing per-customer measures")
     stage1 = _stage1(engine, ds, config)
     workspace.write("_sf_customers", stage1["customers"], temp=True)
@@ -146,27 +158,27 @@ def analyze(engine: Engine, workspace: Workspace, sources: list[Source], mapping
     ctx.summary.update(
         engine=engine.name,
         as_of=as_of.isoformat(),
-        rows_read=report.rows_read,
-        rows_accepted=report.rows_accepted,
-        rows_rejected=report.rows_rejected,
+        rows_read=imported["rows_read"],
+        rows_accepted=imported["rows_accepted"],
+        rows_rejected=imported["rows_rejected"],
         customers=head["customers"],
         order_lines=int(span["n"]),
         revenue=round(head["revenue"] or 0.0, 2),
         gross_margin=None if not ds.has_cost else round(head["gross_margin"] or 0.0, 2),
         period_start=span["lo"].isoformat(),
         period_end=span["hi"].isoformat(),
-        sources=[vars(s) | {"fingerprint": None} for s in report.sources],
+        sources=imported["sources"],
     )
     for name, fn in _analyses():
         say(f"analysis: {name}")
         fn(ctx)
     ctx.summary["notes"] = ds.missing_notes + ctx.notes
-    tables = {name: (v.to_pyarrow() if isinstance(v, ibis.Table) else v) for name, v in ctx.tables.items()}
-    tables["customers"] = ctx.customers.order_by("customer_id").to_pyarrow()
-    if report.rejected is not None:
-        tables["rejected"] = report.rejected.order_by(["table", "file", "row"]).to_pyarrow()
-    meta = {"summary": ctx.summary, "config": config.model_dump(mode="json"), "args": args or {}}
-    return workspace.save_run(tables, meta)
+    out = {name: (v.to_pyarrow() if isinstance(v, ibis.Table) else v) for name, v in ctx.tables.items()}
+    out["customers"] = ctx.customers.order_by("customer_id").to_pyarrow()
+    if rejected is not None:
+        out["rejected"] = rejected.order_by(["table", "file", "row"]).to_pyarrow()
+    meta = {"summary": ctx.summary, "config": config.model_dump(mode="json"), "args": args}
+    return workspace.save_run(out, meta)
 
 
 # ------------------------------------------------------------------------------------------------ re-analysis
@@ -245,43 +257,11 @@ def reanalyze(workspace: Workspace, config: Config, *, as_of: dt.date | None = N
         raise InputError("the workspace holds no order lines: import them with `salesfocus analyze` first")
     as_of = as_of or (dt.date.fromisoformat(config.as_of) if config.as_of else span["hi"])
     previous = workspace.load_run().meta.get("summary", {}) if workspace.runs() else {}
-    engine = DuckDBEngine(workspace)
-    ds = Dataset(tables, as_of)
-    say("computing per-customer measures")
-    stage1 = _stage1(engine, ds, config)
-    workspace.write("_sf_customers", stage1["customers"], temp=True)
-    ds = _with_manual_assessments(workspace, _workspace_dataset(workspace, ds, stage1))
-    ctx = RunContext(workspace, config, ds, workspace.table("_sf_customers"))
-    ctx.tables["customer_years"] = stage1["customer_years"]
-    cust = ctx.customers
-    head = cust.aggregate(
-        customers=cust.count(), revenue=cust.revenue.sum().cast("float64"),
-        gross_margin=cust.gross_margin.sum().cast("float64"),
-    ).to_pyarrow().to_pylist()[0]
     rejected = workspace.table("rejected") if workspace.has_table("rejected") else None
-    n_rejected = (rejected.row.nunique().to_pyarrow().as_py() if rejected is not None else 0)
-    ctx.summary.update(
-        engine=engine.name,
-        as_of=as_of.isoformat(),
-        rows_read=previous.get("rows_read", int(span["n"]) + n_rejected),
-        rows_accepted=previous.get("rows_accepted", int(span["n"])),
-        rows_rejected=previous.get("rows_rejected", n_rejected),
-        customers=head["customers"],
-        order_lines=int(span["n"]),
-        revenue=round(head["revenue"] or 0.0, 2),
-        gross_margin=None if not ds.has_cost else round(head["gross_margin"] or 0.0, 2),
-        period_start=span["lo"].isoformat(),
-        period_end=span["hi"].isoformat(),
-        sources=previous.get("sources", []),
-    )
-    for name, fn in _analyses():
-        say(f"analysis: {name}")
-        fn(ctx)
-    ctx.summary["notes"] = ds.missing_notes + ctx.notes
-    out = {name: (v.to_pyarrow() if isinstance(v, ibis.Table) else v) for name, v in ctx.tables.items()}
-    out["customers"] = ctx.customers.order_by("customer_id").to_pyarrow()
-    if rejected is not None:
-        out["rejected"] = rejected.order_by(["table", "file", "row"]).to_pyarrow()
-    meta = {"summary": ctx.summary, "config": config.model_dump(mode="json"),
-            "args": {"reanalyze": True, **(args or {})}}
-    return workspace.save_run(out, meta)
+    n_rejected = rejected.row.nunique().to_pyarrow().as_py() if rejected is not None else 0
+    imported = {"rows_read": previous.get("rows_read", int(span["n"]) + n_rejected),
+                "rows_accepted": previous.get("rows_accepted", int(span["n"])),
+                "rows_rejected": previous.get("rows_rejected", n_rejected),
+                "sources": previous.get("sources", [])}
+    return _run(DuckDBEngine(workspace), workspace, tables, config, as_of=as_of, imported=imported,
+                rejected=rejected, say=say, args={"reanalyze": True, **(args or {})})
