@@ -49,22 +49,13 @@ class BetaGeoModel(CustomerModel):
     """
 
     _model_name = "bg_nbd"
+    _label = "BG/NBD"
     _required_columns = ("frequency", "recency", "T")
     _param_names = ("r", "alpha", "a", "b")
 
     # ------------------------------------------------------------------ fitting
     def _prepare(self, df: pd.DataFrame) -> dict[str, np.ndarray]:
-        who = "BetaGeoModel.fit"
-        x = _float_column(df, "frequency", who)
-        t_x = _float_column(df, "recency", who)
-        T = _float_column(df, "T", who)
-        _check_rft(x, t_x, T, who)
-        if len(x) and not np.any(x > 0):
-            raise InputError(
-                f"{who}: none of the {len(x)} customers has a repeat purchase (frequency is 0 for all); "
-                "BG/NBD cannot be estimated — use a longer calibration period"
-            )
-        return {"x": x, "t_x": t_x, "T": T}
+        return _repeat_purchase_data(df, f"{type(self).__name__}.fit", self._label)
 
     def _augment(self, data: dict[str, np.ndarray]) -> None:
         xu, xi = np.unique(data["x"], return_inverse=True)
@@ -188,6 +179,20 @@ class BetaGeoModel(CustomerModel):
             {"p_active": self.probability_alive(x, t_x, T), "expected_orders": self.expected_orders(t, x, t_x, T)},
             index=df.index,
         )
+
+
+def _repeat_purchase_data(df: pd.DataFrame, who: str, label: str) -> dict[str, np.ndarray]:
+    """frequency, recency and T as checked arrays; shared by the repeat-purchase models."""
+    x = _float_column(df, "frequency", who)
+    t_x = _float_column(df, "recency", who)
+    T = _float_column(df, "T", who)
+    _check_rft(x, t_x, T, who)
+    if len(x) and not np.any(x > 0):
+        raise InputError(
+            f"{who}: none of the {len(x)} customers has a repeat purchase (frequency is 0 for all); "
+            f"{label} cannot be estimated — use a longer calibration period"
+        )
+    return {"x": x, "t_x": t_x, "T": T}
 
 
 def _check_rft(x: np.ndarray, t_x: np.ndarray, T: np.ndarray, who: str) -> None:

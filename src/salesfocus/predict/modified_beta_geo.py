@@ -35,14 +35,8 @@ class ModifiedBetaGeoModel(BetaGeoModel):
     """
 
     _model_name = "mbg_nbd"
+    _label = "MBG/NBD"
     _param_names = ("r", "alpha", "a", "b")
-
-    def _prepare(self, df):
-        try:
-            return super()._prepare(df)
-        except InputError as e:
-            raise InputError(str(e).replace("BetaGeoModel", "ModifiedBetaGeoModel").replace(
-                "BG/NBD", "MBG/NBD")) from None
 
     def _terms(self, params: np.ndarray, data: dict[str, np.ndarray], *, grad: bool):
         r, alpha, a, b = params

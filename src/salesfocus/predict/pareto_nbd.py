@@ -9,8 +9,8 @@ import pandas as pd
 from scipy import special
 
 from salesfocus.errors import InputError
-from salesfocus.predict.base import CustomerModel, _float_column, _wsum
-from salesfocus.predict.beta_geo import _check_rft, _predict_inputs
+from salesfocus.predict.base import CustomerModel, _wsum
+from salesfocus.predict.beta_geo import _predict_inputs, _repeat_purchase_data
 
 __all__ = ["ParetoNBDModel"]
 
@@ -59,15 +59,8 @@ class ParetoNBDModel(CustomerModel):
     # ------------------------------------------------------------------ fitting
     def _prepare(self, df: pd.DataFrame) -> dict[str, np.ndarray]:
         who = "ParetoNBDModel.fit"
-        x = _float_column(df, "frequency", who)
-        t_x = _float_column(df, "recency", who)
-        T = _float_column(df, "T", who)
-        _check_rft(x, t_x, T, who)
-        if len(x) and not np.any(x > 0):
-            raise InputError(
-                f"{who}: none of the {len(x)} customers has a repeat purchase (frequency is 0 for all); "
-                "Pareto/NBD cannot be estimated — use a longer calibration period"
-            )
+        data = _repeat_purchase_data(df, who, "Pareto/NBD")
+        x, t_x, T = data["x"], data["t_x"], data["T"]
         if len(x) and not np.any(T > 0):
             raise InputError(f"{who}: every customer has T = 0 (all acquired on the calibration end date)")
         return {"x": x, "t_x": t_x, "T": T}
