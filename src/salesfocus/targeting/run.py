@@ -37,16 +37,15 @@ from salesfocus.targeting.criteria import (
 )
 from salesfocus.targeting.definitions import (
     DERIVED_ATTRIBUTES,
-    OTHER,
     UNKNOWN,
     SegmentDefinition,
     add_bands,
     main_product_group,
 )
 from salesfocus.targeting.history import customer_windows, window_measures
-from salesfocus.targeting.portfolio import AXES, PREFIX, Portfolio
+from salesfocus.targeting.portfolio import PREFIX, Portfolio
 from salesfocus.targeting.quality import CONTACT_COLUMNS, quality_checks
-from salesfocus.targeting.stability import weight_stability
+from salesfocus.targeting.scoring import ScoredSegments, portfolio_table, score_segments
 
 if TYPE_CHECKING:
     from salesfocus.model import RunContext
@@ -116,7 +115,6 @@ def _prospect_source(ctx: RunContext) -> pa.Table | None:
 def run(ctx: RunContext) -> None:
     """Define the segments, score and choose them, test them, measure the alarm signals; fill ``ctx``."""
     cfg: TargetingConfig = ctx.config.targeting
-    ds = ctx.dataset
     cust = add_bands(ctx.customers, cfg.frequency_cuts, cfg.order_size_cuts)
     source = _prospect_source(ctx)
     if source is None:
@@ -150,13 +148,10 @@ def run(ctx: RunContext) -> None:
     aw, lw, scores = _judged(ctx, cfg, crit.index)
     for c in scores.columns:
         crit[c] = scores[c].reindex(crit.index)
-    eligible = pd.Series(~crit.index.isin([OTHER, UNKNOWN]), index=crit.index)
-    portfolio = Portfolio(aw, lw, reverse=cfg.reverse, normalise=cfg.normalise, combine=cfg.combine,
-                          focus_count=cfg.focus_count, focus=cfg.focus).fit(crit, eligible)
-    if not portfolio.focus_:
-        ctx.note(f"targeting: no segment besides '{OTHER}' and '{UNKNOWN}' could be chosen; focus among all segments")
-        portfolio = Portfolio(aw, lw, reverse=cfg.reverse, normalise=cfg.normalise, combine=cfg.combine,
-                              focus_count=cfg.focus_count, focus=cfg.focus).fit(crit)
+    scored = score_segments(crit, cfg, aw, lw)
+    portfolio = scored.portfolio
+    for n in scored.notes:
+        ctx.note(n)
     if portfolio.focus_ and len(portfolio.focus_) >= int(portfolio.eligible_.sum()) and not cfg.focus:
         ctx.note(f"targeting: every eligible segment is a focus segment ({len(portfolio.focus_)}); choose fewer "
                  "(targeting.focus_count) or segment more finely (targeting.segment_by) to make focus mean something")
@@ -164,9 +159,6 @@ def run(ctx: RunContext) -> None:
         ctx.note(f"targeting: focus segment(s) {', '.join(portfolio.unknown_focus_)} do not exist in this run")
     for c, why in portfolio.left_out_.items():
         ctx.note(f"targeting: criterion {c} left out of the scores ({why}); the other weights are renormalised")
-    stab = weight_stability(portfolio.normalised_, aw, lw, portfolio.eligible_, portfolio.focus_,
-                            draws=cfg.stability.draws, spread=cfg.stability.spread, seed=cfg.stability.seed,
-                            combine=cfg.combine)
 
     focus = portfolio.focus_
     ctx.add_customer_columns(cust_seg.select("customer_id", "target_segment",
@@ -175,8 +167,10 @@ def run(ctx: RunContext) -> None:
     pros_pd = pros_seg.order_by("_sf_row").to_pandas() if pros_seg is not None else None
     checks, seg_q = quality_checks(cust_pd, crit, focus, cfg.quality, pros_pd)
 
-    table = _segments_table(crit, portfolio, stab, seg_q, scores.columns.tolist())
+    table = _segments_table(crit, scored, seg_q, scores.columns.tolist())
     ctx.tables["segments"] = pa.Table.from_pandas(table, preserve_index=False)
+    # unrounded, so the app can score again with other weights exactly as this run did (targeting.scoring)
+    ctx.tables["targeting_criteria"] = pa.Table.from_pandas(crit.reset_index(names="segment"), preserve_index=False)
     ctx.tables["targeting_scores"] = pa.Table.from_pandas(
         scoring_sheet(crit, portfolio.judged, scores, [c for c in MEASURED if c in crit]), preserve_index=False)
     weights = portfolio.weights_table()
@@ -287,9 +281,9 @@ def _round(frame: pd.DataFrame, digits: int = 4) -> pd.DataFrame:
     return frame
 
 
-def _segments_table(crit: pd.DataFrame, portfolio: Portfolio, stab: pd.DataFrame, seg_q: pd.DataFrame,
+def _segments_table(crit: pd.DataFrame, scored: ScoredSegments, seg_q: pd.DataFrame,
                     judged_cols: list[str]) -> pd.DataFrame:
-    t = portfolio.table_.join(stab).join(seg_q)
+    t = portfolio_table(scored).join(seg_q)
     t = t.join(crit.drop(columns=[c for c in crit.columns if c in t.columns]))
     t = t.reset_index(names="segment")
     t = _round(t)
@@ -297,9 +291,6 @@ def _segments_table(crit: pd.DataFrame, portfolio: Portfolio, stab: pd.DataFrame
               [c for c in t.columns if c.startswith(PREFIX["likelihood"])]
     measured = [c for c in t.columns if c not in SEGMENT_COLUMNS and c not in contrib and c not in judged_cols]
     t = t[[c for c in SEGMENT_COLUMNS if c in t.columns] + measured + judged_cols + contrib]
-    for axis in AXES:  # the score is the sum of its (rounded) contributions, exactly as the file shows them
-        cols = [c for c in contrib if c.startswith(PREFIX[axis])]
-        t[axis] = t[cols].sum(axis=1, min_count=1).round(4)
     return t.sort_values(["rank", "segment"]).reset_index(drop=True)
 
 
