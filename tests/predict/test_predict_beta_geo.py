@@ -166,6 +166,27 @@ def test_quadrature_fallback_agrees_with_closed_form(fitted):
         )
 
 
+@pytest.mark.parametrize("model", ["bg_nbd", "mbg_nbd"])
+def test_expected_orders_with_a_near_homogeneous_dropout(model):
+    """a, b → ∞ with a/(a+b) = p fixed: every customer drops out with the same p per purchase. A fit may run
+    there (it did on the demo data's holdout split); the forecast must then be the homogeneous-p limit
+    P(alive) · (1 − ((α+T)/(α+T+p·t))^(r+x)) / p — it was 0 for everyone (₂F₁ overflowed and the
+    quadrature over [0, 1] missed the narrow Beta spike), which made the model choice reject BG/NBD."""
+    from salesfocus.predict import ModifiedBetaGeoModel
+
+    r, al, a, b = 0.93, 18.25, 23649.8, 2739957.7
+    m = (BetaGeoModel if model == "bg_nbd" else ModifiedBetaGeoModel)()
+    m.params_ = {"r": r, "alpha": al, "a": a, "b": b}
+    x, tx, T, t = np.array([0.0, 5.0, 20.0]), np.array([0.0, 100.0, 120.0]), np.array([50.0, 130.0, 125.0]), 26.3
+    p = a / (a + b)
+    extra = 0.0 if model == "bg_nbd" else 1.0  # MBG/NBD: also a dropout chance at the first purchase
+    odds_dead = np.where((x > 0) | (extra > 0), p / (1 - p) * ((al + T) / (al + tx)) ** (r + x), 0.0)
+    limit = (1 - ((al + T) / (al + T + p * t)) ** (r + x)) / p / (1 + odds_dead)
+    got = m.expected_orders(t, x, tx, T)
+    np.testing.assert_allclose(got, limit, rtol=2e-3)
+    assert np.all(got > 0.3)
+
+
 def test_extreme_inputs_stay_finite_and_ordered(fitted):
     x = np.array([0, 50, 500, 5000])
     t_x = np.array([0.0, 38.0, 38.8, 38.85])

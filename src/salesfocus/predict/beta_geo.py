@@ -253,10 +253,24 @@ def _bgnbd_conditional_quad(t, x, t_x, T, r, alpha, a, b) -> float:
     def num(p: float) -> float:
         return dens(p) * -np.expm1(-rx * np.log1p(p * t / (alpha + T))) / p
 
-    top = integrate.quad(num, 0.0, 1.0, limit=200)[0]
+    top = _quad_beta(num, a, b + x)
     # Normaliser: alive term + (x>0) dead-after-last-purchase term, same scaling.
     alive = np.exp(special.betaln(a, b + x) - lbeta)
     dead = 0.0
     if x > 0:
         dead = np.exp(special.betaln(a + 1, b + x - 1) - lbeta + rx * (np.log(alpha + T) - np.log(alpha + t_x)))
     return float(top / (alive + dead))
+
+
+def _quad_beta(f: Any, a: float, b: float) -> float:
+    """∫ f(p) dp over the part of [0, 1] that holds all but 2·10⁻¹⁴ of the Beta(a, b) mass, split at its mode.
+
+    ``f`` carries a Beta(a, b)-shaped factor. With large a and b (a homogeneous dropout probability: the fit
+    may run towards a, b → ∞ with a/(a+b) fixed) that mass is a narrow spike which an integral over all of
+    [0, 1] steps over and returns 0 (it did: every forecast 0); integrating over the spike's window does not.
+    """
+    lo, hi = (float(v) for v in special.betaincinv(a, b, [1e-14, 1.0 - 1e-14]))
+    lo, hi = (0.0, 1.0) if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi) else (lo, hi)
+    mode = (a - 1.0) / (a + b - 2.0) if a > 1.0 and b > 1.0 else None
+    points = [mode] if mode is not None and lo < mode < hi else None
+    return float(integrate.quad(f, lo, hi, points=points, limit=200)[0])

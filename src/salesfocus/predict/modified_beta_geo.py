@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import integrate, special
+from scipy import special
 
 from salesfocus.errors import InputError
 from salesfocus.predict.base import _wsum
-from salesfocus.predict.beta_geo import BetaGeoModel, _predict_inputs
+from salesfocus.predict.beta_geo import BetaGeoModel, _predict_inputs, _quad_beta
 
 __all__ = ["ModifiedBetaGeoModel"]
 
@@ -132,7 +132,7 @@ def _mbg_conditional_quad(t, x, t_x, T, r, alpha, a, b) -> float:
         dens = np.exp((a - 1) * np.log(p) + (b + x) * np.log1p(-p) - lbeta)
         return float(dens * -np.expm1(-rx * np.log1p(p * t / (alpha + T))) / p)
 
-    top = integrate.quad(num, 0.0, 1.0, limit=200)[0]
+    top = _quad_beta(num, a, b + x + 1.0)
     alive = np.exp(special.betaln(a, b + x + 1) - lbeta)
     dead = np.exp(special.betaln(a + 1, b + x) - lbeta + rx * (np.log(alpha + T) - np.log(alpha + t_x)))
     return float(top / (alive + dead))
