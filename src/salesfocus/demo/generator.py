@@ -19,9 +19,12 @@ Planted groups (truth.parquet ``planted_group``):
 * ``top`` (~5%): large, frequent orders, good margin, NPS 8-10, innovation/network mostly True, profitable after
   their (many) visits; at least 80% are in Zorg or Bouw and at least 80% in Noord-Brabant or Antwerpen (the rest
   of the base is spread).
-* ``churned`` (~10%): existing customers that order normally, fade, and stop 12-18 months before ``end``
-  (status inactive or ex-customer); complaints cluster before they leave, and they return goods (22% of
-  orders against 3%) and pay late (60% of invoices, 10-60 days) more than regular customers.
+* ``churned`` (~10%): existing customers that ordered regularly (about every one to two months, at least
+  8 orders a year before the overall scaling to the line target), fade, and stop 12-18 months before ``end``
+  (status inactive or ex-customer): a silence of many of their own order gaps, which a repeat-purchase model
+  can see (a customer that ordered twice a year and stopped a year ago cannot be told from a slow buyer);
+  complaints cluster before they leave, and they return goods (22% of orders against 3%) and pay late (60% of
+  invoices, 10-60 days) more than regular customers.
 * ``regular``: the rest; heavy-tailed order frequency and volume by company size.
 """
 
@@ -332,7 +335,7 @@ def _customers(rng: np.random.Generator, C: int, cal: _Calendar) -> dict[str, np
             np.maximum(10.0, rng.gamma(4.0, 3.0, C)),
             4.0 + 4.0 * rng.random(C),
             0.9 + 0.7 * rng.random(C),
-            np.clip(1.3 * par * size_f, 2.0, 40.0),
+            np.clip(4.0 * par * size_f, 8.0, 40.0),  # churned: regular buyers (every 1-2 months) until they stop
         ],
         np.minimum(0.9 * par * size_f, 150.0),
     )
