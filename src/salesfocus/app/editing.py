@@ -6,13 +6,22 @@ config) and followed at once by :func:`salesfocus.pipeline.reanalyze`, so segmen
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from salesfocus.app.state import BOOL_FIELDS, RunView, answers_frame, rerun, run_config, save_answers
-from salesfocus.app.views import T, col
+from salesfocus.app.state import (
+    BOOL_FIELDS,
+    RunView,
+    answers_frame,
+    rerun,
+    rescore_portfolio,
+    run_config,
+    save_answers,
+)
+from salesfocus.app.views import T, col, portfolio_chart
 from salesfocus.errors import SalesfocusError
 
 __all__ = ["answers_page", "settings_page", "SLIDERS"]
@@ -147,17 +156,43 @@ def settings_page(run: RunView, path: Path) -> None:
     new_sheet = st.data_editor(sheet, column_config=s_cfg, hide_index=True, width="stretch",
                                key="scores_editor")
     w = weights[[c for c in ("axis", "criterion", "weight") if c in weights.columns]].copy()
+    w["weight"] = w["weight"].astype("float64")
     new_w = st.data_editor(w, hide_index=True, width="stretch", key="weights_editor",
                            column_config={"axis": st.column_config.TextColumn(disabled=True),
                                           "criterion": st.column_config.TextColumn(disabled=True),
                                           "weight": st.column_config.NumberColumn(min_value=0.0, step=0.05)})
-    if st.button(T("Save scores and weights and analyse again"), key="save_targeting"):
-        try:
-            new_cfg = with_targeting(cfg, new_sheet, new_w)
-        except (SalesfocusError, ValueError) as e:
-            st.error(str(e))
-            return
+    try:
+        new_cfg = with_targeting(cfg, new_sheet, new_w)
+    except (SalesfocusError, ValueError) as e:
+        st.error(str(e))
+        new_cfg = None
+    if new_cfg is not None:
+        _portfolio_preview(run, new_cfg)
+    if st.button(T("Save scores and weights and analyse again"), key="save_targeting") and new_cfg is not None:
         _rerun(path, new_cfg, "Scores and weights saved")
+
+
+PREVIEW_COLUMNS = ["segment", "customers", "attractiveness", "likelihood", "score", "rank", "focus", "stability"]
+
+
+def _portfolio_preview(run: RunView, cfg) -> None:
+    """The portfolio with the scores and weights in the editors, scored again from the run's criteria at once."""
+    t0 = time.perf_counter()
+    table = rescore_portfolio(run, cfg)
+    if table is None:
+        return
+    ms = 1000 * (time.perf_counter() - t0)
+    stored = run.get("segments")
+    was = sorted(stored.segment[stored.focus]) if stored is not None and "focus" in stored.columns else []
+    now = sorted(table.segment[table.focus])
+    st.plotly_chart(portfolio_chart(table, T("Portfolio with these scores and weights")), width="stretch",
+                    key="portfolio_preview")
+    st.write(f"**{T('Focus')}**: {', '.join(now) or '–'}" +
+             ("" if now == was else f" ({T('stored run')}: {', '.join(was) or '–'})"))
+    st.dataframe(table[[c for c in PREVIEW_COLUMNS if c in table.columns]], hide_index=True, width="stretch",
+                 key="portfolio_preview_table")
+    st.caption(T("Scored again from the run's per-segment criteria in {ms} ms. Not stored yet: save to make it a "
+                 "run (a full analysis).").format(ms=f"{ms:.0f}"))
 
 
 def with_targeting(cfg, sheet: pd.DataFrame, weights: pd.DataFrame):

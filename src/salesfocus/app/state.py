@@ -15,7 +15,7 @@ import pandas as pd
 from salesfocus.workspace import Workspace
 
 __all__ = ["RunView", "workspace_path", "ensure_demo", "latest_run_id", "load_run_view", "analyze_uploads",
-           "run_config", "rerun", "ANSWER_FIELDS", "answers_frame", "save_answers", "report_files",
+           "run_config", "rerun", "rescore_portfolio", "ANSWER_FIELDS", "answers_frame", "save_answers", "report_files",
            "table_bytes", "preview_upload"]
 
 ANSWER_FIELDS = ("margin_ok", "speed_ok", "innovation", "network", "network_relevance", "network_reputation",
@@ -102,6 +102,39 @@ def rerun(path: Path, config, progress=None) -> int:
 
     with Workspace(path) as ws:
         return reanalyze(ws, config, progress=progress, args={"from": "app"}).run_id
+
+
+def rescore_portfolio(view: RunView, config) -> pd.DataFrame | None:
+    """The stored run's portfolio scored again with the targeting weights and judged scores of ``config``.
+
+    Only the per-segment criteria the run stored (``targeting_criteria``) are read, and scored by the same
+    function the targeting run uses (:func:`salesfocus.targeting.scoring.score_segments`): milliseconds,
+    whatever the number of customers. A row per segment (sorted by rank): ``segment, customers, revenue``,
+    the scores, contributions, ``rank, focus, eligible, stability, reason``. None when the run has no
+    ``targeting_criteria`` (made before it existed) or the config reads a scoring sheet file (then only a
+    full run reads it).
+    """
+    from salesfocus.targeting.criteria import MEASURED, scores_frame
+    from salesfocus.targeting.scoring import criteria_frame, portfolio_table, score_segments
+
+    stored = view.get("targeting_criteria")
+    t = config.targeting
+    if stored is None or t.scores_file:
+        return None
+    aw, lw = dict(t.attractiveness_weights), dict(t.likelihood_weights)
+    judged = [c for c in dict.fromkeys([*aw, *lw]) if c not in MEASURED]
+    crit = criteria_frame(stored)
+    w = view.get("targeting_weights")
+    was_judged = set(w.criterion[w.kind == "judged"]) if w is not None and "kind" in w.columns else set()
+    crit = crit.drop(columns=[c for c in crit.columns if c in was_judged or c in judged])
+    scores = scores_frame(t.scores, judged).reindex(crit.index)
+    for c in scores.columns:
+        crit[c] = scores[c]
+    table = portfolio_table(score_segments(crit, t, aw, lw))
+    table.insert(0, "revenue", crit["revenue"])
+    table.insert(0, "customers", crit["customers"])
+    table = table.reset_index(names="segment")
+    return table.sort_values(["rank", "segment"]).reset_index(drop=True)
 
 
 # -- answers only people know ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import streamlit as st
 
 from salesfocus.app.state import RunView
 
-__all__ = ["PAGES", "T", "col", "texts"]
+__all__ = ["PAGES", "T", "col", "texts", "portfolio_chart"]
 
 _WORDS = {
     "Overview": "Overzicht", "Profitability": "Winstgevendheid", "Segments": "Segmenten",
@@ -33,6 +33,11 @@ _WORDS = {
     "Targeting: judged scores (1-5) and weights": "Doelgroepkeuze: oordelen (1-5) en wegingen",
     "Save scores and weights and analyse again": "Oordelen en wegingen opslaan en opnieuw analyseren",
     "Scores and weights saved": "Oordelen en wegingen opgeslagen",
+    "Portfolio with these scores and weights": "Portfolio met deze oordelen en wegingen", "Focus": "Focus",
+    "stored run": "bewaarde analyse",
+    "Scored again from the run's per-segment criteria in {ms} ms. Not stored yet: save to make it a run (a full "
+    "analysis).": "Opnieuw gescoord uit de criteria per segment van de analyse in {ms} ms. Nog niet bewaard: sla "
+    "op om er een analyse van te maken (volledig).",
     "Cost per order (€)": "Kosten per order (€)", "Cost per order line (€)": "Kosten per orderregel (€)",
     "Cost per delivery (€)": "Kosten per levering (€)", "Cost per visit (€)": "Kosten per bezoek (€)",
     "Cost per call (€)": "Kosten per telefoontje (€)", "Cost per complaint (€)": "Kosten per klacht (€)",
@@ -205,16 +210,20 @@ def potential(run: RunView) -> None:
         _table(df, "at_risk")
 
 
+def portfolio_chart(seg: pd.DataFrame, title: str = "Portfolio"):
+    """Likelihood against attractiveness per segment, sized by revenue, coloured by focus."""
+    return px.scatter(seg, x="likelihood", y="attractiveness", size=seg["revenue"].clip(lower=0) + 1
+                      if "revenue" in seg.columns else None, color="focus" if "focus" in seg.columns else None,
+                      hover_name="segment", title=title, range_x=[0, 100], range_y=[0, 100])
+
+
 def targeting(run: RunView) -> None:
     seg = run.get("segments")
     if seg is None:
         _missing("segments")
         return
     if {"attractiveness", "likelihood"} <= set(seg.columns):
-        fig = px.scatter(seg, x="likelihood", y="attractiveness", size=seg["revenue"].clip(lower=0) + 1
-                         if "revenue" in seg.columns else None, color="focus" if "focus" in seg.columns else None,
-                         hover_name="segment", title="Portfolio")
-        st.plotly_chart(fig, width="stretch", key="portfolio")
+        st.plotly_chart(portfolio_chart(seg), width="stretch", key="portfolio")
     _table(seg, "segments")
     alarms = run.summary.get("alarms")
     if alarms:
