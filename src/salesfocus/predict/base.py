@@ -80,11 +80,14 @@ class CustomerModel:
     Parameters
     ----------
     penalizer
-        L2 penalty on the **log**-parameters, ``penalizer · Σ log(θ)²``, added to the mean negative
-        log-likelihood: it shrinks each parameter towards 1 in both directions, so it also tames the
-        a → 0 / b → ∞ ridges (``lifetimes`` penalises θ² instead, which does nothing against θ → 0).
-        0 (default) is plain maximum likelihood; a small value (e.g. 0.01) regularises ill-identified
-        data at the price of some bias.
+        L2 penalty on the **log**-parameters, ``penalizer · Σ log(θ/θ₀)²``, added to the mean negative
+        log-likelihood: it shrinks each shape parameter towards θ₀ = 1 and each *scale* parameter
+        (``_scale_params``: α, β in time units, γ in money) towards the data's own scale θ₀ (the default
+        start: mean time between purchases, mean T, mean spend), in both directions, so it also tames the
+        a → 0 / b → ∞ ridges (``lifetimes`` penalises θ² instead, which does nothing against θ → 0). Because
+        the scale parameters are measured against the data's scale, a penalised fit does not depend on the
+        time unit (day or week) or the currency. 0 (default) is plain maximum likelihood; a small value
+        (e.g. 0.01) regularises ill-identified data at the price of some bias.
     n_starts
         Maximum number of start points tried (the default start first, then random perturbations).
     tol
@@ -105,6 +108,8 @@ class CustomerModel:
 
     _required_columns: tuple[str, ...] = ()
     _param_names: tuple[str, ...] = ()
+    # Parameters measured in the data's units (time, money): the penalizer shrinks them towards the data's scale.
+    _scale_params: tuple[str, ...] = ()
     _model_name: str = "model"
 
     def __init__(
@@ -166,6 +171,10 @@ class CustomerModel:
         dedup, counts = _dedup(arrays)
         dedup["w"] = counts / counts.sum()
         self._augment(dedup)
+        start = np.log(self._default_start(dedup))
+        self._penalty_center_ = np.array(
+            [start[i] if name in self._scale_params else 0.0 for i, name in enumerate(self._param_names)]
+        )
         self.penalizer_used_ = float(self.penalizer)
         self._fit_arrays(dedup, total=float(counts.sum()))
         if not self.converged_ and self.fallback_penalizer and not self.penalizer:
@@ -174,7 +183,8 @@ class CustomerModel:
             self._fit_arrays(dedup, total=float(counts.sum()))
             self.fit_message_ = (
                 f"regularised: the unpenalised fit failed, refitted with penalizer={self.fallback_penalizer} "
-                f"(log-parameters shrunk towards 0; estimates are biased towards 1) — {self.fit_message_}. "
+                f"(log-parameters shrunk: shapes towards 1, scales towards the data's scale; estimates are biased "
+                f"towards them) — {self.fit_message_}. "
                 f"Unpenalised attempt: {first}"
             )
         self.n_customers_ = int(counts.sum())
@@ -220,8 +230,9 @@ class CustomerModel:
         f, g = self._nll_grad(log_params, data)
         pen = getattr(self, "penalizer_used_", self.penalizer)
         if pen:
-            f = f + pen * float(np.sum(log_params**2))
-            g = g + pen * 2.0 * log_params
+            d = log_params - getattr(self, "_penalty_center_", 0.0)
+            f = f + pen * float(np.sum(d**2))
+            g = g + pen * 2.0 * d
         if not np.isfinite(f):
             return 1e300, np.zeros_like(log_params)
         return float(f), g

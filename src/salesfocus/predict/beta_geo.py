@@ -52,6 +52,7 @@ class BetaGeoModel(CustomerModel):
     _label = "BG/NBD"
     _required_columns = ("frequency", "recency", "T")
     _param_names = ("r", "alpha", "a", "b")
+    _scale_params = ("alpha",)
 
     # ------------------------------------------------------------------ fitting
     def _prepare(self, df: pd.DataFrame) -> dict[str, np.ndarray]:

@@ -49,6 +49,7 @@ class GammaGammaModel(CustomerModel):
     _model_name = "gamma_gamma"
     _required_columns = ("frequency", "monetary_value")
     _param_names = ("p", "q", "gamma")
+    _scale_params = ("gamma",)
 
     def fit(self, data: Any) -> GammaGammaModel:
         """Fit p, q, γ by maximum likelihood on customers with repeat purchases and positive value."""

@@ -55,6 +55,7 @@ class ParetoNBDModel(CustomerModel):
     _model_name = "pareto_nbd"
     _required_columns = ("frequency", "recency", "T")
     _param_names = ("r", "alpha", "s", "beta")
+    _scale_params = ("alpha", "beta")
 
     # ------------------------------------------------------------------ fitting
     def _prepare(self, df: pd.DataFrame) -> dict[str, np.ndarray]:
