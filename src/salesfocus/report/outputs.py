@@ -2,22 +2,37 @@
 
 Spreadsheet formula injection is neutralised in every text cell: a value starting with ``=``, ``+``,
 ``-``, ``@``, tab or carriage return gets a leading apostrophe, so Excel shows it as text.
+
+The CSV text is made column by column with Arrow compute (no per-cell Python), in the format the files
+have always had: comma separated, ``\\n`` line ends, UTF-8, a header row; decimals rounded to 2 digits;
+floats as Python writes them (``0.25``, ``12.0``, ``1e-05``), NaN and null empty; booleans ``True`` /
+``False``; whole numbers of a column with empty cells as floats (``3.0``); dates ``2024-01-31``. A field
+is quoted (``"…"``, quotes doubled) when it holds a comma, a quote, a line feed or a carriage return.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from salesfocus.workspace import Run
 
-__all__ = ["neutralise", "write_outputs", "write_table_csv", "CUSTOMER_COLUMNS_FIRST", "to_frame"]
+if TYPE_CHECKING:
+    from salesfocus.report.tables import RunData
+
+__all__ = ["neutralise", "write_outputs", "write_table_csv", "CUSTOMER_COLUMNS_FIRST", "to_frame", "csv_bytes"]
 
 CUSTOMER_COLUMNS_FIRST = [
     "customer_id", "name", "status", "revenue", "cost_of_goods", "gross_margin", "margin_pct", "orders",
@@ -26,6 +41,11 @@ CUSTOMER_COLUMNS_FIRST = [
 ]
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 REJECTED_COLUMNS = ["table", "file", "row", "column", "value", "reason"]
+MONEY_DIGITS = 2
+BATCH_ROWS = 50_000  # rows formatted and joined per task; tasks run on a few threads (Arrow releases the GIL)
+# Python writes a float in fixed notation from 1e-4 up to 1e16, Arrow's cast from 1e-7 up to 1e10; in the overlap
+# both give the same shortest digits (Python adds ".0" to a whole number). Others are rare: repr() each.
+_FIXED_LOW, _FIXED_HIGH = 1e-4, 1e10
 
 
 def neutralise(value: Any) -> Any:
@@ -35,14 +55,64 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-_TRIGGER_RE = r"^[=+\-@\t\r]"
+_TRIGGER_LUT = np.zeros(256, dtype=bool)
+_TRIGGER_LUT[np.frombuffer("".join(_TRIGGERS).encode(), dtype=np.uint8)] = True
+
+
+def _offsets(a: pa.Array) -> np.ndarray:
+    width = 8 if a.type == pa.large_string() else 4
+    return np.frombuffer(a.buffers()[1], dtype=np.int64 if width == 8 else np.int32, count=len(a) + 1,
+                         offset=a.offset * width)
+
+
+def _text_masks(a: pa.Array) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Rows of a text array that start a formula, and rows with a comma, quote, LF or CR (None: no such row).
+
+    Read from Arrow's buffers with numpy: the first byte of each value, and the rows holding a special byte.
+    """
+    n = len(a)
+    if n == 0 or a.null_count == n or a.buffers()[2] is None:
+        return None, None
+    offsets = _offsets(a)
+    lo, hi = int(offsets[0]), int(offsets[-1])
+    if hi == lo:
+        return None, None
+    data = np.frombuffer(a.buffers()[2], dtype=np.uint8)
+    start = offsets[:-1]
+    filled = offsets[1:] > start
+    valid = a.is_valid().to_numpy(zero_copy_only=False) if a.null_count else None
+    if valid is not None:
+        filled &= valid
+    hit = filled & _TRIGGER_LUT[data[np.minimum(start, hi - 1)]]
+    seg = data[lo:hi]
+    pos = np.flatnonzero((seg == 44) | (seg == 34) | (seg == 10) | (seg == 13))
+    need = None
+    if pos.size:
+        need = np.zeros(n, dtype=bool)
+        need[np.searchsorted(offsets, pos + lo, side="right") - 1] = True
+        if valid is not None:
+            need &= valid
+    return (hit if hit.any() else None), need
+
+
+def _prefix(a: pa.Array, rows: np.ndarray, before: str, after: str = "") -> pa.Array:
+    """``a`` with the values at ``rows`` (bool mask) wrapped in ``before`` … ``after``."""
+    mask = pa.array(rows, pa.bool_())
+    before, after, sep = (pa.scalar(x, a.type) for x in (before, after, ""))
+    return pc.replace_with_mask(a, mask, pc.binary_join_element_wise(before, pc.filter(a, mask), after, sep))
+
+
+def neutral_text(col: pa.ChunkedArray | pa.Array) -> pa.Array | pa.ChunkedArray:
+    """A text column with every formula-like value made literal (as :func:`neutralise`), still Arrow."""
+    if isinstance(col, pa.ChunkedArray):
+        return pa.chunked_array([neutral_text(c) for c in col.chunks], col.type)
+    hit, _ = _text_masks(col)
+    return col if hit is None else _prefix(col, hit, "'")
 
 
 def neutralise_column(col: pa.ChunkedArray | pa.Array) -> pd.Series:
     """A whole text column neutralised at once (as :func:`neutralise` per value); object dtype, None for null."""
-    hit = pc.fill_null(pc.match_substring_regex(col, _TRIGGER_RE), False)
-    safe = pc.if_else(hit, pc.binary_join_element_wise("'", col, ""), col)
-    return pd.Series(safe.to_numpy(zero_copy_only=False), dtype="object")
+    return pd.Series(neutral_text(col).to_numpy(zero_copy_only=False), dtype="object")
 
 
 def text_column(col: pa.ChunkedArray | pa.Array) -> pd.Series:
@@ -50,12 +120,36 @@ def text_column(col: pa.ChunkedArray | pa.Array) -> pd.Series:
     return pd.Series(col.to_numpy(zero_copy_only=False), dtype="object")
 
 
+def decimal_floats(col: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """Decimals as float64 (NaN for null), each the nearest double (as ``float(Decimal)``).
+
+    Arrow's own cast is not always the nearest double. An unscaled value below 2**53 and a power of ten up to
+    1e22 are exact doubles, so their quotient is correctly rounded; other values go via their exact text.
+    """
+    if isinstance(col, pa.ChunkedArray):
+        parts = [decimal_floats(c) for c in col.chunks]
+        return np.concatenate(parts) if parts else np.empty(0, np.float64)
+    t = col.type
+    if not (isinstance(t, pa.Decimal128Type) and 0 <= t.scale <= 22) or len(col) == 0:
+        return col.cast(pa.string()).cast(pa.float64()).to_numpy(zero_copy_only=False)
+    words = np.frombuffer(col.buffers()[1], dtype=np.int64, count=2 * len(col), offset=16 * col.offset)
+    low, high = words[0::2], words[1::2]
+    exact = (high == (low >> 63)) & (np.abs(low) <= 2**53)
+    out = low.astype(np.float64) / 10.0 ** t.scale
+    if col.null_count:
+        out[~col.is_valid().to_numpy(zero_copy_only=False)] = np.nan
+    if not exact.all():
+        rest = ~exact & ~np.isnan(out)
+        out[rest] = col.filter(pa.array(rest)).cast(pa.string()).cast(pa.float64()).to_numpy(zero_copy_only=False)
+    return out
+
+
 def decimal_column(col: pa.ChunkedArray | pa.Array) -> pd.Series:
-    """Decimals as float64, each the nearest double (as ``float(Decimal)``): via their exact text."""
-    return pd.Series(col.cast(pa.string()).cast(pa.float64()).to_numpy(zero_copy_only=False), dtype="float64")
+    """Decimals as a float64 Series, each the nearest double (as ``float(Decimal)``)."""
+    return pd.Series(decimal_floats(col), dtype="float64")
 
 
-def to_frame(table: pa.Table, money_digits: int = 2) -> pd.DataFrame:
+def to_frame(table: pa.Table, money_digits: int = MONEY_DIGITS) -> pd.DataFrame:
     """Arrow to pandas for output: decimals as rounded floats, text neutralised."""
     cols = {}
     for name, col in zip(table.column_names, table.columns, strict=True):
@@ -69,11 +163,167 @@ def to_frame(table: pa.Table, money_digits: int = 2) -> pd.DataFrame:
     return pd.DataFrame(cols, columns=table.column_names)
 
 
+# -- CSV text, column by column ------------------------------------------------------------------------------
+def _mask(values: np.ndarray) -> pa.Array:
+    return pa.array(values, pa.bool_())
+
+
+def _quoted(text: pa.Array) -> pa.Array:
+    """CSV fields: a value with a comma, quote, line feed or carriage return in quotes, its quotes doubled."""
+    return _text_fields(text, neutral=False)
+
+
+def _text_fields(a: pa.Array, *, neutral: bool = True) -> pa.Array:
+    """Text as CSV fields: formula-like values made literal (``neutral``), then quoted where needed."""
+    if a.type != pa.string():
+        a = a.cast(pa.string())
+    hit, need = _text_masks(a)
+    if neutral and hit is not None:
+        a = _prefix(a, hit, "'")
+    if need is not None:
+        mask = pa.array(need, pa.bool_())
+        inner = pc.replace_substring(pc.filter(a, mask), '"', '""')
+        a = pc.replace_with_mask(a, mask, pc.binary_join_element_wise('"', inner, '"', ""))
+    return a
+
+
+def float_text(x: np.ndarray) -> pa.Array:
+    """Floats as Python's ``repr`` writes them (``0.1``, ``12.0``, ``1e-05``, ``inf``); NaN → null."""
+    x = np.asarray(x, dtype=np.float64)
+    nan = np.isnan(x)
+    text = pa.array(x, pa.float64(), mask=nan).cast(pa.string())
+    with np.errstate(invalid="ignore"):
+        size = np.abs(x)
+        fixed = ((size >= _FIXED_LOW) & (size < _FIXED_HIGH)) | (size == 0)
+        whole = fixed & (x == np.floor(x))
+        other = ~fixed & ~nan
+    if whole.all():
+        text = pc.binary_join_element_wise(text, ".0", "")
+    elif whole.any():
+        hit = _mask(whole)
+        text = pc.replace_with_mask(text, hit, pc.binary_join_element_wise(pc.filter(text, hit), ".0", ""))
+    if other.any():
+        text = pc.replace_with_mask(text, _mask(other), pa.array([repr(v) for v in x[other].tolist()], pa.string()))
+    return text
+
+
+def _pandas_text(col: pa.ChunkedArray) -> pa.Array:
+    """A column of a rare type (timestamps, durations, lists …) as pandas' ``to_csv`` writes it, one pass."""
+    out = pd.DataFrame({"c": col.to_pandas()}).to_csv(index=False, header=False, lineterminator="\n")
+    return _quoted(pa.array([r[0] if r else "" for r in csv.reader(io.StringIO(out))], pa.string()))
+
+
+Formatter = Callable[[pa.Array, int], pa.Array]
+
+
+def _formatter(col: pa.ChunkedArray, money_digits: int) -> Formatter:
+    """How a column becomes CSV fields, decided on the whole column (batches are formatted alike)."""
+    t = col.type
+    if pa.types.is_dictionary(t):
+        inner = _formatter(col.cast(t.value_type), money_digits)
+        return lambda a, off: inner(a.cast(t.value_type), off)
+    if pa.types.is_decimal(t):
+        return lambda a, off: float_text(np.round(decimal_floats(a), money_digits))
+    if t == pa.float64() or (pa.types.is_integer(t) and col.null_count):  # pandas: ints with gaps are floats
+        return lambda a, off: float_text(a.to_numpy(zero_copy_only=False))
+    if pa.types.is_integer(t) or pa.types.is_date(t):
+        return lambda a, off: a.cast(pa.string())
+    if pa.types.is_boolean(t):
+        return lambda a, off: pc.if_else(a, "True", "False")
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return lambda a, off: _text_fields(a)
+    if pa.types.is_null(t):
+        return lambda a, off: pa.nulls(len(a), pa.string())
+    whole = _pandas_text(col)
+    return lambda a, off: whole.slice(off, len(a))
+
+
+def _join(fields: list[pa.Array]) -> pa.Array:
+    """Rows of CSV fields as lines ending in ``\\n`` (an empty only field written ``""``, as Python's csv does)."""
+    if len(fields) == 1:
+        f = fields[0]
+        lines = pc.if_else(pc.fill_null(pc.equal(f, ""), True), '""', f)
+    else:
+        lines = pc.binary_join_element_wise(*fields, ",", null_handling="replace", null_replacement="")
+    return pc.binary_join_element_wise(lines, "", "\n")
+
+
+def _bytes_of(lines: pa.Array) -> memoryview:
+    """The text of a string array with no separators: its data buffer between the first and last offset."""
+    if len(lines) == 0:
+        return memoryview(b"")
+    width = 8 if lines.type == pa.large_string() else 4
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64 if width == 8 else np.int32,
+                            count=len(lines) + 1, offset=lines.offset * width)
+    return memoryview(lines.buffers()[2])[int(offsets[0]):int(offsets[-1])]
+
+
+def _header(names: list[str]) -> str:
+    return ",".join(_quoted(pa.array(names, pa.string())).to_pylist()) + "\n"
+
+
+def _batches(table: pa.Table, money_digits: int) -> Iterator[Callable[[], pa.Array]]:
+    plan = [_formatter(col, money_digits) for col in table.columns]
+    for off in range(0, table.num_rows, BATCH_ROWS):
+        part = table.slice(off, BATCH_ROWS)
+
+        def task(part: pa.Table = part, off: int = off) -> pa.Array:
+            cols = [c.combine_chunks() if c.num_chunks != 1 else c.chunk(0) for c in part.columns]
+            return _join([fmt(c, off) for fmt, c in zip(plan, cols, strict=True)])
+
+        yield task
+
+
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)), thread_name_prefix="sf-csv")
+    return _POOL
+
+
+def _ordered(tasks: Iterator[Callable[[], pa.Array]]) -> Iterator[pa.Array]:
+    """Run tasks on the pool, a few ahead, and yield their results in order."""
+    pool, window, ahead = _pool(), [], 2 * (_pool()._max_workers)
+    for task in tasks:
+        window.append(pool.submit(task))
+        if len(window) > ahead:
+            yield window.pop(0).result()
+    for fut in window:
+        yield fut.result()
+
+
+def arrange(table: pa.Table, first: list[str] | None) -> pa.Table:
+    """The table with the columns of ``first`` (those it has) in front, the others after in their order."""
+    if not first:
+        return table
+    names = table.column_names
+    order = [c for c in first if c in names] + [c for c in names if c not in first]
+    return table.select(order)
+
+
+def csv_bytes(table: pa.Table, first: list[str] | None = None, money_digits: int = MONEY_DIGITS) -> bytes:
+    """The CSV file of a table as bytes (see the module docstring for the format)."""
+    buf = io.BytesIO()
+    _write_csv(arrange(table, first), buf, money_digits)
+    return buf.getvalue()
+
+
+def _write_csv(table: pa.Table, f: Any, money_digits: int) -> None:
+    if table.num_columns == 0:
+        f.write(pd.DataFrame(index=range(table.num_rows)).to_csv(index=False, lineterminator="\n").encode())
+        return
+    f.write(_header(table.column_names).encode("utf-8"))
+    for lines in _ordered(_batches(table, money_digits)):
+        f.write(_bytes_of(lines))
+
+
 def write_table_csv(table: pa.Table, path: Path, first: list[str] | None = None) -> None:
-    df = to_frame(table)
-    if first:
-        df = df[[c for c in first if c in df.columns] + [c for c in df.columns if c not in first]]
-    df.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    """Write one table as CSV (decimals rounded to cents, text neutralised; ``first`` columns in front)."""
+    with open(path, "wb") as f:
+        _write_csv(arrange(table, first), f, MONEY_DIGITS)
 
 
 def _json_default(v: Any) -> Any:
@@ -94,16 +344,25 @@ def _clean(v: Any) -> Any:
     return v
 
 
-def write_outputs(run: Run, out: Path) -> list[Path]:
-    """Render the run's tables into ``out``; returns the files written."""
+def write_outputs(run: Run | RunData, out: Path) -> list[Path]:
+    """Render the run's tables into ``out``; returns the files written.
+
+    ``run`` may be a :class:`~salesfocus.report.tables.RunData`, whose tables the other views then share
+    (each is read from the workspace once).
+    """
+    from salesfocus.report.tables import RunData
+
+    data = run if isinstance(run, RunData) else None
+    run = data.run if data is not None else run
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name in run.tables:
         path = out / f"{name}.csv"
-        write_table_csv(run.table(name), path, CUSTOMER_COLUMNS_FIRST if name == "customers" else None)
+        table = data.arrow(name) if data is not None else run.table(name)
+        write_table_csv(table, path, CUSTOMER_COLUMNS_FIRST if name == "customers" else None)
         written.append(path)
     if "rejected" not in run.tables:
-        pd.DataFrame(columns=REJECTED_COLUMNS).to_csv(out / "rejected.csv", index=False)
+        (out / "rejected.csv").write_text(",".join(REJECTED_COLUMNS) + "\n", encoding="utf-8")
         written.append(out / "rejected.csv")
     summary = _clean(dict(run.meta.get("summary", {})) | {"run_id": run.run_id, "created_at": run.created_at})
     (out / "summary.json").write_text(json.dumps(summary, indent=2, default=_json_default, ensure_ascii=False),

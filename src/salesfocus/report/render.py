@@ -43,8 +43,8 @@ def write_all(run: Run, out: Path | str, lang: str | None = None, *, workbook: b
     if lang is not None and lang not in LANGS:
         raise InputError(f"--lang {lang!r}: use en or nl")
     out = Path(out)
-    files = write_outputs(run, out)
-    data = RunData(run, lang)
+    data = RunData(run, lang)  # every table read from the workspace once, shared by all views
+    files = write_outputs(data, out)
     if workbook:
         files.append(write_workbook(data, out / "salesfocus.xlsx"))
     if html:

@@ -1,0 +1,77 @@
+"""The CSV files: exact text of every kind of cell (the format other tools and the checks read)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from decimal import Decimal
+
+import pyarrow as pa
+
+from salesfocus.report.outputs import csv_bytes, float_text, write_table_csv
+
+
+def _table() -> pa.Table:
+    return pa.table({
+        "name": pa.array(["=1+2", "Jansen, Bakker & Co", 'Zeg "hoi"', "regel\neen", "a\rb", "", None, "@home",
+                          "-5", "+31 6", "\tx", "ü € 中"]),
+        "amount": pa.array([Decimal("1.2345"), Decimal("0.125"), Decimal("-3"), None, Decimal("1000000.005"),
+                            Decimal("0"), Decimal("2.675"), Decimal("0.0049"), Decimal("-0.001"), Decimal("12.5"),
+                            Decimal("7"), Decimal("99999999999.9999")], pa.decimal128(38, 4)),
+        "share": pa.array([0.1, 12.0, 1e-05, 1e16, float("nan"), None, float("inf"), -0.0, 1 / 3, 123456789.0,
+                           2.5e-7, 0.0001]),
+        "count": pa.array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, -12], pa.int64()),
+        "code": pa.array([3, None, 1, 2, None, 1, 1, 1, 1, 1, 1, 1], pa.int64()),
+        "flag": pa.array([True, False, None, True, False, True, True, True, True, True, True, False]),
+        "day": pa.array([dt.date(2024, 1, 31), None] + [dt.date(2023, 12, 1)] * 10, pa.date32()),
+    })
+
+
+EXPECTED = (
+    "name,amount,share,count,code,flag,day\n"
+    "'=1+2,1.23,0.1,1,3.0,True,2024-01-31\n"
+    '"Jansen, Bakker & Co",0.12,12.0,2,,False,\n'
+    '"Zeg ""hoi""",-3.0,1e-05,3,1.0,,2023-12-01\n'
+    '"regel\neen",,1e+16,4,2.0,True,2023-12-01\n'
+    '"a\rb",1000000.0,,5,,False,2023-12-01\n'
+    ",0.0,,6,1.0,True,2023-12-01\n"
+    ",2.68,inf,7,1.0,True,2023-12-01\n"
+    "'@home,0.0,-0.0,8,1.0,True,2023-12-01\n"
+    "'-5,-0.0,0.3333333333333333,9,1.0,True,2023-12-01\n"
+    "'+31 6,12.5,123456789.0,10,1.0,True,2023-12-01\n"
+    "'\tx,7.0,2.5e-07,11,1.0,True,2023-12-01\n"
+    "ü € 中,100000000000.0,0.0001,-12,1.0,False,2023-12-01\n"
+)
+
+
+def test_csv_text_of_every_kind_of_cell():
+    """Formula-like text gets an apostrophe; quotes only where needed; decimals to cents; floats as Python
+    writes them; NaN and null empty; booleans True/False; whole numbers with gaps as floats; ISO dates."""
+    assert csv_bytes(_table()).decode("utf-8") == EXPECTED
+
+
+def test_csv_reads_back_with_the_csv_module(tmp_path):
+    path = tmp_path / "t.csv"
+    write_table_csv(_table(), path, first=["day", "nothing", "count"])
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == ["day", "count", "name", "amount", "share", "code", "flag"]
+    assert [r["name"] for r in rows] == ["'=1+2", "Jansen, Bakker & Co", 'Zeg "hoi"', "regel\neen", "a\rb", "", "",
+                                         "'@home", "'-5", "'+31 6", "'\tx", "ü € 中"]
+    assert b"\r\n" not in path.read_bytes()
+
+
+def test_large_tables_are_written_in_batches_alike(monkeypatch):
+    """Batches are formatted by the same per-column rules (a column with one gap is float everywhere)."""
+    from salesfocus.report import outputs
+
+    big = pa.concat_tables([_table()] * 50)
+    whole = csv_bytes(big)
+    monkeypatch.setattr(outputs, "BATCH_ROWS", 7)
+    assert csv_bytes(big) == whole
+    assert whole.count(b"\n3.0,") == 0 and whole.count(b",3.0,") == 50
+
+
+def test_float_text_is_python_repr():
+    values = [0.5, 1.0, 1e-4, 9.99e-5, 9999999999.0, 1e10, 1.5e15, 1e16, -2.5, 1e-300, 5e-324, 1.7976931348623157e308]
+    assert float_text(values).to_pylist() == [repr(v) for v in values]
