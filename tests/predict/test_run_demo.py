@@ -47,6 +47,11 @@ def test_planted_churned_customers_get_a_low_p_active(demo_run):
     assert (ch < 0.5).mean() >= 0.8 and (rest < 0.5).mean() <= 0.05
     for group in ("regular", "top", "growth", "loss_maker"):
         assert by_group["churned"] < by_group[group] - 0.4, group
+    # the run says it too (without knowing the planted truth): how many look lapsed, and how long they are silent
+    note = next(n for n in s["notes"] if n.startswith("prediction: P(active)"))
+    print(note)
+    pa = s["prediction"]["p_active"]
+    assert pa["below"] >= (ch < 0.5).sum() and pa["median"] == pytest.approx(scored.p_active.median(), abs=1e-6)
 
 
 def test_backtest_beats_naive(demo_run):

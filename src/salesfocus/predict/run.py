@@ -206,7 +206,32 @@ def _fit(ctx: RunContext, cfg: PredictionConfig, purchases: ibis.Table,
     ctx.note(f"prediction: {label}{' and Gamma-Gamma' if gg is not None else ''} fitted on {len(rfm):,} customers "
              f"({repeaters:,} with repeat purchases) up to {as_of}, per {cfg.time_unit}: {par}"
              f"{'' if bs['converged'] else ' (NOT converged)'}{' (regularised)' if bs['penalizer'] else ''}")
+    info["p_active"] = _p_active_figures(ctx, cfg, values, rfm, label)
     return pa.Table.from_pandas(values, preserve_index=False), info
+
+
+def _p_active_figures(ctx: RunContext, cfg: PredictionConfig, values: pd.DataFrame, rfm: pd.DataFrame,
+                      label: str) -> dict[str, Any]:
+    """How alive the modelled customers look: the median P(active) and how many are below ``at_risk_p_active``,
+    with the median silence of those (time since their last purchase) against their own mean gap between
+    purchases — a note and ``summary.prediction.p_active``."""
+    p = values["p_active"].to_numpy("float64")
+    low = p < cfg.at_risk_p_active
+    x, t_x, T = (rfm[c].to_numpy("float64") for c in ("frequency", "recency", "T"))
+    unit = days_per_unit(cfg.time_unit)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gaps = np.where(x > 0, (T - t_x) / (t_x / np.maximum(x, 1)), np.nan)
+    out = {"median": float(np.median(p)) if len(p) else None, "threshold": cfg.at_risk_p_active,
+           "below": int(low.sum()), "customers": int(len(p)),
+           "below_median_silence_days": float(np.median((T - t_x)[low]) * unit) if low.any() else None,
+           "below_median_silence_gaps": float(np.nanmedian(gaps[low])) if np.isfinite(gaps[low]).any() else None}
+    text = (f"prediction: P(active) ({label}) median {out['median']:.2f}; {out['below']:,} of {len(p):,} customers "
+            f"({out['below'] / max(len(p), 1):.0%}) below {cfg.at_risk_p_active:g}")
+    if out["below_median_silence_gaps"] is not None:
+        text += (f" — typically silent for {out['below_median_silence_days'] / DAYS_PER_MONTH:.0f} months, "
+                 f"{out['below_median_silence_gaps']:.1f} times their own mean gap between purchases")
+    ctx.note(text)
+    return out
 
 
 def _degrade(ctx: RunContext, info: dict[str, Any], reason: str) -> tuple[pa.Table, dict[str, Any]]:
