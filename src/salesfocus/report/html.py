@@ -19,11 +19,13 @@ from string import Template
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from salesfocus.report.i18n import Texts
 from salesfocus.report.plots import figures_for
 from salesfocus.report.story import headlines, sentences
-from salesfocus.report.tables import SECTIONS, RunData, category_columns, clean, version
+from salesfocus.report.tables import SECTIONS, RunData, category_columns, clean, sort_order, version
 from salesfocus.workspace import Run
 
 __all__ = ["write_html", "render_html", "REPORT_NAME"]
@@ -88,11 +90,15 @@ def _fmt(t: Texts, v: Any, kind: str, translate: bool) -> tuple[str, str]:
 def _table(d: RunData, name: str, frame: pd.DataFrame | None = None, limit: int = PREVIEW_ROWS,
            total: int | None = None) -> str:
     t = d.texts
-    f = d.frame(name) if frame is None else frame
+    have = d.arrow(name).column_names
+    cols = [c for c in HTML_COLUMNS.get(name, []) if c in have] or [c for c in have if not c.startswith("_")][:12]
+    if frame is None:  # only the rows shown are converted
+        n = d.arrow(name).num_rows
+        frame = d.frame(name, columns=cols, rows=None if n <= max(limit, SMALL_TABLE) else limit)
+        total = n if total is None else total
+    f = frame
     total = len(f) if total is None else total
     kinds = d.kinds(name)
-    cols = [c for c in HTML_COLUMNS.get(name, []) if c in f.columns] or [c for c in f.columns
-                                                                          if not c.startswith("_")][:12]
     if total == 0:
         return f'<p class="rowsnote">{html.escape(t.t("no_rows"))}</p>'
     shown = f if len(f) <= max(limit, SMALL_TABLE) else f.head(limit)
@@ -191,8 +197,7 @@ class _Page:
             toc.append(f'<a href="#s-{sec}">{html.escape(title)}</a>')
             parts.append(f'<h2 id="s-{sec}">{html.escape(title)}</h2>')
             for name in present:
-                frame = (_by_profit(d.frame(name)) if name == "customers"
-                         else _steps(d.frame(name)) if name == "whale_curve" else None)
+                frame = (_by_profit(d) if name == "customers" else _steps(d) if name == "whale_curve" else None)
                 parts.append(self.block(name, frame))
         notes = d.summary.get("notes") or []
         if notes:
@@ -202,17 +207,30 @@ class _Page:
         return "\n".join(parts), "\n".join(toc)
 
 
-def _steps(f: pd.DataFrame, n: int = 20) -> pd.DataFrame:
+def _steps(d: RunData, n: int = 20) -> pd.DataFrame:
     """Rows of a per-customer curve at every 1/n of the customers (5%, 10%, … 100%)."""
-    if len(f) <= n:
-        return f
-    picks = sorted({min(len(f) - 1, max(0, round(len(f) * k / n) - 1)) for k in range(1, n + 1)})
-    return f.iloc[picks]
+    size = d.arrow("whale_curve").num_rows
+    cols = HTML_COLUMNS["whale_curve"]
+    if size <= n:
+        return d.frame("whale_curve", columns=cols)
+    picks = sorted({min(size - 1, max(0, round(size * k / n) - 1)) for k in range(1, n + 1)})
+    return d.frame("whale_curve", columns=cols, rows=picks)
 
 
-def _by_profit(f: pd.DataFrame) -> pd.DataFrame:
-    key = "net_profit" if "net_profit" in f and f["net_profit"].notna().any() else "revenue"
-    return f.sort_values(key, ascending=False, na_position="last", kind="stable") if key in f else f
+def _by_profit(d: RunData, limit: int = PREVIEW_ROWS) -> pd.DataFrame | None:
+    """The customers with the largest net profit (by revenue when the run has no profit), sorted in Arrow."""
+    t = d.arrow("customers")
+    cols = [c for c in HTML_COLUMNS["customers"] if c in t.column_names]
+    key = "net_profit" if "net_profit" in t.column_names and _any_number(t.column("net_profit")) else "revenue"
+    if key not in t.column_names:
+        return None
+    return d.frame("customers", columns=cols, rows=sort_order(t, [(key, "descending")])[:limit])
+
+
+def _any_number(col: pa.ChunkedArray) -> bool:
+    if pa.types.is_floating(col.type):
+        return bool(pc.any(pc.invert(pc.fill_null(pc.is_nan(col), True))).as_py())
+    return col.null_count < len(col)
 
 
 def _finite(x: Any) -> Any:

@@ -72,6 +72,9 @@ TEXT: dict[str, tuple[str, str]] = {
                   "bezoeken en aandeel nettowinst"),
     "ch_abc": ("A/B/C matrix: annual revenue + potential against yes answers", "ABC-matrix: jaaromzet + potentieel "
                "tegen het aantal keren ja"),
+    "sample_note": ("A sample of {shown} of {total} customers, in proportion per segment (all are in customers.csv)",
+                    "Een steekproef van {shown} van {total} klanten, naar verhouding per segment (allemaal in "
+                    "customers.csv)"),
     "ch_value": ("Value matrix: customers per cell (margin × frequency, colour = satisfaction)",
                  "Waardematrix: klanten per cel (marge × frequentie, kleur = tevredenheid)"),
     "ch_policy": ("Sales hours per segment: now and under the policy", "Verkooputen per segment: nu en volgens het "

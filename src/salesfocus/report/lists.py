@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import xlsxwriter
 
@@ -67,17 +68,33 @@ def _text(v: Any) -> str:
     return str(v)
 
 
+def _texts(s: pd.Series, fn: Any = None) -> pd.Series:
+    """``s.map(fn or _text)``, computed once per distinct value (a segment column has a handful)."""
+    fn = fn or _text
+    codes, uniq = pd.factorize(s, use_na_sentinel=True)
+    words = np.array([fn(u) for u in uniq] + [fn(None)], dtype=object)
+    return pd.Series(words[codes], index=s.index, dtype=object)
+
+
+def _customers(d: RunData) -> pd.DataFrame:
+    """The customer columns the lists use (converted once, shared by every list)."""
+    basis = ((d.summary.get("segments") or {}).get("policy_basis") or "abc") + "_segment"
+    cols = ["customer_id", "name", "email", "contact_model", "at_risk", basis, *(c for _, c in GROUPINGS),
+            *_OPTIONAL.values()]
+    return d.frame("customers", columns=list(dict.fromkeys(cols)))
+
+
 def _channels(d: RunData, cust: pd.DataFrame) -> pd.Series:
     """Recommended channel per customer: the segment policy's contact model and channels."""
     t = d.texts
     if "contact_model" not in cust:
         return pd.Series("", index=cust.index)
-    model = cust["contact_model"].map(lambda v: _text(t.value(v)))
+    model = _texts(cust["contact_model"], lambda v: _text(t.value(v)))
     basis = ((d.summary.get("segments") or {}).get("policy_basis") or "abc") + "_segment"
     if d.has("segment_policy", "segment", "channels") and basis in cust:
         pol = d.frame("segment_policy")
         by_seg = dict(zip(pol["segment"].astype(str), pol["channels"].fillna("").astype(str), strict=True))
-        extra = cust[basis].map(lambda s: by_seg.get(str(s), ""))
+        extra = _texts(cust[basis], lambda s: by_seg.get(str(s), ""))
         return pd.Series([f"{m}: {c}" if m and c else m or c for m, c in zip(model, extra, strict=True)],
                          index=cust.index)
     return model
@@ -88,7 +105,7 @@ def _tags(d: RunData, cust: pd.DataFrame, groupings: list[tuple[str, str]]) -> p
     parts = [pd.Series("salesfocus", index=cust.index)]
     for _key, col in groupings:
         label = t.col(col)
-        parts.append(cust[col].map(lambda v, label=label: f"{label}: {t.value(v)}" if _text(v) else ""))
+        parts.append(_texts(cust[col], lambda v, label=label: f"{label}: {t.value(v)}" if _text(v) else ""))
     if "at_risk" in cust:
         parts.append(cust["at_risk"].map(lambda v: t.col("at_risk") if v is True else ""))
     return pd.Series([", ".join(x for x in row if x) for row in zip(*parts, strict=True)], index=cust.index,
@@ -99,26 +116,26 @@ def _addresses(cust: pd.DataFrame) -> pd.Series:
     """Each customer's e-mail address, stripped ('' when none)."""
     if "email" not in cust:
         return pd.Series("", index=cust.index, dtype=object)
-    return cust["email"].map(_text).str.strip()
+    return _texts(cust["email"]).str.strip()
 
 
 def _contacts(d: RunData, cust: pd.DataFrame, groupings: list[tuple[str, str]]) -> pd.DataFrame:
     """The list fields of the given customers (same index)."""
     out = pd.DataFrame({"Email Address": _addresses(cust),
-                        "Company Name": cust["name"].map(_text) if "name" in cust else "",
-                        "Customer ID": cust["customer_id"].map(_text)}, index=cust.index)
+                        "Company Name": _texts(cust["name"]) if "name" in cust else "",
+                        "Customer ID": _texts(cust["customer_id"])}, index=cust.index)
     out["Segment"] = ""
     out["Tags"] = _tags(d, cust, groupings)
     out["Recommended Channel"] = _channels(d, cust)
     for label, col in _OPTIONAL.items():
         if col in cust:
-            out[label] = cust[col].map(_text)
+            out[label] = _texts(cust[col])
     return out
 
 
 def _write_xlsx(frame: pd.DataFrame, path: Path, sheet: str) -> None:
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                         "strings_to_numbers": False})
+                                         "strings_to_numbers": False, "in_memory": True})
     ws = wb.add_worksheet(re.sub(r"[\[\]:*?/\\]", "-", sheet)[:31] or "list")
     head = wb.add_format({"bold": True, "bg_color": "#1F3A5F", "font_color": "#FFFFFF"})
     cols = list(frame.columns)
@@ -148,12 +165,12 @@ def _save(frame: pd.DataFrame, folder: Path, stem: str, sheet: str) -> tuple[str
 
 def _members(d: RunData) -> list[tuple[str, str, str, pd.Index]]:
     """(file prefix, grouping column, segment value, customer row positions) for every list."""
-    cust = d.frame("customers")
+    cust = _customers(d)
     out = []
     for key, col in GROUPINGS:
         if col not in cust:
             continue
-        values = cust[col].map(_text)
+        values = _texts(cust[col])
         for v in sorted(v for v in values.unique() if v):
             out.append((key, col, v, cust.index[values == v]))
     if "at_risk" in d.run.tables and "customer_id" in d.arrow("at_risk").column_names:
@@ -180,9 +197,9 @@ def write_lists(run: Run | RunData, folder: Path | str, lang: str | None = None)
     folder.mkdir(parents=True, exist_ok=True)
     if "customers" not in d.run.tables:
         return []
-    cust = d.frame("customers")
+    cust = _customers(d)
     groupings = [(k, c) for k, c in GROUPINGS if c in cust]
-    ok = _addresses(cust).map(lambda e: bool(_EMAIL.match(e))).astype(bool)
+    ok = _texts(_addresses(cust), lambda e: bool(_EMAIL.match(e or ""))).astype(bool)
     contacts = _contacts(d, cust[ok], groupings)
     columns = [c for c in LIST_COLUMNS if c in contacts.columns]
     written: list[ListFile] = []

@@ -12,12 +12,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from salesfocus.report.tables import RunData, clean
 
-__all__ = ["figures_for", "FIGURES", "MAX_POINTS"]
+__all__ = ["figures_for", "FIGURES", "MAX_POINTS", "SCATTER_POINTS", "scatter_sample"]
 
-MAX_POINTS = 2000
+MAX_POINTS = 2000  # points of a line (the whale curve is thinned evenly)
+SCATTER_POINTS = 20_000  # customers in a scatter at most; more are sampled in proportion per segment (stated)
+WEBGL_FROM = 1500  # a trace with more points is drawn with WebGL (scattergl)
+_WHALE_COLUMNS = ("customer_share", "cum_profit_share", "cum_revenue_share", "cum_cost_share")
 Fig = dict[str, Any]
 _C = ["#1F3A5F", "#2A9D8F", "#E76F51", "#E9C46A", "#8D99AE", "#6A4C93", "#F4A261", "#264653"]
 _SEG = {"A": "#2A9D8F", "B": "#E9C46A", "C": "#E76F51", "D": "#8D99AE"}
@@ -89,7 +94,7 @@ def _bars(d: RunData, title: str, cats: list[Any], series: dict[str, pd.Series],
 
 # -- profit ------------------------------------------------------------------------------------------------
 def whale_curve(d: RunData) -> list[Fig]:
-    t, f = d.texts, d.frame("whale_curve")
+    t, f = d.texts, d.frame("whale_curve", columns=list(_WHALE_COLUMNS))
     if "customer_share" not in f or f.empty:
         return []
     out = []
@@ -160,26 +165,72 @@ def loss_makers(d: RunData) -> list[Fig]:
 
 
 # -- segments ----------------------------------------------------------------------------------------------
-def abc_matrix(d: RunData) -> list[Fig]:
-    """The A/B/C scatter of every customer (from the customer table), with the segment boundaries."""
-    t = d.texts
+def scatter_sample(segments: np.ndarray, limit: int = SCATTER_POINTS, seed: int = 20_240) -> np.ndarray:
+    """Row positions of an honest sample: all rows up to ``limit``, else each segment in proportion to its size.
+
+    Drawn at random with a fixed seed, so the same run shows the same points on every render.
+    """
+    n = len(segments)
+    if n <= limit:
+        return np.arange(n)
+    rng = np.random.default_rng(seed)
+    keys = pd.Series(segments).astype(str).to_numpy()
+    picks = []
+    for seg in sorted(set(keys.tolist())):
+        rows = np.flatnonzero(keys == seg)
+        take = min(len(rows), max(1, int(limit * len(rows) / n)))
+        picks.append(np.sort(rng.choice(rows, size=take, replace=False)))
+    return np.sort(np.concatenate(picks))
+
+
+def _abc_points(d: RunData) -> tuple[pd.DataFrame, str, int, tuple[float, float]] | None:
+    """Customers with an A/B/C value and answers: the ones drawn (all, or a sample), the hover label column,
+    how many there are, and the lowest and highest value of them all (picked in Arrow)."""
     if not d.has("customers", "abc_value", "criteria_yes", "abc_segment"):
+        return None
+    whole = d.arrow("customers")
+    value = whole.column("abc_value")
+    if pa.types.is_decimal(value.type):
+        value = value.cast(pa.float64())
+    keep = pc.fill_null(pc.and_(pc.greater(value, 0), pc.is_valid(whole.column("criteria_yes"))), False)
+    if pa.types.is_floating(value.type):
+        keep = pc.and_(keep, pc.invert(pc.fill_null(pc.is_nan(value), True)))
+    rows = np.flatnonzero(keep.to_numpy(zero_copy_only=False))
+    if rows.size == 0:
+        return None
+    label = "name" if "name" in whole.column_names and whole.column("name").null_count < len(whole) else "customer_id"
+    segs = whole.column("abc_segment").take(pa.array(rows)).to_numpy(zero_copy_only=False)
+    cols = list(dict.fromkeys(["customer_id", label, "abc_value", "criteria_yes", "abc_segment"]))
+    f = d.frame("customers", columns=cols, rows=rows[scatter_sample(segs)])
+    lo_hi = pc.min_max(value.filter(keep))
+    return f, label, len(rows), (float(lo_hi["min"].as_py()), float(lo_hi["max"].as_py()))
+
+
+def abc_matrix(d: RunData) -> list[Fig]:
+    """The A/B/C scatter of the customers (from the customer table), with the segment boundaries.
+
+    Up to ``SCATTER_POINTS`` customers every one is drawn; above it a sample in proportion per segment, and the
+    title says how many of how many are shown. Large traces use WebGL.
+    """
+    t = d.texts
+    points = _abc_points(d)
+    if points is None:
         return []
-    f = d.frame("customers")
-    f = f[(f["abc_value"] > 0) & f["criteria_yes"].notna()]
-    if f.empty:
-        return []
+    f, label, total, (f_lo, f_hi) = points
     data = []
-    label = _label(f)
     for seg in sorted(f["abc_segment"].dropna().unique()):
-        g = f[f["abc_segment"] == seg].sort_values("abc_value", ascending=False).head(MAX_POINTS)
+        g = f[f["abc_segment"] == seg]
         spread = pd.util.hash_pandas_object(g["customer_id"], index=False).to_numpy() % 41
         jitter = (spread.astype(float) - 20) / 60.0  # spread one column's points apart, the same on every render
-        data.append({"type": "scattergl" if len(g) > 1500 else "scatter", "mode": "markers", "name": str(seg),
+        data.append({"type": "scattergl" if len(g) > WEBGL_FROM else "scatter", "mode": "markers", "name": str(seg),
                      "x": (g["criteria_yes"].to_numpy(dtype=float) + jitter).round(3).tolist(),
                      "y": _list(g["abc_value"]), "text": _list(g[label]),
-                     "marker": {"color": _SEG.get(str(seg), _C[4]), "size": 7, "opacity": 0.7},
+                     "marker": {"color": _SEG.get(str(seg), _C[4]), "size": 7 if len(f) <= 5_000 else 4,
+                                "opacity": 0.7},
                      "hovertemplate": "%{text}<br>€ %{y:,.0f}<extra>" + str(seg) + "</extra>"})
+    title = t.t("ch_abc")
+    if len(f) < total:
+        title += "<br><sub>" + t.t("sample_note", shown=t.num(len(f)), total=t.num(total)) + "</sub>"
     seg_info = d.summary.get("segments") or {}
     boundary = seg_info.get("abc_high_boundary")
     cfg = (d.config.get("segments") or {}).get("abc") or {}
@@ -189,7 +240,7 @@ def abc_matrix(d: RunData) -> list[Fig]:
                        "line": {"color": "#333", "dash": "dash"}})
         notes.append({"x": -0.55, "y": np.log10(boundary), "text": t.t("boundary_high"), "showarrow": False,
                       "xanchor": "left", "yanchor": "bottom", "font": {"size": 11}, "bgcolor": "rgba(255,255,255,.8)"})
-        hi, lo = float(f["abc_value"].max()) * 1.3, float(f["abc_value"].min()) / 1.3
+        hi, lo = f_hi * 1.3, f_lo / 1.3
         if cfg.get("a_min_yes") is not None:
             x = cfg["a_min_yes"] - 0.5
             shapes.append({"type": "line", "x0": x, "x1": x, "y0": boundary, "y1": hi,
@@ -203,11 +254,13 @@ def abc_matrix(d: RunData) -> list[Fig]:
         for x, y, zone in ((4.5, top, "A"), (-0.5, top, "B"), (4.5, bottom, "B"), (-0.5, bottom, "C")):
             notes.append({"x": x, "y": y, "text": f"<b>{zone}</b>", "showarrow": False, "font": {"size": 18,
                           "color": _SEG[zone]}, "xanchor": "right" if x > 0 else "left"})
-    lay = _layout(d, t.t("ch_abc"), xaxis={"title": {"text": t.t("ax_yes")}, "range": [-0.6, 4.6], "dtick": 1,
+    lay = _layout(d, title, xaxis={"title": {"text": t.t("ax_yes")}, "range": [-0.6, 4.6], "dtick": 1,
                                            "zeroline": False},
                   yaxis={**_money_axis(t.t("ax_abc_value")), "type": "log", "dtick": 1}, shapes=shapes,
                   annotations=notes,
                   height=480)
+    if len(f) < total:
+        lay["margin"] = {**lay["margin"], "t": 74}
     return [{"data": data, "layout": lay}]
 
 
@@ -274,7 +327,7 @@ def clusters(d: RunData) -> list[Fig]:
 
 # -- prediction and targeting ------------------------------------------------------------------------------
 def at_risk(d: RunData) -> list[Fig]:
-    t, f = d.texts, d.frame("at_risk")
+    t, f = d.texts, d.frame("at_risk", columns=["value_at_risk", "clv", "revenue_12m", "name", "customer_id"])
     value = next((c for c in ("value_at_risk", "clv", "revenue_12m") if c in f), None)
     if value is None or f.empty:
         return []

@@ -1,11 +1,13 @@
 """Every view of a stored run in one call: CSV/JSON files, ``salesfocus.xlsx``, ``report.html`` and ``lists/``.
 
 The CLI calls this after ``analyze`` and ``demo`` and in ``report`` (re-render a stored run). The run's
-tables are read from the workspace once and shared by the views.
+tables are read from the workspace once and shared by the views; the CSV files are written on a second
+thread while the workbook, report and lists are made.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from salesfocus.errors import InputError
@@ -43,12 +45,18 @@ def write_all(run: Run, out: Path | str, lang: str | None = None, *, workbook: b
     if lang is not None and lang not in LANGS:
         raise InputError(f"--lang {lang!r}: use en or nl")
     out = Path(out)
-    data = RunData(run, lang)  # every table read from the workspace once, shared by all views
-    files = write_outputs(data, out)
-    if workbook:
-        files.append(write_workbook(data, out / "salesfocus.xlsx"))
-    if html:
-        files.append(write_html(data, out / "report.html"))
-    if lists:
-        files += write_lists(data, out / "lists")
-    return files
+    data = RunData(run, lang)
+    for name in run.tables:  # every table read from the workspace once, here, and shared by all views
+        data.arrow(name)
+    # The CSV files are made mostly in Arrow (outside the GIL): they are written beside the other views.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sf-outputs") as side:
+        csv_files = side.submit(write_outputs, data, out)
+        out.mkdir(parents=True, exist_ok=True)
+        views: list[Path] = []
+        if workbook:
+            views.append(write_workbook(data, out / "salesfocus.xlsx"))
+        if html:
+            views.append(write_html(data, out / "report.html"))
+        if lists:
+            views += write_lists(data, out / "lists")
+        return csv_files.result() + views

@@ -97,7 +97,7 @@ def _whale(data: RunData) -> str | None:
     peak = clean(data.summary.get("whale_peak_share"))
     if peak is None or not data.has("whale_curve", "cum_profit_share", "customer_share"):
         return None
-    f = data.frame("whale_curve")
+    f = data.frame("whale_curve", columns=["customer_share", "cum_profit_share"])
     if f["cum_profit_share"].notna().sum() == 0:
         return None
     at = f.loc[f["cum_profit_share"].idxmax()]

@@ -13,14 +13,17 @@ import datetime as dt
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from salesfocus.report.i18n import Texts
-from salesfocus.report.outputs import decimal_column, neutralise_column, text_column
+from salesfocus.report.outputs import decimal_column, neutral_text, text_column
 from salesfocus.workspace import Run
 
-__all__ = ["RunData", "SECTIONS", "EXPECTED", "column_kind", "category_columns", "CUSTOMER_ORDER", "clean", "version"]
+__all__ = ["RunData", "SECTIONS", "EXPECTED", "column_kind", "category_columns", "CUSTOMER_ORDER", "clean", "version",
+           "sort_order"]
 
 # Sections of the report and the tables each holds, in reading order.
 SECTIONS: list[tuple[str, list[str]]] = [
@@ -160,6 +163,19 @@ def version() -> str:
         return ""
 
 
+def _text(col: pa.ChunkedArray, neutral: bool) -> pd.Series:
+    """A text column as object dtype; a long column with few distinct values makes each Python string once."""
+    if neutral:
+        col = neutral_text(col)
+    if len(col) >= 5_000:
+        coded = col.combine_chunks().dictionary_encode()
+        if len(coded.dictionary) <= len(col) // 4:
+            words = np.asarray(coded.dictionary.to_pylist() + [None], dtype=object)
+            codes = coded.indices.fill_null(len(coded.dictionary)).to_numpy(zero_copy_only=False)
+            return pd.Series(words[codes], dtype="object")
+    return text_column(col)
+
+
 def _frame(table: pa.Table, *, neutral: bool) -> pd.DataFrame:
     cols = {}
     for name, col in zip(table.column_names, table.columns, strict=True):
@@ -167,12 +183,28 @@ def _frame(table: pa.Table, *, neutral: bool) -> pd.DataFrame:
         if pa.types.is_decimal(t):
             cols[name] = decimal_column(col)
         elif pa.types.is_string(t) or pa.types.is_large_string(t):
-            cols[name] = neutralise_column(col) if neutral else text_column(col)
+            cols[name] = _text(col, neutral)
         elif pa.types.is_date(t):
             cols[name] = pd.Series(col.to_pylist(), dtype="object")
         else:
             cols[name] = col.to_pandas()
     return pd.DataFrame(cols, columns=table.column_names)
+
+
+def sort_order(table: pa.Table, keys: list[tuple[str, str]]) -> np.ndarray:
+    """Row positions sorted by ``keys`` ((column, "ascending"|"descending")), stable, empty values last.
+
+    As pandas' ``sort_values(kind="stable", na_position="last")``: NaN counts as empty.
+    """
+    cols, names = [], []
+    for name, _ in keys:
+        col = table.column(name)
+        if pa.types.is_floating(col.type):
+            col = pc.if_else(pc.is_nan(col), pa.scalar(None, col.type), col)
+        cols.append(col)
+        names.append(name)
+    idx = pc.sort_indices(pa.table(cols, names=names), sort_keys=keys)  # empty values last (the default)
+    return idx.to_numpy()
 
 
 class RunData:
@@ -184,7 +216,7 @@ class RunData:
         self.lang = lang or cfg.get("lang") or "en"
         self.texts = Texts(self.lang)
         self._arrow: dict[str, pa.Table] = {}
-        self._frames: dict[tuple[str, bool], pd.DataFrame] = {}
+        self._frames: dict[tuple[str, bool, tuple[str, ...] | None], pd.DataFrame] = {}
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -212,12 +244,25 @@ class RunData:
             self._arrow[name] = self.run.table(name)
         return self._arrow[name]
 
-    def frame(self, name: str, *, neutral: bool = False) -> pd.DataFrame:
-        """The table as pandas (decimals as floats); ``neutral`` makes formula-like text literal."""
-        key = (name, neutral)
-        if key not in self._frames:
-            self._frames[key] = _frame(self.arrow(name), neutral=neutral)
-        return self._frames[key]
+    def frame(self, name: str, *, neutral: bool = False, columns: list[str] | None = None,
+              rows: int | np.ndarray | list[int] | None = None) -> pd.DataFrame:
+        """The table as pandas (decimals as floats); ``neutral`` makes formula-like text literal.
+
+        ``columns`` (those the table has, in that order) and ``rows`` (the first n, or positions) are picked
+        in Arrow before converting, so a view that shows a few rows of a large table converts only those.
+        Frames of whole tables are kept for the next view.
+        """
+        t = self.arrow(name)
+        cols = None if columns is None else tuple(c for c in columns if c in t.column_names)
+        if rows is None:
+            key = (name, neutral, cols)
+            if key not in self._frames:
+                self._frames[key] = _frame(t if cols is None else t.select(list(cols)), neutral=neutral)
+            return self._frames[key]
+        if cols is not None:
+            t = t.select(list(cols))
+        t = t.slice(0, rows) if isinstance(rows, int) else t.take(pa.array(np.asarray(rows, dtype=np.int64)))
+        return _frame(t, neutral=neutral)
 
     def kinds(self, name: str) -> dict[str, str]:
         """Column → kind for table ``name``."""

@@ -12,25 +12,29 @@ Nothing is computed: the workbook shows the run's tables as stored (sorted for r
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import xlsxwriter
 
 from salesfocus.report.i18n import Texts
 from salesfocus.report.story import headlines, sentences
-from salesfocus.report.tables import CUSTOMER_ORDER, RunData, category_columns, version
+from salesfocus.report.tables import CUSTOMER_ORDER, RunData, category_columns, sort_order, version
 from salesfocus.workspace import Run
 
 __all__ = ["write_workbook", "plan_rows", "MAX_ROWS", "MAX_CELLS", "WORKBOOK_NAME", "sheet_columns"]
 
 WORKBOOK_NAME = "salesfocus.xlsx"
 MAX_ROWS = 100_000  # rows per sheet at most; a larger table is cut and the overview says so
-MAX_CELLS = 200_000  # cells over all table sheets (xlsxwriter writes ~40-100k cells/s); small tables always whole
+MAX_CELLS = 200_000  # cells over all table sheets (xlsxwriter writes ~150k cells/s); small tables always whole
 MIN_ROWS = 500
+CUSTOMER_SHARE = 0.5  # the customer sheet (the rows that matter most) may take half of the cell budget first
 _NUM_FORMATS = {
     "money": '"€ "#,##0;[Red]-"€ "#,##0', "pct": "0.0%", "pctpt": '0.0"%"', "int": "#,##0", "count": "#,##0",
     "year": "0", "num1": "#,##0.0", "num2": "#,##0.00", "ratio": "0.00",
@@ -62,7 +66,7 @@ class Book:
         self.t: Texts = data.texts
         self.wb = xlsxwriter.Workbook(str(path), {
             "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-            "default_date_format": self.t.excel_date, "nan_inf_to_errors": True,
+            "default_date_format": self.t.excel_date, "nan_inf_to_errors": True, "in_memory": True,
         })
         self.refs: dict[str, SheetRef] = {}
         self.names: set[str] = set()
@@ -104,21 +108,16 @@ class Book:
 
     def table_sheet(self, table: str, max_rows: int) -> SheetRef:
         """Write one run table as a sheet: header labels, typed cells, formats, widths, freeze, filter."""
-        frame = self.data.frame(table, neutral=True)
+        frame, total = _pick(self.data, table, max_rows)
         kinds = self.data.kinds(table)
-        total = len(frame)
-        frame = _arrange(table, frame)
-        if len(frame) > max_rows:
-            frame = frame.iloc[:max_rows]
         cols = [c for c in frame.columns if not c.startswith("_")]
         ws = self.wb.add_worksheet(self.sheet_name(self.t.table(table)))
         cats = category_columns(cols)
         for j, c in enumerate(cols):
             ws.write_string(0, j, self.t.col(c), self.f["header"])
             ws.set_column(j, j, _width(self.t.col(c), frame[c], kinds[c]), self.f.get(kinds[c]))
-        lists = [_cells(frame[c], kinds[c], self.t if c in cats else None) for c in cols]
-        for i, row in enumerate(zip(*lists, strict=True), start=1):
-            ws.write_row(i, 0, row)
+        for j, c in enumerate(cols):
+            _write_column(ws, j, _cells(frame[c], kinds[c], self.t if c in cats else None))
         ws.set_row(0, 32)
         ws.freeze_panes(1, 2 if table in ("customers", "loss_makers") and len(cols) > 2 else 0)
         ws.autofilter(0, 0, max(len(frame), 1), max(len(cols) - 1, 0))
@@ -145,13 +144,20 @@ class Book:
 
 
 def plan_rows(data: RunData, order: list[str], max_cells: int = MAX_CELLS, max_rows: int = MAX_ROWS) -> dict[str, int]:
-    """Rows per sheet: small tables whole, the large ones share what is left of the cell budget evenly."""
+    """Rows per sheet: the customer sheet first (up to half the cells), then small tables whole, and the large
+    ones share what is left of the cell budget evenly."""
     shape = {n: (data.arrow(n).num_rows, max(1, data.arrow(n).num_columns)) for n in order}
     if "customers" in shape:
         have = set(data.arrow("customers").column_names)
         shape["customers"] = (shape["customers"][0], max(1, len([c for c in CUSTOMER_ORDER if c in have])))
     left, budget, out = len(order), float(max_cells), {}
-    for n in sorted(order, key=lambda n: shape[n][0] * shape[n][1]):
+    if "customers" in shape:  # first: its top rows by net profit, up to half the budget
+        rows, cols = shape["customers"]
+        share = max_cells * CUSTOMER_SHARE
+        out["customers"] = min(rows, max_rows, rows if rows * cols <= share else max(MIN_ROWS, int(share // cols)))
+        budget -= out["customers"] * cols
+        left -= 1
+    for n in sorted((n for n in order if n not in out), key=lambda n: shape[n][0] * shape[n][1]):
         rows, cols = shape[n]
         fair = budget / left
         keep = rows if rows * cols <= fair else max(MIN_ROWS, int(fair // cols))
@@ -161,15 +167,27 @@ def plan_rows(data: RunData, order: list[str], max_cells: int = MAX_CELLS, max_r
     return out
 
 
-def _arrange(table: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Reading order: customers by net profit (largest first), their key columns only (all are in the CSV)."""
+def _pick(data: RunData, table: str, max_rows: int) -> tuple[pd.DataFrame, int]:
+    """The rows a sheet shows, picked in Arrow before converting; and the table's row count.
+
+    Reading order: customers by net profit (largest first, empty last; by revenue when no profit), their key
+    columns only (all are in the CSV); other tables as stored. At most ``max_rows`` rows.
+    """
+    t = data.arrow(table)
+    total = t.num_rows
     if table != "customers":
-        return frame
-    frame = frame[[c for c in CUSTOMER_ORDER if c in frame.columns]]
-    key = "net_profit" if "net_profit" in frame.columns and frame["net_profit"].notna().any() else "revenue"
-    if key in frame.columns:
-        frame = frame.sort_values([key, "customer_id"], ascending=[False, True], na_position="last", kind="stable")
-    return frame.reset_index(drop=True)
+        return data.frame(table, neutral=True, rows=max_rows if total > max_rows else None), total
+    cols = [c for c in CUSTOMER_ORDER if c in t.column_names]
+    key = "revenue"
+    if "net_profit" in cols:
+        profit = t.column("net_profit")
+        known = pc.is_valid(profit) if not pa.types.is_floating(profit.type) else pc.invert(
+            pc.fill_null(pc.is_nan(profit), True))
+        key = "net_profit" if pc.any(known).as_py() else key
+    if key not in cols:
+        return data.frame(table, neutral=True, columns=cols, rows=min(total, max_rows)), total
+    keys = [(key, "descending")] + ([("customer_id", "ascending")] if "customer_id" in cols else [])
+    return data.frame(table, neutral=True, columns=cols, rows=sort_order(t, keys)[:max_rows]), total
 
 
 def _cells(s: pd.Series, kind: str, t: Texts | None) -> list[Any]:
@@ -181,6 +199,26 @@ def _cells(s: pd.Series, kind: str, t: Texts | None) -> list[Any]:
     if s.dtype.kind == "M":
         return [None if pd.isna(v) else v.to_pydatetime() for v in s]
     return [None if v is None or (isinstance(v, float) and v != v) or v is pd.NaT else v for v in s.tolist()]
+
+
+def _write_column(ws: Any, j: int, values: list[Any], first_row: int = 1) -> None:
+    """One column of cells from row ``first_row`` down, with the typed writer of its values (no per-cell
+    type dispatch); empty values are left out, a value of another type goes through ``write``."""
+    sample = next((v for v in values if v is not None), None)
+    if sample is None:
+        return
+    writers = {bool: ws.write_boolean, int: ws.write_number, float: ws.write_number, str: ws.write_string,
+               dt.date: ws.write_datetime, dt.datetime: ws.write_datetime}
+    kind = type(sample)
+    put = writers.get(kind, ws.write)
+    same = {int, float} if kind in (int, float) else {kind}
+    for i, v in enumerate(values, start=first_row):
+        if v is None or (kind is str and v == ""):
+            continue
+        if type(v) in same:
+            put(i, j, v)
+        else:
+            ws.write(i, j, v)
 
 
 def _width(label: str, s: pd.Series, kind: str) -> float:
