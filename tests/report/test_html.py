@@ -113,3 +113,31 @@ def test_report_renders_in_headless_chromium(run, tmp_path):
                 page.close()
         finally:
             browser.close()
+
+
+def test_scatter_sample_is_proportional_per_segment_and_the_same_every_time():
+    import numpy as np
+
+    from salesfocus.report.plots import scatter_sample
+
+    segs = np.array(["A"] * 1_000 + ["B"] * 9_000 + ["C"] * 90_000, dtype=object)
+    pick = scatter_sample(segs, limit=10_000)
+    assert len(pick) == 10_000 and len(set(pick.tolist())) == 10_000
+    counts = {s: int((segs[pick] == s).sum()) for s in "ABC"}
+    assert counts == {"A": 100, "B": 900, "C": 9_000}
+    assert (pick == scatter_sample(segs, limit=10_000)).all()
+    assert len(scatter_sample(segs[:500], limit=10_000)) == 500  # a small run: every customer
+
+
+def test_a_large_scatter_is_a_stated_sample_drawn_with_webgl(run, monkeypatch):
+    from salesfocus.report import plots
+
+    data = RunData(run, "en")
+    whole = plots.abc_matrix(data)[0]
+    assert sum(len(tr["x"]) for tr in whole["data"]) == 40 and "sample" not in whole["layout"]["title"]["text"]
+    monkeypatch.setattr(plots, "SCATTER_POINTS", 20)
+    monkeypatch.setattr(plots, "WEBGL_FROM", 5)
+    fig = plots.abc_matrix(data)[0]
+    assert sum(len(tr["x"]) for tr in fig["data"]) <= 22
+    assert "A sample of 20 of 40 customers" in fig["layout"]["title"]["text"]
+    assert {tr["type"] for tr in fig["data"]} == {"scattergl"}

@@ -141,3 +141,27 @@ def test_large_tables_are_cut_to_the_cell_budget_and_the_overview_says_so(run, t
     assert wb["Whale curve"].max_row == 11
     text = " ".join(str(c.value) for r in wb["Overview"].iter_rows() for c in r if c.value)
     assert "The first 10 of 40 rows (full table: whale_curve.csv)" in text
+
+
+def test_the_customer_sheet_comes_first_in_the_cell_budget(run, monkeypatch):
+    """A large run: the customer sheet keeps its top rows by net profit (up to half the cells), others share."""
+    from salesfocus.report import workbook
+
+    monkeypatch.setattr(workbook, "MIN_ROWS", 5)
+    data = RunData(run, "en")
+    cols = len([c for c in workbook.CUSTOMER_ORDER if c in data.arrow("customers").column_names])
+    plan = plan_rows(data, data.tables, max_cells=cols * 40)
+    assert plan["customers"] == 20 and plan["pyramid"] == 6
+
+
+def test_customer_sheet_rows_are_the_most_profitable(run, tmp_path, monkeypatch):
+    from salesfocus.report import workbook
+
+    monkeypatch.setattr(workbook, "MIN_ROWS", 5)
+    data = RunData(run, "en")
+    path = write_workbook(data, tmp_path, max_rows=5)
+    ws = openpyxl.load_workbook(path)["Profit per customer"]
+    head = [c.value for c in ws[1]]
+    profit = [r[head.index("Net profit")] for r in ws.iter_rows(min_row=2, values_only=True)]
+    best = sorted(data.frame("customers")["net_profit"], reverse=True)[:5]
+    assert profit == pytest.approx(best)

@@ -21,7 +21,7 @@ __all__ = ["figures_for", "FIGURES", "MAX_POINTS", "SCATTER_POINTS", "scatter_sa
 
 MAX_POINTS = 2000  # points of a line (the whale curve is thinned evenly)
 SCATTER_POINTS = 20_000  # customers in a scatter at most; more are sampled in proportion per segment (stated)
-WEBGL_FROM = 1500  # a trace with more points is drawn with WebGL (scattergl)
+WEBGL_FROM = 1500  # a scatter with more points is drawn with WebGL (scattergl), all its traces alike
 _WHALE_COLUMNS = ("customer_share", "cum_profit_share", "cum_revenue_share", "cum_cost_share")
 Fig = dict[str, Any]
 _C = ["#1F3A5F", "#2A9D8F", "#E76F51", "#E9C46A", "#8D99AE", "#6A4C93", "#F4A261", "#264653"]
@@ -165,11 +165,13 @@ def loss_makers(d: RunData) -> list[Fig]:
 
 
 # -- segments ----------------------------------------------------------------------------------------------
-def scatter_sample(segments: np.ndarray, limit: int = SCATTER_POINTS, seed: int = 20_240) -> np.ndarray:
-    """Row positions of an honest sample: all rows up to ``limit``, else each segment in proportion to its size.
+def scatter_sample(segments: np.ndarray, limit: int | None = None, seed: int = 20_240) -> np.ndarray:
+    """Row positions of an honest sample: all rows up to ``limit`` (default ``SCATTER_POINTS``), else each
+    segment in proportion to its size (rounded down, at least one row each), so about ``limit`` in all.
 
     Drawn at random with a fixed seed, so the same run shows the same points on every render.
     """
+    limit = SCATTER_POINTS if limit is None else limit
     n = len(segments)
     if n <= limit:
         return np.arange(n)
@@ -222,7 +224,7 @@ def abc_matrix(d: RunData) -> list[Fig]:
         g = f[f["abc_segment"] == seg]
         spread = pd.util.hash_pandas_object(g["customer_id"], index=False).to_numpy() % 41
         jitter = (spread.astype(float) - 20) / 60.0  # spread one column's points apart, the same on every render
-        data.append({"type": "scattergl" if len(g) > WEBGL_FROM else "scatter", "mode": "markers", "name": str(seg),
+        data.append({"type": "scattergl" if len(f) > WEBGL_FROM else "scatter", "mode": "markers", "name": str(seg),
                      "x": (g["criteria_yes"].to_numpy(dtype=float) + jitter).round(3).tolist(),
                      "y": _list(g["abc_value"]), "text": _list(g[label]),
                      "marker": {"color": _SEG.get(str(seg), _C[4]), "size": 7 if len(f) <= 5_000 else 4,
