@@ -183,7 +183,8 @@ class Portfolio:
         self.unknown_focus_ = [s for s in self.focus if s not in idx]
         table["focus"] = idx.isin(chosen)
         self.focus_ = chosen
-        table["reason"] = [self._reason(table, s) for s in idx]
+        parts = {axis: table[[c for c in table.columns if c.startswith(PREFIX[axis])]] for axis in AXES}
+        table["reason"] = [self._reason(table, s, parts) for s in idx]
         self.table_ = table
         return self
 
@@ -191,11 +192,11 @@ class Portfolio:
         if not hasattr(self, "table_"):
             raise NotFittedError("Portfolio: call fit(criteria) first")
 
-    def _reason(self, table: pd.DataFrame, segment: str) -> str:
+    def _reason(self, table: pd.DataFrame, segment: str, contributions: dict[str, pd.DataFrame]) -> str:
         parts = []
         for axis in AXES:
             pre = PREFIX[axis]
-            row = table.loc[segment, [c for c in table.columns if c.startswith(pre)]].dropna()
+            row = contributions[axis].loc[segment].dropna()
             top = row.sort_values(ascending=False).head(2)
             named = ", ".join(f"{c[len(pre):].replace('_', ' ')} +{v:.0f}" for c, v in top.items() if v > 0)
             parts.append(f"{axis} {table.loc[segment, axis]:.0f}" + (f" ({named})" if named else ""))
