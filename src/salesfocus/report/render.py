@@ -45,9 +45,7 @@ def write_all(run: Run, out: Path | str, lang: str | None = None, *, workbook: b
     if lang is not None and lang not in LANGS:
         raise InputError(f"--lang {lang!r}: use en or nl")
     out = Path(out)
-    data = RunData(run, lang)
-    for name in run.tables:  # every table read from the workspace once, here, and shared by all views
-        data.arrow(name)
+    data = RunData(run, lang)  # every table is read from the workspace once and shared by all views
     # The CSV files are made mostly in Arrow (outside the GIL): they are written beside the other views.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sf-outputs") as side:
         csv_files = side.submit(write_outputs, data, out)

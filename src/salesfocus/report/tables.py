@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import math
+import threading
 from typing import Any
 
 import numpy as np
@@ -185,7 +186,7 @@ def _frame(table: pa.Table, *, neutral: bool) -> pd.DataFrame:
         elif pa.types.is_string(t) or pa.types.is_large_string(t):
             cols[name] = _text(col, neutral)
         elif pa.types.is_date(t):
-            cols[name] = pd.Series(col.to_pylist(), dtype="object")
+            cols[name] = pd.Series(col.to_pandas(date_as_object=True), dtype="object")
         else:
             cols[name] = col.to_pandas()
     return pd.DataFrame(cols, columns=table.column_names)
@@ -216,6 +217,7 @@ class RunData:
         self.lang = lang or cfg.get("lang") or "en"
         self.texts = Texts(self.lang)
         self._arrow: dict[str, pa.Table] = {}
+        self._reading = threading.Lock()
         self._frames: dict[tuple[str, bool, tuple[str, ...] | None], pd.DataFrame] = {}
 
     @property
@@ -240,9 +242,11 @@ class RunData:
         return all(c in self.arrow(name).column_names for c in columns)
 
     def arrow(self, name: str) -> pa.Table:
-        if name not in self._arrow:
-            self._arrow[name] = self.run.table(name)
-        return self._arrow[name]
+        """The stored table, read from the workspace on first use (one read at a time: views run side by side)."""
+        with self._reading:
+            if name not in self._arrow:
+                self._arrow[name] = self.run.table(name)
+            return self._arrow[name]
 
     def frame(self, name: str, *, neutral: bool = False, columns: list[str] | None = None,
               rows: int | np.ndarray | list[int] | None = None) -> pd.DataFrame:
