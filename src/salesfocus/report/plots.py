@@ -167,7 +167,7 @@ def loss_makers(d: RunData) -> list[Fig]:
 # -- segments ----------------------------------------------------------------------------------------------
 def scatter_sample(segments: np.ndarray, limit: int | None = None, seed: int = 20_240) -> np.ndarray:
     """Row positions of an honest sample: all rows up to ``limit`` (default ``SCATTER_POINTS``), else each
-    segment in proportion to its size (rounded down, at least one row each), so about ``limit`` in all.
+    segment in proportion to its size (largest remainders, at least one row each): ``limit`` in all.
 
     Drawn at random with a fixed seed, so the same run shows the same points on every render.
     """
@@ -177,11 +177,12 @@ def scatter_sample(segments: np.ndarray, limit: int | None = None, seed: int = 2
         return np.arange(n)
     rng = np.random.default_rng(seed)
     keys = pd.Series(segments).astype(str).to_numpy()
-    picks = []
-    for seg in sorted(set(keys.tolist())):
-        rows = np.flatnonzero(keys == seg)
-        take = min(len(rows), max(1, int(limit * len(rows) / n)))
-        picks.append(np.sort(rng.choice(rows, size=take, replace=False)))
+    groups = [np.flatnonzero(keys == seg) for seg in sorted(set(keys.tolist()))]
+    exact = np.array([limit * len(rows) / n for rows in groups])
+    takes = np.floor(exact).astype(int)
+    takes[np.argsort(-(exact - takes), kind="stable")[: limit - takes.sum()]] += 1  # largest remainders
+    picks = [rng.choice(rows, size=min(len(rows), max(1, int(k))), replace=False) for rows, k in zip(groups, takes,
+                                                                                                   strict=True)]
     return np.sort(np.concatenate(picks))
 
 
