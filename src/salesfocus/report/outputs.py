@@ -274,19 +274,21 @@ def _batches(table: pa.Table, money_digits: int) -> Iterator[Callable[[], pa.Arr
         yield task
 
 
-_POOL: ThreadPoolExecutor | None = None
+_POOL: tuple[int, ThreadPoolExecutor] | None = None
 
 
 def _pool() -> ThreadPoolExecutor:
+    """The CSV threads (one per core, at most 4), made anew in a forked child (which has no threads)."""
     global _POOL
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)), thread_name_prefix="sf-csv")
-    return _POOL
+    if _POOL is None or _POOL[0] != os.getpid():
+        _POOL = (os.getpid(), ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)),
+                                                 thread_name_prefix="sf-csv"))
+    return _POOL[1]
 
 
 def _ordered(tasks: Iterator[Callable[[], pa.Array]]) -> Iterator[pa.Array]:
     """Run tasks on the pool, a few ahead, and yield their results in order."""
-    pool, window, ahead = _pool(), [], 2 * (_pool()._max_workers)
+    pool, window, ahead = _pool(), [], 2 * (os.cpu_count() or 1)
     for task in tasks:
         window.append(pool.submit(task))
         if len(window) > ahead:
