@@ -23,10 +23,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import xlsxwriter
 
 from salesfocus.report.i18n import Texts
-from salesfocus.report.outputs import neutralise
+from salesfocus.report.outputs import neutral_text, neutralise, write_table_csv
 from salesfocus.report.tables import RunData
 from salesfocus.workspace import Run
 
@@ -72,7 +74,7 @@ def _texts(s: pd.Series, fn: Any = None) -> pd.Series:
     """``s.map(fn or _text)``, computed once per distinct value (a segment column has a handful)."""
     fn = fn or _text
     codes, uniq = pd.factorize(s, use_na_sentinel=True)
-    words = np.array([fn(u) for u in uniq] + [fn(None)], dtype=object)
+    words = np.array([fn(u) for u in uniq.tolist()] + [fn(None)], dtype=object)  # tolist: Python values
     return pd.Series(words[codes], index=s.index, dtype=object)
 
 
@@ -107,9 +109,11 @@ def _tags(d: RunData, cust: pd.DataFrame, groupings: list[tuple[str, str]]) -> p
         label = t.col(col)
         parts.append(_texts(cust[col], lambda v, label=label: f"{label}: {t.value(v)}" if _text(v) else ""))
     if "at_risk" in cust:
-        parts.append(cust["at_risk"].map(lambda v: t.col("at_risk") if v is True else ""))
-    return pd.Series([", ".join(x for x in row if x) for row in zip(*parts, strict=True)], index=cust.index,
-                     dtype=object)
+        parts.append(_texts(cust["at_risk"], lambda v: t.col("at_risk") if v is True else ""))
+    texts = [pa.array(p.to_numpy(dtype=object), pa.string()) for p in parts]
+    joined = pc.binary_join_element_wise(*(pc.if_else(pc.equal(a, ""), pa.scalar(None, pa.string()), a) for a in texts),
+                                         ", ", null_handling="skip")
+    return pd.Series(joined.to_numpy(zero_copy_only=False), index=cust.index, dtype=object)
 
 
 def _addresses(cust: pd.DataFrame) -> pd.Series:
@@ -133,32 +137,32 @@ def _contacts(d: RunData, cust: pd.DataFrame, groupings: list[tuple[str, str]]) 
     return out
 
 
-def _write_xlsx(frame: pd.DataFrame, path: Path, sheet: str) -> None:
+def _write_xlsx(table: pa.Table, path: Path, sheet: str) -> None:
+    """A list as a sheet: header, text cells per column (the values already neutralised), widths, filter."""
+    from salesfocus.report.workbook import write_column
+
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
                                          "strings_to_numbers": False, "in_memory": True})
     ws = wb.add_worksheet(re.sub(r"[\[\]:*?/\\]", "-", sheet)[:31] or "list")
     head = wb.add_format({"bold": True, "bg_color": "#1F3A5F", "font_color": "#FFFFFF"})
-    cols = list(frame.columns)
-    for j, c in enumerate(cols):
+    for j, (c, col) in enumerate(zip(table.column_names, table.columns, strict=True)):
         ws.write_string(0, j, c, head)
-        longest = int(frame[c].astype(str).str.len().max()) if len(frame) else 0
-        ws.set_column(j, j, min(max(len(c) + 2, longest + 2), 60))
-    for i, row in enumerate(frame.itertuples(index=False, name=None), start=1):
-        for j, v in enumerate(row):
-            if v != "":
-                ws.write_string(i, j, v)
+        longest = pc.max(pc.utf8_length(col)).as_py() if table.num_rows else 0
+        ws.set_column(j, j, min(max(len(c) + 2, (longest or 0) + 2), 60))
+        write_column(ws, j, col.to_pylist())
     ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, max(len(frame), 1), len(cols) - 1)
+    ws.autofilter(0, 0, max(table.num_rows, 1), table.num_columns - 1)
     wb.close()
 
 
-def _save(frame: pd.DataFrame, folder: Path, stem: str, sheet: str) -> tuple[str, str]:
-    frame = frame.map(neutralise)
+def _save(table: pa.Table, folder: Path, stem: str, sheet: str) -> tuple[str, str]:
+    """Write a list as CSV (and XLSX up to ``XLSX_MAX_ROWS`` rows); every text cell neutralised."""
     csv = folder / f"{stem}.csv"
-    frame.to_csv(csv, index=False, encoding="utf-8", lineterminator="\n")
+    write_table_csv(table, csv)
     xlsx = ""
-    if len(frame) <= XLSX_MAX_ROWS:
-        _write_xlsx(frame, folder / f"{stem}.xlsx", sheet)
+    if table.num_rows <= XLSX_MAX_ROWS:
+        neutral = pa.table([neutral_text(c) for c in table.columns], names=table.column_names)
+        _write_xlsx(neutral, folder / f"{stem}.xlsx", sheet)
         xlsx = f"{stem}.xlsx"
     return csv.name, xlsx
 
@@ -202,20 +206,23 @@ def write_lists(run: Run | RunData, folder: Path | str, lang: str | None = None)
     ok = _texts(_addresses(cust), lambda e: bool(_EMAIL.match(e or ""))).astype(bool)
     contacts = _contacts(d, cust[ok], groupings)
     columns = [c for c in LIST_COLUMNS if c in contacts.columns]
+    # The contacts as Arrow once; each list takes its rows from it.
+    table = pa.table({c: pa.array(contacts[c].to_numpy(dtype=object), pa.string()) for c in columns})
+    where = contacts.index.to_numpy()
     written: list[ListFile] = []
     used: set[str] = set()
     for key, col, value, rows in _members(d):
-        keep = contacts.loc[rows.intersection(contacts.index)].copy()
-        keep["Segment"] = _text(t.value(value)) if col != "at_risk" else t.col("at_risk")
+        segment = _text(t.value(value)) if col != "at_risk" else t.col("at_risk")
+        keep = table.take(pa.array(np.flatnonzero(np.isin(where, rows.to_numpy())), pa.int64()))
+        keep = keep.set_column(columns.index("Segment"), "Segment", pa.array([segment] * keep.num_rows, pa.string()))
         stem = f"{key}-{_slug(value)}" if col != "at_risk" else "at-risk"
         while stem in used:
             stem += "-2"
         used.add(stem)
-        csv, xlsx = _save(keep[columns], folder, stem, f"{t.col(col) if col != 'at_risk' else key} {value}")
-        segment = _text(t.value(value)) if col != "at_risk" else t.col("at_risk")
+        csv, xlsx = _save(keep, folder, stem, f"{t.col(col) if col != 'at_risk' else key} {value}")
         written.append(ListFile(t.col(col) if col != "at_risk" else t.table("at_risk"), segment, len(rows),
-                                len(keep), csv, xlsx))
-    everyone = contacts[[c for c in columns if c != "Segment"]]
+                                keep.num_rows, csv, xlsx))
+    everyone = table.drop_columns(["Segment"])
     csv, xlsx = _save(everyone, folder, "all-contacts", "all-contacts")
     written.append(ListFile(t.t("with_email"), "*", len(cust), int(ok.sum()), csv, xlsx))
     index = pd.DataFrame([{t.t("grouping"): w.grouping, "Segment": w.segment, t.col("customers"): w.customers,

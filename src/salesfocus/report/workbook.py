@@ -117,7 +117,7 @@ class Book:
             ws.write_string(0, j, self.t.col(c), self.f["header"])
             ws.set_column(j, j, _width(self.t.col(c), frame[c], kinds[c]), self.f.get(kinds[c]))
         for j, c in enumerate(cols):
-            _write_column(ws, j, _cells(frame[c], kinds[c], self.t if c in cats else None))
+            write_column(ws, j, _cells(frame[c], kinds[c], self.t if c in cats else None))
         ws.set_row(0, 32)
         ws.freeze_panes(1, 2 if table in ("customers", "loss_makers") and len(cols) > 2 else 0)
         ws.autofilter(0, 0, max(len(frame), 1), max(len(cols) - 1, 0))
@@ -201,7 +201,7 @@ def _cells(s: pd.Series, kind: str, t: Texts | None) -> list[Any]:
     return [None if v is None or (isinstance(v, float) and v != v) or v is pd.NaT else v for v in s.tolist()]
 
 
-def _write_column(ws: Any, j: int, values: list[Any], first_row: int = 1) -> None:
+def write_column(ws: Any, j: int, values: list[Any], first_row: int = 1) -> None:
     """One column of cells from row ``first_row`` down, with the typed writer of its values (no per-cell
     type dispatch); empty values are left out, a value of another type goes through ``write``."""
     sample = next((v for v in values if v is not None), None)
