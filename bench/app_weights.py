@@ -1,6 +1,6 @@
 """How fast does the app show a change of a targeting weight on 100,000 customers?
 
-    .venv/bin/python bench/app_weights.py [--customers 100000] [--repeat 20] [--full] [--no-apptest]
+    .venv/bin/python bench/app_weights.py [--customers 100000] [--repeat 20] [--browser] [--full] [--no-apptest]
 
 Builds (once, cached under /tmp/sf-bench/) a demo workspace with that many customers, analysed, then times:
 
@@ -10,6 +10,8 @@ Builds (once, cached under /tmp/sf-bench/) a demo workspace with that many custo
   ``--repeat`` different weights;
 - ``apptest``: the whole Settings page script run again by Streamlit (AppTest, warm cache) after a weight
   is edited in the weights table, as the browser triggers it (page rendering in the browser not included);
+- ``--browser``: in headless Chromium against the real server, from Enter on an edited weight in the grid
+  until the page has drawn the rerun (``data-test-script-state`` back to notRunning, two animation frames);
 - ``--full``: for comparison, one ``pipeline.reanalyze`` (what a save, or any other setting, costs).
 
 Not a test; prints the figures (docs/app.md quotes them).
@@ -129,6 +131,85 @@ def time_apptest(ws_path: Path, repeat: int) -> list[float]:
     return times
 
 
+BROWSER_JS_WATCH = """() => {
+  const w = window.__sf = {t0: performance.now(), start: null, end: null};
+  const tick = () => {
+    const app = document.querySelector('[data-testid=stApp]');
+    const s = app && app.getAttribute('data-test-script-state'), t = performance.now();
+    if (s === 'running' && w.start === null) w.start = t;
+    if (s === 'notRunning' && w.start !== null) { w.end = t; return; }
+    setTimeout(tick, 5);
+  };
+  tick();
+}"""
+
+
+def time_browser(ws_path: Path, repeat: int) -> list[float]:
+    """In headless Chromium (/usr/bin/chromium): Enter on an edited weight until the page has drawn the rerun."""
+    import socket
+    import subprocess
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "salesfocus.cli", "app", "--workspace", str(ws_path), "--port",
+                             str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    times = []
+    try:
+        for _ in range(120):
+            try:
+                if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.5)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium")
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            for i in range(repeat + 1):  # a fresh session each time: one edit on the page as it opens
+                page.goto(f"http://127.0.0.1:{port}/")
+                page.get_by_test_id("stSidebar").get_by_text("Settings", exact=True).click()
+                page.get_by_text("Not stored yet").wait_for(timeout=300_000)
+                head = page.locator("th[role=columnheader]", has_text="criterion")
+                head.first.wait_for(state="attached", timeout=60_000)
+                grid = page.get_by_test_id("stDataFrame").filter(has=head).first
+                grid.scroll_into_view_if_needed()
+                page.wait_for_timeout(500)
+                box = grid.get_by_test_id("data-grid-canvas").bounding_box()
+                page.mouse.click(box["x"] + 10, box["y"] + 35 + 17)  # row 0, then right to its weight
+                page.keyboard.press("ArrowRight")
+                page.keyboard.press("ArrowRight")
+                page.keyboard.press("Enter")  # opens the cell's editor
+                page.wait_for_timeout(300)
+                page.keyboard.press("Control+A")
+                page.keyboard.type(str(40 + 5 * (i % 2)))
+                page.wait_for_timeout(300)  # let the editor take the typed value (Enter too soon keeps the old)
+                page.evaluate(BROWSER_JS_WATCH)
+                page.keyboard.press("Enter")
+                try:
+                    page.wait_for_function("window.__sf.end !== null", timeout=60_000)
+                except Exception:
+                    print(f"edit {i}: no rerun seen; weight cell now "
+                          f"{grid.locator('#glide-cell-2-0').text_content()!r}", flush=True)
+                    page.screenshot(path=str(ROOT / "app-weights-browser-failed.png"), full_page=True)
+                    raise
+                ms = page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame("
+                                   "() => r(performance.now() - window.__sf.t0))))")
+                w = page.evaluate("() => window.__sf")
+                print(f"  edit {i}: {ms:.0f} ms = until the rerun starts {w['start'] - w['t0']:.0f} + rerun "
+                      f"{w['end'] - w['start']:.0f} + drawing {w['t0'] + ms - w['end']:.0f}", flush=True)
+                if i:  # the first edit warms the caches
+                    times.append(ms / 1000)
+            page.screenshot(path=str(ROOT / "app-weights-browser.png"), full_page=True)
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(15)
+    return times
+
+
 def time_full(ws_path: Path) -> float:
     import shutil
     import tempfile
@@ -154,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=20)
     ap.add_argument("--full", action="store_true", help="also time one full re-analysis for comparison")
     ap.add_argument("--no-apptest", action="store_true", help="skip the Streamlit script timing")
+    ap.add_argument("--browser", action="store_true", help="also time the edit in headless Chromium (real server)")
     ap.add_argument("--build-only", action="store_true")
     a = ap.parse_args(argv)
     ws_path = build(a.customers)
@@ -164,6 +246,9 @@ def main(argv: list[str] | None = None) -> int:
     if not a.no_apptest:
         print(f"apptest (Settings page run again after a weight edit): {_ms(time_apptest(ws_path, min(a.repeat, 5)))}",
               flush=True)
+    if a.browser:
+        print(f"browser (Enter on an edited weight -> the rerun drawn, real server, Chromium): "
+              f"{_ms(time_browser(ws_path, min(a.repeat, 10)))}", flush=True)
     if a.full:
         print(f"full re-analysis (pipeline.reanalyze): {time_full(ws_path):.1f} s", flush=True)
     return 0

@@ -140,6 +140,16 @@ def settings_page(run: RunView, path: Path) -> None:
         applied = st.form_submit_button(T("Apply"), type="primary")
     if applied:
         _rerun(path, with_settings(cfg, values), "Settings applied")
+    _targeting_part(run, path, cfg)
+
+
+@st.fragment
+def _targeting_part(run: RunView, path: Path, cfg) -> None:
+    """Judged scores and weights with the portfolio re-scored at once.
+
+    A fragment: an edit here runs only this part again (not the sliders, the sidebar, the run lookup), so
+    the chart follows a weight in a fraction of a second; saving analyses again and reruns the whole app.
+    """
     st.subheader(T("Targeting: judged scores (1-5) and weights"))
     scores = run.get("targeting_scores")
     weights = run.get("targeting_weights")
