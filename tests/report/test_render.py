@@ -78,3 +78,20 @@ def test_report_re_renders_a_stored_run_in_the_language_asked(tmp_path):
     bad = subprocess.run([*SF, "report", "--workspace", str(ws_path), "--out", str(tmp_path / "x"), "--lang", "de"],
                          capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
     assert bad.returncode == 2 and "use en or nl" in bad.stderr
+
+
+def test_write_all_reads_each_table_from_the_workspace_once(run, tmp_path, monkeypatch):
+    from collections import Counter
+
+    from salesfocus.workspace import Run
+
+    reads: Counter[str] = Counter()
+    original = Run.table
+
+    def counting(self, name):
+        reads[name] += 1
+        return original(self, name)
+
+    monkeypatch.setattr(Run, "table", counting)
+    write_all(run, tmp_path, "en")
+    assert set(reads) == set(run.tables) and set(reads.values()) == {1}
