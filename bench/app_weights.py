@@ -20,7 +20,9 @@ Not a test; prints the figures (docs/app.md quotes them).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import statistics
 import sys
 import time
@@ -156,7 +158,7 @@ def time_browser(ws_path: Path, repeat: int) -> list[float]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen([sys.executable, "-m", "salesfocus.cli", "app", "--workspace", str(ws_path), "--port",
-                             str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     times = []
     try:
         for _ in range(120):
@@ -176,6 +178,7 @@ def time_browser(ws_path: Path, repeat: int) -> list[float]:
                 head.first.wait_for(state="attached", timeout=60_000)
                 grid = page.get_by_test_id("stDataFrame").filter(has=head).first
                 grid.scroll_into_view_if_needed()
+                page.locator("[data-testid=stApp][data-test-script-state=notRunning]").wait_for(timeout=300_000)
                 page.wait_for_timeout(500)
                 box = grid.get_by_test_id("data-grid-canvas").bounding_box()
                 page.mouse.click(box["x"] + 10, box["y"] + 35 + 17)  # row 0, then right to its weight
@@ -207,6 +210,8 @@ def time_browser(ws_path: Path, repeat: int) -> list[float]:
     finally:
         proc.terminate()
         proc.wait(15)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
     return times
 
 

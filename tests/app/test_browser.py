@@ -9,9 +9,11 @@ to keep. Every request the page makes is checked: any host other than 127.0.0.1/
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import random
+import signal
 import socket
 import subprocess
 import sys
@@ -67,7 +69,7 @@ def server(tmp_path):
     log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen([sys.executable, "-m", "salesfocus.cli", "app", "--workspace", str(ws), "--port",
                              str(port)], stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -81,12 +83,14 @@ def server(tmp_path):
             time.sleep(0.3)
         yield f"http://127.0.0.1:{port}/", ws
     finally:
-        proc.terminate()
+        proc.terminate()  # the launcher stops its Streamlit server
         try:
             proc.wait(15)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
+        with contextlib.suppress(ProcessLookupError):  # and whatever is left of its process group
+            os.killpg(proc.pid, signal.SIGKILL)
         log.close()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -39,8 +40,12 @@ def launch(workspace: Path | None, *, port: int = 8501, host: str = "127.0.0.1",
     }
     cmd = [sys.executable, "-m", "streamlit", "run", str(SCRIPT), *streamlit_args(port, host, max_upload_mb)]
     proc = subprocess.Popen(cmd, env=env)
+    # stopped with SIGTERM (a service manager, a test), stop the server too instead of leaving it running
+    old = signal.signal(signal.SIGTERM, lambda *_: proc.terminate())
     try:
         return proc.wait()
     except KeyboardInterrupt:
         proc.terminate()
         return proc.wait()
+    finally:
+        signal.signal(signal.SIGTERM, old)
