@@ -9,6 +9,8 @@ per-customer table in the workspace. Outputs render from the stored run and comp
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -17,14 +19,16 @@ import pyarrow as pa
 
 from salesfocus.config import Config
 from salesfocus.errors import InputError
-from salesfocus.io.importer import DuckDBEngine, Engine, ImportReport, import_sources
+from salesfocus.io.importer import DuckDBEngine, Engine, ImportReport, SourceReport, import_sources
 from salesfocus.io.mapping import TableMapping
 from salesfocus.io.readers import Source
+from salesfocus.io.schemas import SCHEMAS
 from salesfocus.measures import (
     activity_measures,
     cost_to_serve,
     customer_groups,
     customer_measures,
+    customer_products,
     customer_years,
     orders,
     payment_measures,
@@ -53,13 +57,39 @@ def _analyses() -> list[tuple[str, Callable[[RunContext], None]]]:
             ("periods", periods)]  # over time: adds tables only, so it may follow targeting
 
 
-def _stage1(engine: Engine, ds: Dataset, config: Config) -> dict[str, pa.Table]:
+def _compact(engine: Engine, workspace: Workspace, ds: Dataset, key: str | None,
+             sources: list[dict[str, Any]]) -> dict[str, ibis.Table]:
+    """The compact tables every later step reads instead of the lines: built once per import.
+
+    On DuckDB they are stored in the workspace with the key of the import they belong to, so the next
+    ``analyze`` of unchanged sources and every re-analysis start from them. On Spark they are built
+    on the cluster and travel to the workspace with the stage-1 results.
+    """
+    ol = ds.tables["order_lines"]
+    if engine.name != "duckdb":
+        od = engine.materialize("orders", orders(ol))
+        return {"orders": od, "customer_groups": customer_groups(ol), "customer_products": customer_products(ol),
+                "customer_years": customer_years(ol, od, has_cost=ds.has_cost)}
+    with workspace.transaction():
+        workspace.write("orders", orders(ol))
+        od = workspace.table("orders")
+        workspace.write("customer_groups", customer_groups(ol))
+        workspace.write("customer_products", customer_products(ol))
+        workspace.write("customer_years", customer_years(ol, od, has_cost=ds.has_cost))
+        workspace.write("_import_key", pa.table({"key": [key or ""], "sources": [json.dumps(sources, default=str)]}))
+    return {name: workspace.table(name) for name in COMPACT}
+
+
+COMPACT = ("orders", "customer_groups", "customer_products", "customer_years")
+COMPACT_FORMAT = 1  # raise when the import's checks or the compact tables change: stored imports are rebuilt
+
+
+def _stage1(engine: Engine, ds: Dataset, config: Config, compact: dict[str, ibis.Table]) -> dict[str, pa.Table]:
     """Per-customer measures and per-year figures on the engine; the only data that travels."""
     t = ds.tables
-    ol = t["order_lines"]
     has_cost = ds.has_cost
-    od = engine.materialize("orders", orders(ol)) if engine.name != "duckdb" else _persist(engine, "orders", orders(ol))
-    m = customer_measures(ol, od, ds.as_of, has_cost=has_cost)
+    od = compact["orders"]
+    m = customer_measures(od, compact["customer_products"], ds.as_of, has_cost=has_cost)
     window = od.filter((od.order_date > ibis.literal(active_window_start(ds.as_of, config.customer_rule)))
                        & (od.revenue >= 0))
     recent = window.group_by("customer_id").aggregate(orders_in_window=window.count())
@@ -88,14 +118,11 @@ def _stage1(engine: Engine, ds: Dataset, config: Config) -> dict[str, pa.Table]:
     else:
         ds.note_missing("customers", "no names, sectors, regions or account managers; profiles and lists are thin")
         m = m.mutate(status=customer_status(m.last_order, m.orders_in_window, ds.as_of, config.customer_rule))
-    years = customer_years(ol, od, has_cost=has_cost)
-    out = {"customers": m.order_by("customer_id").to_pyarrow(), "customer_years": years.to_pyarrow()}
-    groups = customer_groups(ol)
-    if engine.name == "duckdb":
-        _persist(engine, "customer_groups", groups)
-    else:  # the compact tables travel so that every later analysis runs on the workspace
-        out["orders"] = od.to_pyarrow()
-        out["customer_groups"] = groups.to_pyarrow()
+    out = {"customers": m.order_by("customer_id").to_pyarrow(),
+           "customer_years": compact["customer_years"].to_pyarrow()}
+    if engine.name != "duckdb":  # the compact tables travel so that every later analysis runs on the workspace
+        for name in ("orders", "customer_groups", "customer_products"):
+            out[name] = compact[name].to_pyarrow()
         for name in ("customers", "activities", "invoices", "assessments", "leads", "prospects"):
             if name in t:
                 out[f"_table_{name}"] = t[name].to_pyarrow()
@@ -103,19 +130,44 @@ def _stage1(engine: Engine, ds: Dataset, config: Config) -> dict[str, pa.Table]:
 
 
 def _workspace_dataset(workspace: Workspace, ds: Dataset, stage1: dict[str, pa.Table]) -> Dataset:
-    """The data set the analyses see: workspace tables only, with the compact ``orders`` and
-    ``customer_groups`` tables; on Spark the order lines stay on the cluster and are not among them."""
+    """The data set the analyses see: workspace tables only, with the compact tables; on Spark the order
+    lines stay on the cluster and are not among them."""
     for key, data in stage1.items():
-        if key in ("orders", "customer_groups") or key.startswith("_table_"):
+        if key in ("orders", "customer_groups", "customer_products") or key.startswith("_table_"):
             workspace.write(key.removeprefix("_table_"), data)
-    tables = {name: workspace.table(name) for name in (*ds.tables, "orders", "customer_groups")
+    tables = {name: workspace.table(name) for name in (*ds.tables, *COMPACT)
               if workspace.has_table(name) and not ("orders" in stage1 and name == "order_lines")}
     return Dataset(tables, ds.as_of, ds.missing_notes, ds.has_cost)
 
 
-def _persist(engine: DuckDBEngine, name: str, expr: ibis.Table) -> ibis.Table:
-    engine.workspace.write(name, expr)
-    return engine.workspace.table(name)
+def import_key(sources: list[Source], mapping: dict[str, TableMapping], config: Config) -> str | None:
+    """What an import depends on: the files' contents and names, the mapping, the import settings, the
+    day (dates in the future) and this version. None for a database source (its rows change unseen)."""
+    from importlib.metadata import version
+
+    if any(s.is_url for s in sources):
+        return None
+    parts = {
+        "version": [version("salesfocus"), COMPACT_FORMAT],
+        "today": dt.date.today().isoformat(),
+        "import": config.import_options.model_dump(mode="json"),
+        "mapping": {t: [m.columns, m.options] for t, m in sorted(mapping.items())},
+        "sources": [[s.table, s.label, s.fingerprint(), s.options] for s in sources],
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _reuse_import(workspace: Workspace, key: str | None) -> ImportReport | None:
+    """The workspace's import when it was made from exactly these sources (same key), else None."""
+    if key is None or not all(workspace.has_table(n) for n in ("_import_key", "order_lines", *COMPACT)):
+        return None
+    row = workspace.raw.execute("SELECT key, sources FROM _import_key").fetchone()
+    if row is None or row[0] != key:
+        return None
+    reports = [SourceReport(**(s | {"reused": True})) for s in json.loads(row[1])]
+    tables = {name: workspace.table(name) for name in SCHEMAS if workspace.has_table(name)}
+    rejected = workspace.table("rejected") if workspace.has_table("rejected") else None
+    return ImportReport(reports, tables, rejected)
 
 
 def analyze(engine: Engine, workspace: Workspace, sources: list[Source], mapping: dict[str, TableMapping],
@@ -123,19 +175,24 @@ def analyze(engine: Engine, workspace: Workspace, sources: list[Source], mapping
             args: dict[str, Any] | None = None) -> Run:
     """Import the sources, run every analysis, and store the run in the workspace."""
     say = progress or (lambda _m: None)
-    report: ImportReport = import_sources(engine, sources, mapping, config, mode="replace", progress=say)
+    key = import_key(sources, mapping, config) if engine.name == "duckdb" else None
+    report = _reuse_import(workspace, key)
+    if report is not None:
+        say("sources unchanged since the last import: using the workspace's tables")
+    else:
+        report = import_sources(engine, sources, mapping, config, mode="replace", progress=say)
     if "order_lines" not in report.tables:
         raise InputError("no order lines were accepted: see rejected.csv for the reasons")
     imported = {"rows_read": report.rows_read, "rows_accepted": report.rows_accepted,
                 "rows_rejected": report.rows_rejected,
                 "sources": [vars(s) | {"fingerprint": None} for s in report.sources]}
     return _run(engine, workspace, dict(report.tables), config, as_of=as_of, imported=imported,
-                rejected=report.rejected, say=say, args=args or {})
+                rejected=report.rejected, say=say, args=args or {}, key=key)
 
 
 def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], config: Config, *,
          as_of: dt.date | None, imported: dict[str, Any], rejected: ibis.Table | None,
-         say: Callable[[str], None], args: dict[str, Any]) -> Run:
+         say: Callable[[str], None], args: dict[str, Any], key: str | None = None) -> Run:
     """Stage 1 on the engine, then every analysis on the workspace; store the run (shared by analyze and
     reanalyze). ``imported`` holds the import's figures for the summary."""
     ol = tables["order_lines"]
@@ -144,8 +201,13 @@ def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], co
         raise InputError("every order line was rejected: see rejected.csv for the reasons")
     as_of = as_of or (dt.date.fromisoformat(config.as_of) if config.as_of else span["hi"])
     ds = Dataset(tables, as_of)
+    if all(name in tables for name in COMPACT):
+        compact = {name: tables[name] for name in COMPACT}
+    else:
+        say("building the order and product tables")
+        compact = _compact(engine, workspace, ds, key, imported["sources"])
     say("computing per-customer measures")
-    stage1 = _stage1(engine, ds, config)
+    stage1 = _stage1(engine, ds, config, compact)
     workspace.write("_sf_customers", stage1["customers"], temp=True)
     ds = _with_manual_assessments(workspace, _workspace_dataset(workspace, ds, stage1))
     ctx = RunContext(workspace, config, ds, workspace.table("_sf_customers"))
@@ -245,12 +307,10 @@ def reanalyze(workspace: Workspace, config: Config, *, as_of: dt.date | None = N
     InputError
         When the workspace holds no order lines (import them with ``salesfocus analyze`` first).
     """
-    from salesfocus.io.schemas import SCHEMAS
-
     say = progress or (lambda _m: None)
     if not workspace.has_table("order_lines"):
         raise InputError(f"workspace {workspace.path} holds no order lines: run `salesfocus analyze` first")
-    tables = {name: workspace.table(name) for name in SCHEMAS if workspace.has_table(name)}
+    tables = {name: workspace.table(name) for name in (*SCHEMAS, *COMPACT) if workspace.has_table(name)}
     ol = tables["order_lines"]
     span = ol.aggregate(lo=ol.order_date.min(), hi=ol.order_date.max(), n=ol.count()).to_pyarrow().to_pylist()[0]
     if not span["n"]:

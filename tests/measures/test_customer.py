@@ -15,7 +15,7 @@ import ibis
 import pandas as pd
 import pytest
 
-from salesfocus.measures import customer_measures, orders
+from salesfocus.measures import customer_measures, customer_products, orders
 
 D = dt.date
 
@@ -37,7 +37,7 @@ def lines():
 
 def _measure(lines):
     od = orders(lines)
-    res = customer_measures(lines, od, D(2024, 12, 31)).to_pandas().set_index("customer_id")
+    res = customer_measures(od, customer_products(lines), D(2024, 12, 31)).to_pandas().set_index("customer_id")
     return res
 
 
@@ -70,4 +70,4 @@ def test_input_unchanged(lines):
 
 def test_empty_input_gives_no_customers(lines):
     empty = lines.filter(lines.customer_id == "nobody")
-    assert len(customer_measures(empty, orders(empty), D(2024, 12, 31)).to_pandas()) == 0
+    assert len(customer_measures(orders(empty), customer_products(empty), D(2024, 12, 31)).to_pandas()) == 0

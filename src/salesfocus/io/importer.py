@@ -17,7 +17,7 @@ from salesfocus.config import Config
 from salesfocus.errors import InputError
 from salesfocus.io.mapping import TableMapping
 from salesfocus.io.readers import ROW, Source, distinguish, open_source, resolve_table
-from salesfocus.io.schemas import SCHEMAS
+from salesfocus.io.schemas import DERIVED_TABLES, SCHEMAS
 from salesfocus.io.validate import REJECTED_COLUMNS, Checked, check_table
 from salesfocus.workspace import Workspace
 
@@ -130,6 +130,7 @@ class SourceReport:
     rows_accepted: int = 0
     rows_rejected: int = 0
     skipped: bool = False  # imported before: nothing added
+    reused: bool = False  # ``analyze`` of unchanged sources: the workspace's import is used as it is
     mapping: dict[str, str] = field(default_factory=dict)
 
 
@@ -322,6 +323,8 @@ def _store(ws: Workspace, reports: list[SourceReport], tables: dict[str, ibis.Ta
            rejected: ibis.Table | None, mode: str, imported: list[str]) -> None:
     now = dt.datetime.now().isoformat(timespec="seconds")
     with ws.transaction():
+        for t in DERIVED_TABLES:
+            ws.raw.execute(f'DROP TABLE IF EXISTS "{t}"')
         if mode == "replace":
             for t in [*SCHEMAS, "rejected", "_imports"]:
                 ws.raw.execute(f'DROP TABLE IF EXISTS "{t}"')

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Column", "TableSchema", "SCHEMAS", "TABLES", "REQUIRED_TABLES"]
+__all__ = ["Column", "TableSchema", "SCHEMAS", "TABLES", "REQUIRED_TABLES", "DERIVED_TABLES"]
 
 
 @dataclass(frozen=True)
@@ -185,3 +185,6 @@ SCHEMAS: dict[str, TableSchema] = {
 }
 TABLES = tuple(SCHEMAS)
 REQUIRED_TABLES = ("order_lines",)
+DERIVED_TABLES = ("orders", "customer_groups", "customer_products", "customer_years", "_import_key")
+"""Compact tables built from the order lines after an import (and the key of the import they belong to).
+Every import drops them, in its own transaction, so they never describe other lines than the workspace holds."""

@@ -2,7 +2,13 @@
 
 from salesfocus.measures.activity import ACTIVITY_TYPES, activity_measures
 from salesfocus.measures.cost_to_serve import COMPONENTS, cost_to_serve
-from salesfocus.measures.customer import customer_groups, customer_measures, customer_years, orders
+from salesfocus.measures.customer import (
+    customer_groups,
+    customer_measures,
+    customer_products,
+    customer_years,
+    orders,
+)
 from salesfocus.measures.payment import payment_measures
 
 __all__ = [
@@ -12,6 +18,7 @@ __all__ = [
     "cost_to_serve",
     "customer_groups",
     "customer_measures",
+    "customer_products",
     "customer_years",
     "orders",
     "payment_measures",

@@ -11,7 +11,7 @@ import datetime as dt
 import ibis
 import ibis.expr.types as ir
 
-__all__ = ["orders", "customer_groups", "customer_measures", "customer_years", "DAYS_PER_YEAR"]
+__all__ = ["orders", "customer_groups", "customer_products", "customer_measures", "customer_years", "DAYS_PER_YEAR"]
 
 DAYS_PER_YEAR = 365.25
 
@@ -59,11 +59,26 @@ def customer_groups(order_lines: ibis.Table) -> ibis.Table:
     )
 
 
-def customer_measures(order_lines: ibis.Table, order_table: ibis.Table, as_of: dt.date, *,
+def customer_products(order_lines: ibis.Table, *, start: dt.date | None = None,
+                      end: dt.date | None = None) -> ibis.Table:
+    """Distinct products and product groups per customer in [start, end): the only measures that need the lines.
+
+    Built once at import (with ``orders`` and ``customer_groups``), so re-analysis never re-counts
+    distinct values over the raw lines.
+    """
+    ol = _between(order_lines, "order_date", start, end)
+    return ol.group_by("customer_id").aggregate(
+        products=ol.product_id.nunique(),
+        product_groups=ol.product_group.nunique(),
+    )
+
+
+def customer_measures(order_table: ibis.Table, products: ibis.Table, as_of: dt.date, *,
                       start: dt.date | None = None, end: dt.date | None = None,
                       has_cost: bool = True) -> ibis.Table:
     """Revenue, margin, orders, lines, products, dates, recency, tenure, frequency and returns per customer.
 
+    ``order_table`` is :func:`orders`, ``products`` is :func:`customer_products` of the same period.
     Formulas (period [start, end), ``as_of`` the analysis date):
 
     - ``gross_margin = revenue - cost`` (NULL when the data has no cost of goods), ``margin_pct`` = margin / revenue
@@ -72,10 +87,7 @@ def customer_measures(order_lines: ibis.Table, order_table: ibis.Table, as_of: d
     - ``orders_per_year = orders * 365.25 / max(tenure_days, 365.25)`` (a young customer is not extrapolated)
     - ``avg_order_value = revenue / orders``; ``returns_value``: credited revenue as a positive amount
     """
-    ol = _between(order_lines, "order_date", start, end)
     od = _between(order_table, "order_date", start, end)
-    # Money, counts and dates come from the order table (one row per order, built once at import);
-    # only the distinct products need the lines.
     per_order = od.group_by("customer_id").aggregate(
         revenue=od.revenue.sum(),
         cost_of_goods=od.cost.sum() if has_cost else ibis.null("decimal(38, 4)"),
@@ -88,10 +100,7 @@ def customer_measures(order_lines: ibis.Table, order_table: ibis.Table, as_of: d
         orders=(od.revenue >= 0).sum(),
         returns_count=(od.revenue < 0).sum(),
     )
-    lines = ol.group_by("customer_id").aggregate(
-        products=ol.product_id.nunique(),
-        product_groups=ol.product_group.nunique(),
-    )
+    lines = products.select("customer_id", "products", "product_groups")
     t = per_order.join(lines, "customer_id")
     as_of_lit = ibis.literal(as_of)
     recency = as_of_lit.delta(t.last_order, unit="day")
