@@ -164,8 +164,9 @@ def _reuse_import(workspace: Workspace, key: str | None) -> ImportReport | None:
     row = workspace.raw.execute("SELECT key, sources FROM _import_key").fetchone()
     if row is None or row[0] != key:
         return None
-    reports = [SourceReport(**(s | {"reused": True})) for s in json.loads(row[1])]
-    tables = {name: workspace.table(name) for name in SCHEMAS if workspace.has_table(name)}
+    fields = set(SourceReport.__dataclass_fields__)
+    reports = [SourceReport(**{k: v for k, v in s.items() if k in fields and k != "reused"}, reused=True) for s in json.loads(row[1])]
+    tables = {name: workspace.table(name) for name in (*SCHEMAS, *COMPACT) if workspace.has_table(name)}
     rejected = workspace.table("rejected") if workspace.has_table("rejected") else None
     return ImportReport(reports, tables, rejected)
 
@@ -208,9 +209,8 @@ def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], co
         compact = _compact(engine, workspace, ds, key, imported["sources"])
     say("computing per-customer measures")
     stage1 = _stage1(engine, ds, config, compact)
-    workspace.write("_sf_customers", stage1["customers"], temp=True)
     ds = _with_manual_assessments(workspace, _workspace_dataset(workspace, ds, stage1))
-    ctx = RunContext(workspace, config, ds, workspace.table("_sf_customers"))
+    ctx = RunContext.start(workspace, config, ds, stage1["customers"])
     ctx.tables["customer_years"] = stage1["customer_years"]
     cust = ctx.customers
     head = cust.aggregate(
@@ -236,7 +236,7 @@ def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], co
         fn(ctx)
     ctx.summary["notes"] = ds.missing_notes + ctx.notes
     out = {name: (v.to_pyarrow() if isinstance(v, ibis.Table) else v) for name, v in ctx.tables.items()}
-    out["customers"] = ctx.customers.order_by("customer_id").to_pyarrow()
+    out["customers"] = ctx.customer_table()
     if rejected is not None:
         out["rejected"] = rejected.order_by(["table", "file", "row"]).to_pyarrow()
     meta = {"summary": ctx.summary, "config": config.model_dump(mode="json"), "args": args}

@@ -6,12 +6,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import ibis
+import pyarrow as pa
 
 from salesfocus.config import Config
 from salesfocus.model.dataset import Dataset
 from salesfocus.workspace import Workspace
 
 __all__ = ["RunContext"]
+
+
+CUSTOMERS_VIEW = "_sf_customers"
 
 
 @dataclass
@@ -21,6 +25,10 @@ class RunContext:
     ``customers`` is the per-customer table in the workspace; ``tables`` the named result tables of the
     run (Ibis or Arrow); ``summary`` the headline figures (summary.json); ``notes`` what the run could
     not do and why.
+
+    The customer table is held as Arrow (sorted by ``customer_id``) and shown to the engine as a view: an
+    analysis that adds columns computes only those, and the wide table is never copied (at 200,000
+    customers and ~100 columns each copy cost about a second).
     """
 
     workspace: Workspace
@@ -30,14 +38,44 @@ class RunContext:
     tables: dict[str, Any] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    _arrow: pa.Table | None = field(default=None, repr=False)
+
+    @classmethod
+    def start(cls, workspace: Workspace, config: Config, dataset: Dataset, customers: pa.Table) -> RunContext:
+        """A context on the per-customer table of stage 1."""
+        ctx = cls(workspace, config, dataset, None)  # type: ignore[arg-type]
+        ctx._show(customers.sort_by("customer_id"))
+        return ctx
+
+    def _show(self, table: pa.Table) -> None:
+        self._arrow = table
+        self.workspace.raw.register(CUSTOMERS_VIEW, table)
+        self.customers = self.workspace.table(CUSTOMERS_VIEW)
+
+    def customer_table(self) -> pa.Table:
+        """The per-customer table as it stands, sorted by ``customer_id``."""
+        if self._arrow is None:
+            return self.customers.order_by("customer_id").to_pyarrow()
+        return self._arrow
 
     def add_customer_columns(self, expr: ibis.Table) -> None:
-        """Join per-customer columns (keyed by customer_id) onto the customer table and store it."""
+        """Join per-customer columns (keyed by customer_id) onto the customer table."""
         cols = [c for c in expr.columns if c != "customer_id"]
-        base = self.customers.drop(*[c for c in cols if c in self.customers.columns])
-        joined = base.left_join(expr, "customer_id").drop("customer_id_right")
-        self.workspace.write("_sf_customers", joined.order_by("customer_id"), temp=True)
-        self.customers = self.workspace.table("_sf_customers")
+        if self._arrow is None:  # a context made without ``start``: materialise the join in the workspace
+            base = self.customers.drop(*[c for c in cols if c in self.customers.columns])
+            joined = base.left_join(expr, "customer_id").drop("customer_id_right")
+            self.workspace.write(CUSTOMERS_VIEW, joined.order_by("customer_id"), temp=True)
+            self.customers = self.workspace.table(CUSTOMERS_VIEW)
+            return
+        ids = self.customers.select("customer_id")
+        new = ids.left_join(expr, "customer_id").drop("customer_id_right").to_pyarrow().sort_by("customer_id")
+        base = self._arrow
+        if new.num_rows != base.num_rows or not new.column("customer_id").equals(base.column("customer_id")):
+            raise RuntimeError("add_customer_columns: the new columns are not one row per customer")
+        out = base.drop_columns([c for c in cols if c in base.column_names])
+        for c in cols:
+            out = out.append_column(new.schema.field(c), new.column(c))
+        self._show(out)
 
     def note(self, msg: str) -> None:
         if msg not in self.notes:

@@ -85,26 +85,35 @@ def break_even(customers: ibis.Table) -> ibis.Table:
     )
 
 
-def cross_selling(order_lines: ibis.Table, *, max_share: float = 0.10) -> ibis.Table:
+def cross_selling(order_lines: ibis.Table, *, max_share: float = 0.10,
+                  customers: ibis.Table | None = None) -> ibis.Table:
     """Per customer and product group it buys that few customers buy: revenue and gross margin.
 
     A group is *rare* when the customers that bought it (net revenue > 0) are at most ``max_share`` of
     all customers in the order lines. Columns: ``customer_id, product_group, buyers, buyers_share,
     revenue, gross_margin`` (``revenue - cost``; NULL without cost of goods). Lines without a product
-    group are left out.
+    group are left out. With ``customers`` (a table with ``customer_id``) only their rows are returned; the
+    buyer counts still cover everyone.
     """
     require(order_lines, ("customer_id", "product_group", "revenue", "cost"), "cross_selling")
     ol = order_lines
     n_customers = ol.customer_id.nunique().as_scalar()
     lines = ol.filter(ol.product_group.notnull())
-    cg = lines.group_by(["customer_id", "product_group"]).aggregate(
-        revenue=lines.revenue.sum().cast("float64"),
-        gross_margin=(lines.revenue.sum() - lines.cost.sum()).cast("float64"),
-    )
+    if {"lines", "first_order"} <= set(ol.columns):  # customer_groups: already one row per customer and group
+        cg = lines.select("customer_id", "product_group", revenue=lines.revenue.cast("float64"),
+                          gross_margin=(lines.revenue - lines.cost).cast("float64"))
+    else:
+        cg = lines.group_by(["customer_id", "product_group"]).aggregate(
+            revenue=lines.revenue.sum().cast("float64"),
+            gross_margin=(lines.revenue.sum() - lines.cost.sum()).cast("float64"),
+        )
     cg = cg.filter(cg.revenue > 0)
-    buyers = cg.count().over(ibis.window(group_by=cg.product_group))
-    cg = cg.mutate(buyers=buyers.cast("int64"), buyers_share=buyers.cast("float64") / n_customers.cast("float64"))
-    rare = cg.filter(cg.buyers_share <= max_share)
+    per_group = cg.group_by("product_group").aggregate(buyers=cg.count().cast("int64"))
+    per_group = per_group.mutate(buyers_share=per_group.buyers.cast("float64") / n_customers.cast("float64"))
+    per_group = per_group.filter(per_group.buyers_share <= max_share)
+    if customers is not None:  # the few asked for, not every customer x group row of the data
+        cg = cg.semi_join(customers.select("customer_id").distinct(), "customer_id")
+    rare = cg.join(per_group, "product_group")
     return rare.select("customer_id", "product_group", "buyers", "buyers_share", "revenue", "gross_margin").order_by(
         ["customer_id", ibis.desc("gross_margin"), "product_group"])
 

@@ -106,8 +106,9 @@ def run(ctx: RunContext) -> None:
     groups = ctx.dataset.get("order_lines") if groups is None else groups
     rare = None
     if groups is not None:
-        rare = _on_workspace(ctx, "rare_groups", cross_selling(groups, max_share=cfg.cross_sell_max_share))
         lm_ids = cust.filter(cust.net_profit < 0).select("customer_id")
-        _store(ctx, "loss_maker_cross_selling", rare.join(lm_ids, "customer_id").order_by(
+        rare = _on_workspace(ctx, "rare_groups", cross_selling(groups, max_share=cfg.cross_sell_max_share,
+                                                                customers=lm_ids))
+        _store(ctx, "loss_maker_cross_selling", rare.order_by(
             ["customer_id", ibis.desc("gross_margin"), "product_group"]))
     _store(ctx, "loss_makers", loss_makers(cust, rare))
