@@ -22,6 +22,7 @@ With max_share 0.25 L1 gets rare + pair: revenue 300, margin 80; L2 pair: 80, 20
 from __future__ import annotations
 
 import ibis
+import pandas as pd
 import pytest
 
 from salesfocus.errors import SchemaError
@@ -129,3 +130,17 @@ def test_no_loss_makers_without_profit(rows, table_of):
 def test_missing_column_is_named(customers):
     with pytest.raises(SchemaError, match="orders, tenure_days"):
         break_even(customers.drop("orders", "tenure_days"))
+
+
+def test_cross_selling_for_some_customers_from_the_customer_group_table():
+    """The run asks only for the loss-makers, from the compact customer x group table: the same rows as the full
+    answer from the lines, filtered (the buyer counts still over everyone)."""
+    from salesfocus.measures import customer_groups
+
+    lines = _lines().mutate(order_id=ibis.literal("o"), order_date=ibis.date(2024, 1, 1))
+    full = cross_selling(_lines(), max_share=0.25).to_pandas()
+    some = ibis.memtable({"customer_id": ["L2", "L2"]})
+    for source in (_lines(), customer_groups(lines)):
+        got = cross_selling(source, max_share=0.25, customers=some).to_pandas()
+        want = full[full.customer_id == "L2"].reset_index(drop=True)
+        pd.testing.assert_frame_equal(got.reset_index(drop=True), want, check_dtype=False)

@@ -1,0 +1,38 @@
+"""The run context's customer table: analyses add and replace columns by customer, one row per customer."""
+
+import datetime as dt
+
+import ibis
+import pyarrow as pa
+import pytest
+
+from salesfocus.config import Config
+from salesfocus.model.context import RunContext
+from salesfocus.model.dataset import Dataset
+from salesfocus.workspace import Workspace
+
+
+@pytest.fixture
+def ctx():
+    ws = Workspace(None)
+    customers = pa.table({"customer_id": ["B", "A", "C"], "revenue": [2.0, 1.0, 3.0], "level": ["x", "y", "z"]})
+    yield RunContext.start(ws, Config(), Dataset({}, dt.date(2024, 12, 31)), customers)
+    ws.close()
+
+
+def test_columns_are_added_and_replaced_by_customer(ctx):
+    new = ibis.memtable({"customer_id": ["C", "A"], "level": ["top", "bottom"], "score": [0.9, 0.1]})
+    ctx.add_customer_columns(new)
+    got = ctx.customers.order_by("customer_id").to_pyarrow().to_pylist()
+    assert got == [{"customer_id": "A", "revenue": 1.0, "level": "bottom", "score": 0.1},
+                   {"customer_id": "B", "revenue": 2.0, "level": None, "score": None},
+                   {"customer_id": "C", "revenue": 3.0, "level": "top", "score": 0.9}]
+    assert ctx.customer_table().column("customer_id").to_pylist() == ["A", "B", "C"]
+    # the engine sees the same table the context holds
+    assert ctx.customers.aggregate(s=ctx.customers.score.sum()).to_pyarrow().column("s")[0].as_py() == pytest.approx(1.0)
+
+
+def test_two_rows_for_one_customer_is_refused(ctx):
+    dup = ibis.memtable({"customer_id": ["A", "A"], "score": [1.0, 2.0]})
+    with pytest.raises(RuntimeError, match="one row per customer"):
+        ctx.add_customer_columns(dup)
