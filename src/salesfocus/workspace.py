@@ -26,6 +26,9 @@ from salesfocus.errors import InputError
 __all__ = ["Workspace", "Run", "load_extension", "DEFAULT_WORKSPACE"]
 
 DEFAULT_WORKSPACE = "salesfocus.duckdb"
+DEFAULT_MEMORY_LIMIT = "2GB"
+"""The engine's working memory (environment variable ``SALESFOCUS_MEMORY_LIMIT`` overrides it): 50M order
+lines run in it by spilling; more only helps very large imports."""
 
 
 def load_extension(raw_con: Any, name: str) -> bool:
@@ -88,6 +91,12 @@ class Workspace:
                                                 read_only=self.read_only and self.path is not None)
             except Exception as e:  # a locked or corrupt file is the user's to fix
                 raise InputError(f"cannot open workspace {self.path}: {e}") from None
+            limit = os.environ.get("SALESFOCUS_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
+            try:  # beyond the limit DuckDB spills to disk instead of growing (its default is 80% of RAM)
+                self._con.con.execute(f"SET memory_limit = '{limit}'")
+            except Exception as e:
+                raise InputError(f"SALESFOCUS_MEMORY_LIMIT={limit!r} is not a memory size such as 2GB or 500MB "
+                                 f"({str(e).splitlines()[0]})") from None
         return self._con
 
     @property
