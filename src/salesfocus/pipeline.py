@@ -26,9 +26,10 @@ from salesfocus.io.schemas import SCHEMAS
 from salesfocus.measures import (
     activity_measures,
     cost_to_serve,
+    customer_dates,
     customer_groups,
-    customer_measures,
     customer_products,
+    customer_totals,
     customer_years,
     orders,
     payment_measures,
@@ -68,20 +69,25 @@ def _compact(engine: Engine, workspace: Workspace, ds: Dataset, key: str | None,
     ol = ds.tables["order_lines"]
     if engine.name != "duckdb":
         od = engine.materialize("orders", orders(ol))
-        return {"orders": od, "customer_groups": customer_groups(ol), "customer_products": customer_products(ol),
+        products = engine.materialize("customer_products", customer_products(ol))
+        return {"orders": od, "customer_groups": customer_groups(ol), "customer_products": products,
+                "customer_totals": customer_totals(od, products, has_cost=ds.has_cost),
                 "customer_years": customer_years(ol, od, has_cost=ds.has_cost)}
     with workspace.transaction():
         workspace.write("orders", orders(ol))
         od = workspace.table("orders")
         workspace.write("customer_groups", customer_groups(ol))
         workspace.write("customer_products", customer_products(ol))
+        # through Arrow: stored with the types Ibis gives (DuckDB would keep its 128-bit sums)
+        totals = customer_totals(od, workspace.table("customer_products"), has_cost=ds.has_cost)
+        workspace.write("customer_totals", totals.to_pyarrow())
         workspace.write("customer_years", customer_years(ol, od, has_cost=ds.has_cost))
         workspace.write("_import_key", pa.table({"key": [key or ""], "sources": [json.dumps(sources, default=str)]}))
     return {name: workspace.table(name) for name in COMPACT}
 
 
-COMPACT = ("orders", "customer_groups", "customer_products", "customer_years")
-COMPACT_FORMAT = 1  # raise when the import's checks or the compact tables change: stored imports are rebuilt
+COMPACT = ("orders", "customer_groups", "customer_products", "customer_totals", "customer_years")
+COMPACT_FORMAT = 2  # raise when the import's checks or the compact tables change: stored imports are rebuilt
 
 
 def _stage1(engine: Engine, ds: Dataset, config: Config, compact: dict[str, ibis.Table]) -> dict[str, pa.Table]:
@@ -89,7 +95,7 @@ def _stage1(engine: Engine, ds: Dataset, config: Config, compact: dict[str, ibis
     t = ds.tables
     has_cost = ds.has_cost
     od = compact["orders"]
-    m = customer_measures(od, compact["customer_products"], ds.as_of, has_cost=has_cost)
+    m = customer_dates(compact["customer_totals"], ds.as_of, has_cost=has_cost)
     window = od.filter((od.order_date > ibis.literal(active_window_start(ds.as_of, config.customer_rule)))
                        & (od.revenue >= 0))
     recent = window.group_by("customer_id").aggregate(orders_in_window=window.count())
@@ -165,7 +171,8 @@ def _reuse_import(workspace: Workspace, key: str | None) -> ImportReport | None:
     if row is None or row[0] != key:
         return None
     fields = set(SourceReport.__dataclass_fields__)
-    reports = [SourceReport(**{k: v for k, v in s.items() if k in fields and k != "reused"}, reused=True) for s in json.loads(row[1])]
+    reports = [SourceReport(**{k: v for k, v in s.items() if k in fields and k != "reused"}, reused=True)
+               for s in json.loads(row[1])]
     tables = {name: workspace.table(name) for name in (*SCHEMAS, *COMPACT) if workspace.has_table(name)}
     rejected = workspace.table("rejected") if workspace.has_table("rejected") else None
     return ImportReport(reports, tables, rejected)

@@ -127,6 +127,7 @@ class Workspace:
         """Create or replace table ``name`` from an Ibis expression (run in the engine) or Arrow/pandas data."""
         kind = "TEMP TABLE" if temp else "TABLE"
         if isinstance(data, ibis.Table):
+            self.con._run_pre_execute_hooks(data)  # in-memory tables of the expression become visible to SQL
             self.raw.execute(f'CREATE OR REPLACE {kind} "{name}" AS {self.con.compile(data)}')
         else:
             self.raw.register("__sf_incoming", data)

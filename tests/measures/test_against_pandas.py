@@ -61,6 +61,7 @@ def _expected(frames, as_of):
     e["days_to_pay"] = paid.groupby("customer_id").days.mean()
     e["late_share"] = inv.groupby("customer_id").late.apply(lambda s: (s > 0).mean())
     act = frames["activities"]
+    act = act[pd.to_datetime(act.activity_date) <= asof]  # as the invoices: what happened up to the as-of date
     n = act.quantity.fillna(1.0)
     for typ, col in (("visit", "visits"), ("call", "calls"), ("complaint", "complaints")):
         e[col] = n[act.activity_type == typ].groupby(act.customer_id[act.activity_type == typ]).sum()

@@ -185,6 +185,7 @@ SCHEMAS: dict[str, TableSchema] = {
 }
 TABLES = tuple(SCHEMAS)
 REQUIRED_TABLES = ("order_lines",)
-DERIVED_TABLES = ("orders", "customer_groups", "customer_products", "customer_years", "_import_key")
+DERIVED_TABLES = ("orders", "customer_groups", "customer_products", "customer_totals", "customer_years",
+                  "_import_key")
 """Compact tables built from the order lines after an import (and the key of the import they belong to).
 Every import drops them, in its own transaction, so they never describe other lines than the workspace holds."""

@@ -3,9 +3,11 @@
 from salesfocus.measures.activity import ACTIVITY_TYPES, activity_measures
 from salesfocus.measures.cost_to_serve import COMPONENTS, cost_to_serve
 from salesfocus.measures.customer import (
+    customer_dates,
     customer_groups,
     customer_measures,
     customer_products,
+    customer_totals,
     customer_years,
     orders,
 )
@@ -16,9 +18,11 @@ __all__ = [
     "COMPONENTS",
     "activity_measures",
     "cost_to_serve",
+    "customer_dates",
     "customer_groups",
     "customer_measures",
     "customer_products",
+    "customer_totals",
     "customer_years",
     "orders",
     "payment_measures",

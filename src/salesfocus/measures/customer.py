@@ -11,7 +11,8 @@ import datetime as dt
 import ibis
 import ibis.expr.types as ir
 
-__all__ = ["orders", "customer_groups", "customer_products", "customer_measures", "customer_years", "DAYS_PER_YEAR"]
+__all__ = ["orders", "customer_groups", "customer_products", "customer_totals", "customer_dates", "customer_measures",
+           "customer_years", "DAYS_PER_YEAR"]
 
 DAYS_PER_YEAR = 365.25
 
@@ -73,20 +74,10 @@ def customer_products(order_lines: ibis.Table, *, start: dt.date | None = None,
     )
 
 
-def customer_measures(order_table: ibis.Table, products: ibis.Table, as_of: dt.date, *,
-                      start: dt.date | None = None, end: dt.date | None = None,
-                      has_cost: bool = True) -> ibis.Table:
-    """Revenue, margin, orders, lines, products, dates, recency, tenure, frequency and returns per customer.
-
-    ``order_table`` is :func:`orders`, ``products`` is :func:`customer_products` of the same period.
-    Formulas (period [start, end), ``as_of`` the analysis date):
-
-    - ``gross_margin = revenue - cost`` (NULL when the data has no cost of goods), ``margin_pct`` = margin / revenue
-    - ``orders``: orders whose total is not negative; a credit order counts under ``returns_count``
-    - ``recency_days = as_of - last_order``; ``tenure_days = as_of - first_order``
-    - ``orders_per_year = orders * 365.25 / max(tenure_days, 365.25)`` (a young customer is not extrapolated)
-    - ``avg_order_value = revenue / orders``; ``returns_value``: credited revenue as a positive amount
-    """
+def customer_totals(order_table: ibis.Table, products: ibis.Table, *, start: dt.date | None = None,
+                    end: dt.date | None = None, has_cost: bool = True) -> ibis.Table:
+    """Per customer in [start, end): money, counts, first and last order, products — all that does not
+    depend on the analysis date. Built once at import; :func:`customer_dates` adds the rest per run."""
     od = _between(order_table, "order_date", start, end)
     per_order = od.group_by("customer_id").aggregate(
         revenue=od.revenue.sum(),
@@ -101,7 +92,30 @@ def customer_measures(order_table: ibis.Table, products: ibis.Table, as_of: dt.d
         returns_count=(od.revenue < 0).sum(),
     )
     lines = products.select("customer_id", "products", "product_groups")
-    t = per_order.join(lines, "customer_id")
+    return per_order.join(lines, "customer_id")
+
+
+def customer_measures(order_table: ibis.Table, products: ibis.Table, as_of: dt.date, *,
+                      start: dt.date | None = None, end: dt.date | None = None,
+                      has_cost: bool = True) -> ibis.Table:
+    """Revenue, margin, orders, lines, products, dates, recency, tenure, frequency and returns per customer.
+
+    ``order_table`` is :func:`orders`, ``products`` is :func:`customer_products` of the same period.
+    Formulas (period [start, end), ``as_of`` the analysis date):
+
+    - ``gross_margin = revenue - cost`` (NULL when the data has no cost of goods), ``margin_pct`` = margin / revenue
+    - ``orders``: orders whose total is not negative; a credit order counts under ``returns_count``
+    - ``recency_days = as_of - last_order``; ``tenure_days = as_of - first_order``
+    - ``orders_per_year = orders * 365.25 / max(tenure_days, 365.25)`` (a young customer is not extrapolated)
+    - ``avg_order_value = revenue / orders``; ``returns_value``: credited revenue as a positive amount
+    """
+    totals = customer_totals(order_table, products, start=start, end=end, has_cost=has_cost)
+    return customer_dates(totals, as_of, has_cost=has_cost)
+
+
+def customer_dates(totals: ibis.Table, as_of: dt.date, *, has_cost: bool = True) -> ibis.Table:
+    """:func:`customer_totals` with margin, recency, tenure and the rates of :func:`customer_measures`."""
+    t = totals
     as_of_lit = ibis.literal(as_of)
     recency = as_of_lit.delta(t.last_order, unit="day")
     tenure = as_of_lit.delta(t.first_order, unit="day")
