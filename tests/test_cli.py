@@ -107,3 +107,14 @@ def test_import_twice_adds_nothing(orders_csv, tmp_path):
 
     with duckdb.connect(str(ws), read_only=True) as con:
         assert con.execute("select count(*) from order_lines").fetchone()[0] == 4
+
+
+def test_analyze_of_the_same_export_again_says_it_reuses_the_import(orders_csv, tmp_path):
+    ws = tmp_path / "ws.duckdb"
+    first = run("analyze", orders_csv, "--out", tmp_path / "a", "--workspace", ws)
+    again = run("analyze", orders_csv, "--out", tmp_path / "b", "--workspace", ws)
+    assert first.returncode == 0 and again.returncode == 0, again.stderr
+    assert "unchanged" not in first.stderr and "unchanged: the workspace's import" in again.stderr
+    assert "rows read 5 = accepted 4 + rejected 1" in again.stderr
+    for name in ("customers.csv", "rejected.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()

@@ -81,7 +81,8 @@ def _print_import(summary: dict) -> None:
     for c in ("table", "file", "read", "accepted", "rejected"):
         t.add_column(c, justify="right" if c in ("read", "accepted", "rejected") else "left")
     for s in summary.get("sources", []):
-        t.add_row(s["table"], s["file"], *(("imported before", "", "") if s["skipped"] else
+        file = s["file"] + (" (unchanged: the workspace's import)" if s.get("reused") else "")
+        t.add_row(s["table"], file, *(("imported before", "", "") if s["skipped"] else
                                            (f"{s['rows_read']:,}", f"{s['rows_accepted']:,}",
                                             f"{s['rows_rejected']:,}")))
     err.print(t)
