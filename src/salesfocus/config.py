@@ -333,6 +333,10 @@ class PredictionConfig(_Section):
         3_000, ge=0, description="Above this many customers only BG/NBD is fitted; the run says so. The choice "
         "fits every candidate twice, and Pareto/NBD (numerical gradient) took over 2 minutes at 20,000 customers."
     )
+    selection_min_gain: float = Field(
+        0.05, ge=0.0, lt=1.0, description="Pareto/NBD or MBG/NBD replaces BG/NBD only when its holdout MAE is "
+        "lower by at least this share (and by more than two standard errors of the per-customer difference)."
+    )
     models: list[Literal["bg_nbd", "pareto_nbd", "mbg_nbd"]] = Field(
         default_factory=lambda: ["bg_nbd", "pareto_nbd", "mbg_nbd"], min_length=1,
         description="Candidate repeat-purchase models for the choice (ties go to the first).",

@@ -55,6 +55,18 @@ def test_holdout_criterion_picks_the_lowest_mae():
         assert row["converged"] and row["converged_holdout"]
 
 
+def test_the_first_candidate_is_kept_unless_another_is_materially_and_clearly_better():
+    df = _sim("pareto_nbd", 7, holdout=26.0)
+    c = select_model(df, holdout=(df, 26.0)).candidates
+    gain = 1 - c["pareto_nbd"]["holdout_mae"] / c["bg_nbd"]["holdout_mae"]  # Pareto/NBD data: it wins above
+    assert gain > 0
+    kept = select_model(df, holdout=(df, 26.0), min_gain=gain + 0.01)
+    assert kept.name == "bg_nbd" and "BG/NBD is kept unless another is lower by at least" in kept.reason
+    assert select_model(df, holdout=(df, 26.0), min_gain=max(gain - 0.01, 0.0)).name == "pareto_nbd"
+    # and a difference within noise never switches: the paired standard error is reported per candidate
+    assert c["pareto_nbd"]["holdout_mae_diff_se"] > 0 and c["bg_nbd"].get("holdout_mae_diff_se") is None
+
+
 def test_a_non_converged_candidate_is_reported_and_not_chosen(monkeypatch):
     class Stubborn(ParetoNBDModel):  # cannot converge: one iteration only
         def __init__(self, **kw):

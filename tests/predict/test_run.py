@@ -117,7 +117,11 @@ def test_summary_contract(week_run):
         assert np.isfinite(row["log_likelihood"]) and np.isfinite(row["bic"]) and np.isfinite(row["holdout_mae"])
         assert row["bic"] == pytest.approx(-2 * row["log_likelihood"] + 4 * np.log(p["customers"]))
     ok = [k for k, v in cand.items() if v["converged"] and v["converged_holdout"]]
-    assert p["model"] == min(ok, key=lambda k: cand[k]["holdout_mae"])
+    # BG/NBD unless another is lower by at least selection_min_gain (5%) and by over 2 standard errors
+    ref = cand["bg_nbd"]["holdout_mae"]
+    better = [k for k in ok if k != "bg_nbd" and cand[k]["holdout_mae"] <= ref * (1 - 0.05)
+              and ref - cand[k]["holdout_mae"] > 2 * cand[k]["holdout_mae_diff_se"]]
+    assert p["model"] == (min(better, key=lambda k: cand[k]["holdout_mae"]) if better else "bg_nbd")
     assert p["log_likelihood"] == cand[p["model"]]["log_likelihood"]
     assert any(n.startswith("prediction: repeat-purchase model") and "holdout MAE" in n for n in notes)
     assert np.isfinite(p["log_likelihood"]) and isinstance(p["converged"], bool) and p["fit_message"]

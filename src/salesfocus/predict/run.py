@@ -165,7 +165,7 @@ def _fit(ctx: RunContext, cfg: PredictionConfig, purchases: ibis.Table,
     try:
         choice = select_model(rfm, candidates=cfg.models if selecting else ["bg_nbd"],
                               holdout=holdout[:2] if holdout is not None and selecting else None,
-                              fallback_penalizer=cfg.fallback_penalizer)
+                              min_gain=cfg.selection_min_gain, fallback_penalizer=cfg.fallback_penalizer)
     except _FIT_ERRORS as e:
         return _degrade(ctx, info, str(e))
     bg, label = choice.model, choice.label

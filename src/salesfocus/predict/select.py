@@ -5,8 +5,10 @@ as-of date). The criterion:
 
 1. **Holdout accuracy** (``chosen_by = "holdout_mae"``) when a holdout split is given: each candidate is also
    fitted on the data up to the holdout start and predicts each customer's purchases in the holdout; the
-   lowest mean absolute error per customer wins. This is what the forecast is used for, so it is the
-   criterion whenever the data allow it.
+   lowest mean absolute error per customer wins — but the first candidate (BG/NBD) is kept unless another is
+   lower by at least ``min_gain`` (config ``selection_min_gain``, 5%) and by more than two standard errors of
+   the paired per-customer difference. This is what the forecast is used for, so it is the criterion whenever
+   the data allow it.
 2. **BIC** (``chosen_by = "bic"``) otherwise, or when no candidate has a usable holdout fit:
    ``BIC = −2·LL + k·ln(n)``. All three models have k = 4 parameters, so this is the highest likelihood.
 
@@ -71,6 +73,7 @@ def select_model(
     *,
     candidates: Sequence[str] = ("bg_nbd", "pareto_nbd", "mbg_nbd"),
     holdout: tuple[pd.DataFrame, float] | None = None,
+    min_gain: float = 0.0,
     **model_kwargs: Any,
 ) -> ModelChoice:
     """Fit every candidate on ``rfm`` and choose one (see module docstring).
@@ -85,6 +88,9 @@ def select_model(
         ``(frame, horizon)`` as returned by :func:`~salesfocus.predict.backtest.holdout_frame`: the frame has
         ``frequency, recency, T`` up to the holdout start and the actual ``holdout_frequency``; ``horizon`` is
         the holdout length in time units. None: choose by BIC.
+    min_gain
+        A candidate replaces the first one only when its holdout MAE is lower by at least this share (and by
+        more than two standard errors of the per-customer difference).
     model_kwargs
         Settings passed to every model (e.g. ``fallback_penalizer``).
 
@@ -103,6 +109,7 @@ def select_model(
     fits: dict[str, CustomerModel] = {}
     holdout_fits: dict[str, CustomerModel] = {}
     table: dict[str, dict[str, Any]] = {}
+    errors: dict[str, np.ndarray] = {}
     for name in names:
         cls = MODELS[name]
         m, err = _fit_one(cls, rfm, model_kwargs)
@@ -124,7 +131,8 @@ def select_model(
                 holdout_fits[name] = hm
                 x, t_x, T = (hdf[c].to_numpy("float64") for c in ("frequency", "recency", "T"))
                 pred = hm.expected_orders(horizon, x, t_x, T)
-                mae = float(np.mean(np.abs(pred - hdf["holdout_frequency"].to_numpy("float64"))))
+                errors[name] = np.abs(pred - hdf["holdout_frequency"].to_numpy("float64"))
+                mae = float(np.mean(errors[name]))
                 row |= {"holdout_mae": mae if np.isfinite(mae) else None, "converged_holdout": bool(hm.converged_)}
                 if not hm.converged_:
                     row["message_holdout"] = hm.fit_message_
@@ -139,10 +147,12 @@ def select_model(
     by_mae = [n for n in ok if table[n]["converged_holdout"] and table[n]["holdout_mae"] is not None]
     fmt = ", ".join
     if holdout is not None and by_mae:
-        best = min(by_mae, key=lambda n: table[n]["holdout_mae"])
+        best = _by_holdout(by_mae, table, errors, min_gain)
         chosen_by = "holdout_mae"
         maes = fmt(f"{MODEL_LABELS[n]} {table[n]['holdout_mae']:.4f}" for n in by_mae)
-        reason = f"lowest holdout MAE per customer ({maes})"
+        reason = (f"lowest holdout MAE per customer ({maes}); {MODEL_LABELS[by_mae[0]]} is kept unless another "
+                  f"is lower by at least {min_gain:.0%} and by more than {_NOISE_SE:g} standard errors of the "
+                  "per-customer difference")
     elif ok:
         best = min(ok, key=lambda n: table[n]["bic"])
         chosen_by = "bic"
@@ -160,3 +170,28 @@ def select_model(
         reason += "; holdout fit did not converge: " + fmt(MODEL_LABELS[n] for n in ok if n not in by_mae)
     return ModelChoice(name=best, model=fits[best], chosen_by=chosen_by, reason=reason, candidates=table,
                        holdout_fits=holdout_fits)
+
+
+_NOISE_SE = 2.0
+
+
+def _by_holdout(names: list[str], table: dict[str, dict[str, Any]], errors: dict[str, np.ndarray],
+                min_gain: float) -> str:
+    """The first candidate (the preferred one) unless another's holdout MAE is lower materially and beyond noise.
+
+    A difference in MAE smaller than ``_NOISE_SE`` standard errors of the paired per-customer difference in
+    absolute error is noise, and one below ``min_gain`` of the first's MAE does not change a decision: switching
+    models on either would make the choice (and the meaning of the parameters) flip from one data set to the
+    next. Among the candidates that beat the first on both counts, the lowest MAE wins.
+    """
+    ref = names[0]
+    better = []
+    for n in names[1:]:
+        d = errors[n] - errors[ref]
+        d = d[np.isfinite(d)]
+        se = float(np.std(d, ddof=1) / math.sqrt(len(d))) if len(d) > 1 else math.inf
+        gain = table[ref]["holdout_mae"] - table[n]["holdout_mae"]
+        if gain > _NOISE_SE * se and gain >= min_gain * table[ref]["holdout_mae"]:
+            better.append(n)
+        table[n]["holdout_mae_diff_se"] = se if math.isfinite(se) else None
+    return min(better, key=lambda n: table[n]["holdout_mae"]) if better else ref
