@@ -1,15 +1,19 @@
 """The command line contract: exit codes, one readable message on bad input, outputs that reconcile."""
 
 import csv
+import io
 import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 SF = [sys.executable, "-m", "salesfocus.cli"]
+
+
+def _rows(path):
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
 
 
 def run(*args, cwd=None):
@@ -37,12 +41,12 @@ def test_analyze_writes_the_contract_and_rows_reconcile(orders_csv, tmp_path):
     assert r.returncode == 0, r.stderr
     s = json.loads((out / "summary.json").read_text())
     assert (s["rows_read"], s["rows_accepted"], s["rows_rejected"]) == (5, 4, 1)
-    rows = {r["customer_id"]: r for r in csv.DictReader(open(out / "customers.csv", encoding="utf-8"))}
+    rows = {r["customer_id"]: r for r in _rows(out / "customers.csv")}
     assert set(rows) == {"K1", "K2", "K3"}
     assert float(rows["K1"]["revenue"]) == 1500.0 and float(rows["K1"]["gross_margin"]) == 600.0
     assert float(rows["K3"]["returns_value"]) == 100.0
     assert s["revenue"] == pytest.approx(1500 + 250.5 - 100)
-    rej = list(csv.DictReader(open(out / "rejected.csv", encoding="utf-8")))
+    rej = _rows(out / "rejected.csv")
     assert len(rej) == 1 and rej[0]["row"] == "5" and rej[0]["value"] == "31-02-2024"
     assert "not a date" in rej[0]["reason"] and rej[0]["file"] == "verkopen.csv"
 
@@ -89,7 +93,7 @@ def test_validate_stores_nothing_and_lists_rejected(orders_csv, tmp_path):
     assert r.returncode == 0, r.stderr
     assert "31-02-2024" in r.stdout
     assert not (tmp_path / "salesfocus.duckdb").exists()
-    assert len(list(csv.DictReader(open(tmp_path / "rej.csv", encoding="utf-8")))) == 1
+    assert len(_rows(tmp_path / "rej.csv")) == 1
 
 
 def test_help_on_every_command():

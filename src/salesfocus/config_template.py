@@ -34,9 +34,7 @@ def _section(model: BaseModel, path: str, out: list[str]) -> None:
     for name, field in type(model).model_fields.items():
         key = field.alias or name
         v = getattr(model, name)
-        if isinstance(v, BaseModel):
-            subs.append((key, v))
-        elif isinstance(v, list) and v and isinstance(v[0], BaseModel):
+        if isinstance(v, BaseModel) or isinstance(v, list) and v and isinstance(v[0], BaseModel):
             subs.append((key, v))
         elif isinstance(v, dict) and v and all(isinstance(x, BaseModel) for x in v.values()):
             subs.extend((f"{key}.{json.dumps(str(k)) if not str(k).isidentifier() else k}", x) for k, x in v.items())

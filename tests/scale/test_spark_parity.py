@@ -5,6 +5,7 @@ engines. Marked slow: a local Spark session takes a while to start.
 """
 
 import csv
+import io
 import json
 import math
 import shutil
@@ -73,8 +74,8 @@ def test_every_csv_is_the_same(both):
     assert names == sorted(p.name for p in b.glob("*.csv"))
     problems = []
     for n in names:
-        x = list(csv.DictReader(open(a / n, encoding="utf-8-sig")))
-        y = list(csv.DictReader(open(b / n, encoding="utf-8-sig")))
+        x = list(csv.DictReader(io.StringIO((a / n).read_text(encoding="utf-8-sig"), newline="")))
+        y = list(csv.DictReader(io.StringIO((b / n).read_text(encoding="utf-8-sig"), newline="")))
         if len(x) != len(y):
             problems.append(f"{n}: {len(x)} vs {len(y)} rows")
             continue

@@ -155,10 +155,10 @@ def guess_table(filename: str, headers: list[str]) -> str:
     for table in SCHEMAS:
         mapped = propose_mapping(table, headers)
         required = SCHEMAS[table].required
-        if not all(c in mapped for c in required):
-            # An order export missing only its amount column is still an order export (the error says so).
-            if not (table == "order_lines" and {"order_id", "order_date"} <= mapped.keys()):
-                continue
+        # An order export missing only its amount column is still an order export (the error says so).
+        if not all(c in mapped for c in required) and not (
+                table == "order_lines" and {"order_id", "order_date"} <= mapped.keys()):
+            continue
         score = len(mapped) / len(SCHEMAS[table].columns) + len(required)
         if any(h in name for h in _NAME_HINTS[table]):
             score += 10

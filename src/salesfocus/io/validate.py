@@ -264,7 +264,8 @@ def _value_checks(col: Column, table: str, source_value: ir.Value, typed: ir.Val
         if col.kind == "date" and source_value.type().is_string():
             shaped = source_value.re_search(_DATE_SHAPE)
             out.append(("nodate", present & typed.isnull() & shaped,
-                        f"{col.name}: not a date, that day does not exist (day or month out of range); correct the value"))
+                        f"{col.name}: not a date, that day does not exist (day or month out of range); "
+                        "correct the value"))
             out.append(("parse", present & typed.isnull() & ~shaped, f"{col.name}: not {_EXAMPLES[col.kind]}{fix}"))
         else:
             out.append(("parse", present & checked.isnull(), f"{col.name}: not {_EXAMPLES[col.kind]}{fix}"))
