@@ -173,9 +173,13 @@ def _reuse_import(workspace: Workspace, key: str | None) -> ImportReport | None:
     fields = set(SourceReport.__dataclass_fields__)
     reports = [SourceReport(**{k: v for k, v in s.items() if k in fields and k != "reused"}, reused=True)
                for s in json.loads(row[1])]
-    tables = {name: workspace.table(name) for name in (*SCHEMAS, *COMPACT) if workspace.has_table(name)}
     rejected = workspace.table("rejected") if workspace.has_table("rejected") else None
-    return ImportReport(reports, tables, rejected)
+    return ImportReport(reports, _stored_tables(workspace), rejected)
+
+
+def _stored_tables(workspace: Workspace) -> dict[str, ibis.Table]:
+    """The canonical and compact tables the workspace holds."""
+    return {name: workspace.table(name) for name in (*SCHEMAS, *COMPACT) if workspace.has_table(name)}
 
 
 def analyze(engine: Engine, workspace: Workspace, sources: list[Source], mapping: dict[str, TableMapping],
@@ -317,7 +321,7 @@ def reanalyze(workspace: Workspace, config: Config, *, as_of: dt.date | None = N
     say = progress or (lambda _m: None)
     if not workspace.has_table("order_lines"):
         raise InputError(f"workspace {workspace.path} holds no order lines: run `salesfocus analyze` first")
-    tables = {name: workspace.table(name) for name in (*SCHEMAS, *COMPACT) if workspace.has_table(name)}
+    tables = _stored_tables(workspace)
     ol = tables["order_lines"]
     span = ol.aggregate(lo=ol.order_date.min(), hi=ol.order_date.max(), n=ol.count()).to_pyarrow().to_pylist()[0]
     if not span["n"]:

@@ -137,13 +137,12 @@ def make_context(as_of: dt.date = D(2024, 12, 31), *, goals=None, segments: bool
     cust = customers()
     if not segments:
         cust = cust.drop_columns(["abc_potential", *(f"{q}_yes" for q in QUESTIONS)])
-    ws.write("_sf_customers", cust)
     cfg = Config()
     cfg.pyramid.levels = [("top", 0.6), ("rest", 1.0)]
     cfg.goals = GOALS if goals is None else goals
     cfg.periods.period = period
     ds = Dataset({name: ws.table(name) for name in tables}, as_of)
-    ctx = RunContext(ws, cfg, ds, ws.table("_sf_customers"))
+    ctx = RunContext.start(ws, cfg, ds, cust)
     ctx.summary["engine"] = "duckdb"
     return ctx
 

@@ -62,8 +62,7 @@ def _ctx(ws: Workspace, ol: pd.DataFrame, cust: pd.DataFrame, config: Config, as
     if assessments is not None:
         ws.write("assessments", pa.Table.from_pandas(assessments, preserve_index=False))
         tables["assessments"] = ws.table("assessments")
-    ws.write("_sf_customers", pa.Table.from_pandas(cust, preserve_index=False), temp=True)
-    ctx = RunContext(ws, config, Dataset(tables, as_of), ws.table("_sf_customers"))
+    ctx = RunContext.start(ws, config, Dataset(tables, as_of), pa.Table.from_pandas(cust, preserve_index=False))
     ctx.summary["engine"] = "duckdb"
     return ctx
 

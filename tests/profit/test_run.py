@@ -24,7 +24,6 @@ TABLES = ("whale_curve", "pyramid", "effort", "loss_makers", "loss_maker_cross_s
 @pytest.fixture
 def ctx(customers):
     ws = Workspace(None)
-    ws.write("_sf_customers", customers.to_pyarrow(), temp=True)
     lines = ibis.memtable({"customer_id": ["L1", "P1"], "product_group": ["g", "h"], "revenue": [10.0, 20.0],
                            "cost": [5.0, 10.0]})
     ws.write("order_lines", lines.to_pyarrow())
@@ -32,7 +31,9 @@ def ctx(customers):
     ws.write("prospects", prospects.to_pyarrow())
     ds = Dataset({"order_lines": ws.table("order_lines"), "prospects": ws.table("prospects"),
                   "activities": ws.table("order_lines")}, dt.date(2024, 12, 31))
-    yield RunContext(ws, Config(), ds, ws.table("_sf_customers"), summary={"engine": "duckdb"})
+    c = RunContext.start(ws, Config(), ds, customers.to_pyarrow())
+    c.summary["engine"] = "duckdb"
+    yield c
     ws.close()
 
 

@@ -23,12 +23,11 @@ CONTRACT = ("abc_segment", "abcd_segment", "criteria_yes", "value_cell", "value_
 @pytest.fixture
 def ctx():
     ws = Workspace(None)
-    ws.write("_sf_customers", pa.Table.from_pylist(customer_rows(WORKED)), temp=True)
     prospects = ibis.memtable({"prospect_id": ["P1", "P2"], "name": ["Zorghuis", "Bakker"],
                                "sector": ["Zorg", "Retail"], "region": ["Antwerpen", "Utrecht"],
                                "size_class": ["250+", "1-9"], "_row": [1, 2]})
     ds = Dataset({"assessments": assessments_table(ASSESSED), "prospects": prospects}, AS_OF)
-    c = RunContext(ws, Config(), ds, ws.table("_sf_customers"))
+    c = RunContext.start(ws, Config(), ds, pa.Table.from_pylist(customer_rows(WORKED)))
     c.tables["customer_years"] = pa.table({"customer_id": [r["customer_id"] for r in WORKED],
                                            "year": [2025] * len(WORKED),
                                            "revenue": [r["revenue"] for r in WORKED],

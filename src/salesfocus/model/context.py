@@ -28,7 +28,7 @@ class RunContext:
 
     The customer table is held as Arrow (sorted by ``customer_id``) and shown to the engine as a view: an
     analysis that adds columns computes only those, and the wide table is never copied (at 200,000
-    customers and ~100 columns each copy cost about a second).
+    customers and ~100 columns each copy cost about a second). Make one with :meth:`start`.
     """
 
     workspace: Workspace
@@ -44,6 +44,8 @@ class RunContext:
     def start(cls, workspace: Workspace, config: Config, dataset: Dataset, customers: pa.Table) -> RunContext:
         """A context on the per-customer table of stage 1."""
         ctx = cls(workspace, config, dataset, None)  # type: ignore[arg-type]
+        i = customers.schema.get_field_index("customer_id")  # the engine's text type, so ids compare equal
+        customers = customers.set_column(i, "customer_id", customers.column(i).cast(pa.string()))
         ctx._show(customers.sort_by("customer_id"))
         return ctx
 
@@ -54,19 +56,11 @@ class RunContext:
 
     def customer_table(self) -> pa.Table:
         """The per-customer table as it stands, sorted by ``customer_id``."""
-        if self._arrow is None:
-            return self.customers.order_by("customer_id").to_pyarrow()
         return self._arrow
 
     def add_customer_columns(self, expr: ibis.Table) -> None:
         """Join per-customer columns (keyed by customer_id) onto the customer table."""
         cols = [c for c in expr.columns if c != "customer_id"]
-        if self._arrow is None:  # a context made without ``start``: materialise the join in the workspace
-            base = self.customers.drop(*[c for c in cols if c in self.customers.columns])
-            joined = base.left_join(expr, "customer_id").drop("customer_id_right")
-            self.workspace.write(CUSTOMERS_VIEW, joined.order_by("customer_id"), temp=True)
-            self.customers = self.workspace.table(CUSTOMERS_VIEW)
-            return
         ids = self.customers.select("customer_id")
         new = ids.left_join(expr, "customer_id").drop("customer_id_right").to_pyarrow().sort_by("customer_id")
         base = self._arrow

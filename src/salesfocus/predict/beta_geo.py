@@ -229,12 +229,16 @@ def _bgnbd_conditional(t, x, t_x, T, r, alpha, a, b) -> np.ndarray:
         g = np.exp((a - 1.0) * np.log1p(-z)) * f
         num = c / (a - 1.0) * (1.0 - g)
     p_alive = special.expit(-BetaGeoModel._log_odds_dead(x, t_x, T, r, alpha, a, b))
-    out = np.asarray(num * p_alive, dtype="float64")
+    return finite_or_quad(num * p_alive, _bgnbd_conditional_quad, t, x, t_x, T, r, alpha, a, b)
+
+
+def finite_or_quad(out, quad, t, x, t_x, T, *params) -> np.ndarray:
+    """The closed form ``out``, with each non-finite entry (₂F₁ failed on extreme inputs) from ``quad``."""
+    out = np.array(out, dtype="float64")
     bad = ~np.isfinite(out)
-    if np.any(bad):
-        out = out.copy()
+    if bad.any():
         for i in zip(*np.nonzero(bad), strict=True):
-            out[i] = _bgnbd_conditional_quad(float(t[i]), float(x[i]), float(t_x[i]), float(T[i]), r, alpha, a, b)
+            out[i] = quad(float(t[i]), float(x[i]), float(t_x[i]), float(T[i]), *params)
     return out
 
 

@@ -9,7 +9,7 @@ from scipy import special
 
 from salesfocus.errors import InputError
 from salesfocus.predict.base import _wsum
-from salesfocus.predict.beta_geo import BetaGeoModel, _predict_inputs, _quad_beta
+from salesfocus.predict.beta_geo import BetaGeoModel, _predict_inputs, _quad_beta, finite_or_quad
 
 __all__ = ["ModifiedBetaGeoModel"]
 
@@ -111,13 +111,7 @@ def _mbg_conditional(t, x, t_x, T, r, alpha, a, b) -> np.ndarray:
         g = np.exp((a - 1.0) * np.log1p(-z)) * special.hyp2f1(a + b - r, a - 1.0, c, z)
         num = c / (a - 1.0) * (1.0 - g)
     p_alive = special.expit(-ModifiedBetaGeoModel._log_odds_dead(x, t_x, T, r, alpha, a, b))
-    out = np.asarray(num * p_alive, dtype="float64")
-    bad = ~np.isfinite(out)
-    if np.any(bad):
-        out = out.copy()
-        for i in zip(*np.nonzero(bad), strict=True):
-            out[i] = _mbg_conditional_quad(float(t[i]), float(x[i]), float(t_x[i]), float(T[i]), r, alpha, a, b)
-    return out
+    return finite_or_quad(num * p_alive, _mbg_conditional_quad, t, x, t_x, T, r, alpha, a, b)
 
 
 def _mbg_conditional_quad(t, x, t_x, T, r, alpha, a, b) -> float:
