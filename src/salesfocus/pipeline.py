@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib
 import json
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -56,6 +58,29 @@ def _analyses() -> list[tuple[str, Callable[[RunContext], None]]]:
     return [("profit", profit), ("prediction", prediction), ("segments", segments),
             ("targeting", targeting),  # last: it reads the columns of every analysis before it
             ("periods", periods)]  # over time: adds tables only, so it may follow targeting
+
+
+_HEAVY_IMPORTS = ("scipy.optimize", "scipy.special", "scipy.stats", "scipy.integrate", "sklearn.cluster",
+                  "sklearn.metrics")
+
+
+def warm_up() -> threading.Thread:
+    """Load the analyses' heavy libraries (SciPy, scikit-learn: about 2 CPU-s) on a side thread.
+
+    The import and stage 1 run mostly inside DuckDB, outside the GIL, so on two cores or more most of this
+    loading happens beside them instead of before the first analysis. Call it after the caller's own
+    imports: the side thread then loads only libraries that nothing else is importing at the same time.
+    """
+    def load() -> None:
+        for name in _HEAVY_IMPORTS:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - the analysis imports it again and reports a real failure
+                pass
+
+    thread = threading.Thread(target=load, name="sf-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def _compact(engine: Engine, workspace: Workspace, ds: Dataset, key: str | None,
