@@ -36,7 +36,7 @@ from salesfocus.measures import (
     orders,
     payment_measures,
 )
-from salesfocus.model.context import RunContext
+from salesfocus.model.context import CUSTOMERS_VIEW, RunContext
 from salesfocus.model.dataset import Dataset, active_window_start, customer_status
 from salesfocus.workspace import Run, Workspace
 
@@ -276,7 +276,19 @@ def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], co
     if rejected is not None:
         out["rejected"] = rejected.order_by(["table", "file", "row"]).to_pyarrow()
     meta = {"summary": ctx.summary, "config": config.model_dump(mode="json"), "args": args}
-    return workspace.save_run(out, meta)
+    run = workspace.save_run(out, meta)
+    _release(workspace)
+    return run
+
+
+def _release(workspace: Workspace) -> None:
+    """Free what the analyses held once the run is stored: the customer table (Arrow, shown to DuckDB as
+    a view) and every temporary table. The outputs read the stored run; at a million customers this is
+    about 2 GiB less at the peak of writing them."""
+    workspace.raw.unregister(CUSTOMERS_VIEW)
+    temps = workspace.raw.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
+    for (name,) in temps:
+        workspace.raw.execute(f'DROP TABLE IF EXISTS temp.main."{name}"')
 
 
 # ------------------------------------------------------------------------------------------------ re-analysis
