@@ -94,15 +94,16 @@ def _compact(engine: Engine, workspace: Workspace, ds: Dataset, key: str | None,
     ol = ds.tables["order_lines"]
     if engine.name != "duckdb":
         od = engine.materialize("orders", orders(ol))
-        products = engine.materialize("customer_products", customer_products(ol))
-        return {"orders": od, "customer_groups": customer_groups(ol), "customer_products": products,
+        groups = engine.materialize("customer_groups", customer_groups(ol))
+        products = engine.materialize("customer_products", customer_products(ol, groups=groups))
+        return {"orders": od, "customer_groups": groups, "customer_products": products,
                 "customer_totals": customer_totals(od, products, has_cost=ds.has_cost),
                 "customer_years": customer_years(ol, od, has_cost=ds.has_cost)}
     with workspace.transaction():
         workspace.write("orders", orders(ol))
         od = workspace.table("orders")
         workspace.write("customer_groups", customer_groups(ol))
-        workspace.write("customer_products", customer_products(ol))
+        workspace.write("customer_products", customer_products(ol, groups=workspace.table("customer_groups")))
         # through Arrow: stored with the types Ibis gives (DuckDB would keep its 128-bit sums)
         totals = customer_totals(od, workspace.table("customer_products"), has_cost=ds.has_cost)
         workspace.write("customer_totals", totals.to_pyarrow())
@@ -112,7 +113,7 @@ def _compact(engine: Engine, workspace: Workspace, ds: Dataset, key: str | None,
 
 
 COMPACT = ("orders", "customer_groups", "customer_products", "customer_totals", "customer_years")
-COMPACT_FORMAT = 3  # raise when the import's checks or the compact tables change: stored imports are rebuilt
+COMPACT_FORMAT = 4  # raise when the import's checks or the compact tables change: stored imports are rebuilt
 
 
 def _stage1(engine: Engine, ds: Dataset, config: Config, compact: dict[str, ibis.Table]) -> dict[str, pa.Table]:

@@ -52,7 +52,7 @@ def orders(order_lines: ibis.Table) -> ibis.Table:
 
 
 def customer_groups(order_lines: ibis.Table) -> ibis.Table:
-    """One row per customer and product group: revenue, cost, lines, orders, first and last order.
+    """One row per customer and product group: revenue, cost, lines, first and last order.
 
     Built once from the lines; cross-selling, wallet gap and profiles read this instead of the lines.
     """
@@ -61,24 +61,27 @@ def customer_groups(order_lines: ibis.Table) -> ibis.Table:
         revenue=ol.revenue.sum().cast(COMPACT_MONEY),
         cost=ol.cost.sum().cast(COMPACT_MONEY),
         lines=ol.count(),
-        orders=ol.order_id.nunique(),
         first_order=ol.order_date.min(),
         last_order=ol.order_date.max(),
     )
 
 
-def customer_products(order_lines: ibis.Table, *, start: dt.date | None = None,
-                      end: dt.date | None = None) -> ibis.Table:
+def customer_products(order_lines: ibis.Table, *, start: dt.date | None = None, end: dt.date | None = None,
+                      groups: ibis.Table | None = None) -> ibis.Table:
     """Distinct products and product groups per customer in [start, end): the only measures that need the lines.
 
     Built once at import (with ``orders`` and ``customer_groups``), so re-analysis never re-counts
-    distinct values over the raw lines.
+    distinct values over the raw lines. ``groups``: the :func:`customer_groups` of the same lines and
+    period, which already holds one row per customer and group.
     """
     ol = _between(order_lines, "order_date", start, end)
-    return ol.group_by("customer_id").aggregate(
-        products=ol.product_id.nunique(),
-        product_groups=ol.product_group.nunique(),
-    )
+    # Distinct pairs, then a count: about half the work of COUNT(DISTINCT) per customer on millions of lines.
+    pairs = ol.select("customer_id", "product_id").distinct()
+    products = pairs.group_by("customer_id").aggregate(products=pairs.product_id.count())
+    if groups is None:
+        groups = ol.select("customer_id", "product_group").distinct()
+    per_group = groups.group_by("customer_id").aggregate(product_groups=groups.product_group.count())
+    return products.join(per_group, "customer_id")
 
 
 def customer_totals(order_table: ibis.Table, products: ibis.Table, *, start: dt.date | None = None,
