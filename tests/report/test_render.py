@@ -25,6 +25,20 @@ def test_write_all_writes_csv_workbook_report_and_lists(run, tmp_path):
             "lists/index.csv", "lists/abc-a.csv", "lists/abc-a.xlsx"} <= files
 
 
+def test_write_all_leaves_the_cycle_collector_as_it_found_it(run, tmp_path):
+    import gc
+
+    assert gc.isenabled()
+    write_all(run, tmp_path / "a", workbook=False, html=False, lists=False)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        write_all(run, tmp_path / "b", workbook=False, html=False, lists=False)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_formula_injection_is_neutralised_in_the_csv_files(run, tmp_path):
     write_all(run, tmp_path, "en", workbook=False, html=False, lists=False)
     with open(tmp_path / "customers.csv", encoding="utf-8") as f:
