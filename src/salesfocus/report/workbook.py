@@ -235,46 +235,57 @@ def _store_column(ws: Any, j: int, values: list[Any], first_row: int, kind: type
     which is most of the time a large sheet takes; here the place is checked once for the column, and a value
     they would treat specially (NaN, infinity, a very long text, another type) still goes through ``write``.
     """
-    number, string, boolean = _CELLS
-    if number is None or string is None or boolean is None or ws.constant_memory or kind not in (
-            int, float, str, bool):
+    store = {int: _store_numbers, float: _store_numbers, str: _store_texts, bool: _store_booleans}.get(kind)
+    if store is None or None in _CELLS or ws.constant_memory:
         return False
     last = first_row + len(values) - 1
     if ws._check_dimensions(first_row, j, True, True) or ws._check_dimensions(last, j, True, True):
         return False  # outside the sheet: the per-cell writers say so
-    table, new, rows = ws.table, tuple.__new__, []
-    if kind is str:
-        index = ws.str_table._get_shared_string_index
-        for i, v in enumerate(values, start=first_row):
-            if v is None or v == "":
-                continue
-            if type(v) is str and len(v) <= _SHORT:
-                table[i][j] = new(string, (index(v), None))
-                rows.append(i)
-            else:
-                ws.write(i, j, v)
-    elif kind is bool:
-        for i, v in enumerate(values, start=first_row):
-            if v is None:
-                continue
-            if type(v) is bool:
-                table[i][j] = new(boolean, (1 if v else 0, None))
-                rows.append(i)
-            else:
-                ws.write(i, j, v)
-    else:
-        for i, v in enumerate(values, start=first_row):
-            if v is None:
-                continue
-            if (type(v) is float or type(v) is int) and v - v == 0:  # finite: NaN and infinity become errors
-                table[i][j] = new(number, (v, None))
-                rows.append(i)
-            else:
-                ws.write(i, j, v)
+    rows = store(ws, j, enumerate(values, start=first_row))
     if rows:  # the used range as the per-cell writers leave it
         ws._check_dimensions(rows[0], j)
         ws._check_dimensions(rows[-1], j)
     return True
+
+
+def _store_numbers(ws: Any, j: int, cells: Any) -> list[int]:
+    table, new, number, rows = ws.table, tuple.__new__, _CELLS[0], []
+    for i, v in cells:
+        if v is None:
+            continue
+        if (type(v) is float or type(v) is int) and v - v == 0:  # finite: NaN and infinity become errors
+            table[i][j] = new(number, (v, None))
+            rows.append(i)
+        else:
+            ws.write(i, j, v)
+    return rows
+
+
+def _store_texts(ws: Any, j: int, cells: Any) -> list[int]:
+    table, new, string, rows = ws.table, tuple.__new__, _CELLS[1], []
+    index = ws.str_table._get_shared_string_index
+    for i, v in cells:
+        if v is None or v == "":
+            continue
+        if type(v) is str and len(v) <= _SHORT:
+            table[i][j] = new(string, (index(v), None))
+            rows.append(i)
+        else:
+            ws.write(i, j, v)
+    return rows
+
+
+def _store_booleans(ws: Any, j: int, cells: Any) -> list[int]:
+    table, new, boolean, rows = ws.table, tuple.__new__, _CELLS[2], []
+    for i, v in cells:
+        if v is None:
+            continue
+        if type(v) is bool:
+            table[i][j] = new(boolean, (1 if v else 0, None))
+            rows.append(i)
+        else:
+            ws.write(i, j, v)
+    return rows
 
 
 def _width(label: str, s: pd.Series, kind: str) -> float:
