@@ -75,3 +75,16 @@ def test_large_tables_are_written_in_batches_alike(monkeypatch):
 def test_float_text_is_python_repr():
     values = [0.5, 1.0, 1e-4, 9.99e-5, 9999999999.0, 1e10, 1.5e15, 1e16, -2.5, 1e-300, 5e-324, 1.7976931348623157e308]
     assert float_text(values).to_pylist() == [repr(v) for v in values]
+
+
+def test_files_listed_in_the_run_order_though_customers_is_written_first(run, tmp_path, monkeypatch):
+    from salesfocus.report import outputs
+
+    order = []
+    real = outputs.write_table_csv
+    monkeypatch.setattr(outputs, "write_table_csv", lambda table, path, first=None: (order.append(path.stem),
+                                                                                     real(table, path, first)))
+    files = outputs.write_outputs(run, tmp_path)
+    assert order[0] == "customers" and sorted(order) == sorted(run.tables)
+    assert [p.name for p in files[:len(run.tables)]] == [f"{n}.csv" for n in run.tables]
+    assert files[-1].name == "summary.json"

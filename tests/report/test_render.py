@@ -25,6 +25,40 @@ def test_write_all_writes_csv_workbook_report_and_lists(run, tmp_path):
             "lists/index.csv", "lists/abc-a.csv", "lists/abc-a.xlsx"} <= files
 
 
+def test_write_all_puts_the_collector_and_switch_interval_back(run, tmp_path, monkeypatch):
+    import gc
+
+    from salesfocus.report import render
+
+    seen = []
+    real = render._write_all
+
+    def spy(*args, **kwargs):
+        seen.append((gc.isenabled(), sys.getswitchinterval()))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(render, "_write_all", spy)
+    interval = sys.getswitchinterval()
+    assert gc.isenabled()
+    write_all(run, tmp_path / "a", workbook=False, html=False, lists=False)
+    assert gc.isenabled() and sys.getswitchinterval() == interval
+    assert seen == [(False, pytest.approx(render.SWITCH_INTERVAL))]
+    gc.disable()
+    try:
+        write_all(run, tmp_path / "b", workbook=False, html=False, lists=False)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    # renders side by side (the app's threads): the state comes back when the last one ends, whichever it is
+    first, second = render._rendering(), render._rendering()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled() and sys.getswitchinterval() == pytest.approx(render.SWITCH_INTERVAL)
+    second.__exit__(None, None, None)
+    assert gc.isenabled() and sys.getswitchinterval() == interval
+
+
 def test_formula_injection_is_neutralised_in_the_csv_files(run, tmp_path):
     write_all(run, tmp_path, "en", workbook=False, html=False, lists=False)
     with open(tmp_path / "customers.csv", encoding="utf-8") as f:

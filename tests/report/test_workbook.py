@@ -165,3 +165,34 @@ def test_customer_sheet_rows_are_the_most_profitable(run, tmp_path, monkeypatch)
     profit = [r[head.index("Net profit")] for r in ws.iter_rows(min_row=2, values_only=True)]
     best = sorted(data.frame("customers")["net_profit"], reverse=True)[:5]
     assert profit == pytest.approx(best)
+
+
+def test_column_cells_stored_as_the_per_cell_writers_store_them(tmp_path, monkeypatch):
+    import xlsxwriter
+
+    from salesfocus.report import workbook as wbmod
+
+    columns = [
+        [None, 1.5, 2, float("nan"), float("inf"), None, True, -0.0, 10**20],
+        ["a", "", None, "=x", "é" * 17_000, 3, "a", None],
+        [True, None, False, 1, True],
+        [None, None],
+        [None, 4, 5.25, None],
+    ]
+
+    def cells(fast: bool):
+        if not fast:
+            monkeypatch.setattr(wbmod, "_CELLS", (None, None, None))
+        book = xlsxwriter.Workbook(str(tmp_path / f"{fast}.xlsx"), {"nan_inf_to_errors": True, "in_memory": True})
+        ws = book.add_worksheet()
+        for j, values in enumerate(columns):
+            wbmod.write_column(ws, j + 2, values, first_row=3)
+        strings = dict(book.str_table.string_table)
+        got = ({r: dict(c) for r, c in ws.table.items() if c}, strings,
+               (ws.dim_rowmin, ws.dim_rowmax, ws.dim_colmin, ws.dim_colmax))
+        book.close()
+        return got
+
+    fast = cells(True)
+    assert fast == cells(False)
+    assert fast[2] == (3, 11, 2, 6)

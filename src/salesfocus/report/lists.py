@@ -174,9 +174,9 @@ def _members(d: RunData) -> list[tuple[str, str, str, pd.Index]]:
     for key, col in GROUPINGS:
         if col not in cust:
             continue
-        values = _texts(cust[col])
-        for v in sorted(v for v in values.unique() if v):
-            out.append((key, col, v, cust.index[values == v]))
+        codes, values = pd.factorize(_texts(cust[col]))  # compare codes, not 200k texts, for each segment
+        for v in sorted(v for v in values.tolist() if v):
+            out.append((key, col, v, cust.index[codes == values.get_loc(v)]))
     if "at_risk" in d.run.tables and "customer_id" in d.arrow("at_risk").column_names:
         ids = set(d.arrow("at_risk").column("customer_id").to_pylist())
         out.append(("at-risk", "at_risk", "at_risk", cust.index[cust["customer_id"].isin(ids)]))

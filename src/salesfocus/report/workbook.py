@@ -207,9 +207,11 @@ def write_column(ws: Any, j: int, values: list[Any], first_row: int = 1) -> None
     sample = next((v for v in values if v is not None), None)
     if sample is None:
         return
+    kind = type(sample)
+    if _store_column(ws, j, values, first_row, kind):
+        return
     writers = {bool: ws.write_boolean, int: ws.write_number, float: ws.write_number, str: ws.write_string,
                dt.date: ws.write_datetime, dt.datetime: ws.write_datetime}
-    kind = type(sample)
     put = writers.get(kind, ws.write)
     same = {int, float} if kind in (int, float) else {kind}
     for i, v in enumerate(values, start=first_row):
@@ -219,6 +221,71 @@ def write_column(ws: Any, j: int, values: list[Any], first_row: int = 1) -> None
             put(i, j, v)
         else:
             ws.write(i, j, v)
+
+
+_CELLS = tuple(getattr(xlsxwriter.worksheet, n, None) for n in ("CellNumberTuple", "CellStringTuple",
+                                                                  "CellBooleanTuple"))
+_SHORT = 16_000  # a text this long or shorter is below Excel's cell limit (xlsxwriter checks longer ones)
+
+
+def _store_column(ws: Any, j: int, values: list[Any], first_row: int, kind: type) -> bool:
+    """Numbers, texts and booleans stored straight into the sheet's cell table, as ``write_number`` /
+    ``write_string`` / ``write_boolean`` store them without a format; False when this xlsxwriter has no such
+    table (the caller then writes each cell). Per call those writers check the cell's place and the value,
+    which is most of the time a large sheet takes; here the place is checked once for the column, and a value
+    they would treat specially (NaN, infinity, a very long text, another type) still goes through ``write``.
+    """
+    store = {int: _store_numbers, float: _store_numbers, str: _store_texts, bool: _store_booleans}.get(kind)
+    if store is None or None in _CELLS or ws.constant_memory:
+        return False
+    last = first_row + len(values) - 1
+    if ws._check_dimensions(first_row, j, True, True) or ws._check_dimensions(last, j, True, True):
+        return False  # outside the sheet: the per-cell writers say so
+    rows = store(ws, j, enumerate(values, start=first_row))
+    if rows:  # the used range as the per-cell writers leave it
+        ws._check_dimensions(rows[0], j)
+        ws._check_dimensions(rows[-1], j)
+    return True
+
+
+def _store_numbers(ws: Any, j: int, cells: Any) -> list[int]:
+    table, new, number, rows = ws.table, tuple.__new__, _CELLS[0], []
+    for i, v in cells:
+        if v is None:
+            continue
+        if (type(v) is float or type(v) is int) and v - v == 0:  # finite: NaN and infinity become errors
+            table[i][j] = new(number, (v, None))
+            rows.append(i)
+        else:
+            ws.write(i, j, v)
+    return rows
+
+
+def _store_texts(ws: Any, j: int, cells: Any) -> list[int]:
+    table, new, string, rows = ws.table, tuple.__new__, _CELLS[1], []
+    index = ws.str_table._get_shared_string_index
+    for i, v in cells:
+        if v is None or v == "":
+            continue
+        if type(v) is str and len(v) <= _SHORT:
+            table[i][j] = new(string, (index(v), None))
+            rows.append(i)
+        else:
+            ws.write(i, j, v)
+    return rows
+
+
+def _store_booleans(ws: Any, j: int, cells: Any) -> list[int]:
+    table, new, boolean, rows = ws.table, tuple.__new__, _CELLS[2], []
+    for i, v in cells:
+        if v is None:
+            continue
+        if type(v) is bool:
+            table[i][j] = new(boolean, (1 if v else 0, None))
+            rows.append(i)
+        else:
+            ws.write(i, j, v)
+    return rows
 
 
 def _width(label: str, s: pd.Series, kind: str) -> float:
