@@ -37,3 +37,16 @@ def test_two_rows_for_one_customer_is_refused(ctx):
     dup = ibis.memtable({"customer_id": ["A", "A"], "score": [1.0, 2.0]})
     with pytest.raises(RuntimeError, match="one row per customer"):
         ctx.add_customer_columns(dup)
+
+
+@pytest.mark.parametrize("chunks", [[["A", "B"], ["C", "D"]], [["C", "D"], ["A", "B"]], [["A"], ["A2", "B"], []]])
+def test_customer_table_is_sorted_whatever_the_chunks(chunks):
+    ids = pa.chunked_array(chunks, pa.string())
+    customers = pa.table({"customer_id": ids, "n": pa.chunked_array([list(range(len(c))) for c in chunks], pa.int64())})
+    ws = Workspace(None)
+    try:
+        ctx = RunContext.start(ws, Config(), Dataset({}, dt.date(2024, 12, 31)), customers)
+        got = ctx.customer_table().column("customer_id").to_pylist()
+        assert got == sorted(x for c in chunks for x in c)
+    finally:
+        ws.close()

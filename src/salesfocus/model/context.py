@@ -7,6 +7,7 @@ from typing import Any
 
 import ibis
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from salesfocus.config import Config
 from salesfocus.model.dataset import Dataset
@@ -46,7 +47,7 @@ class RunContext:
         ctx = cls(workspace, config, dataset, None)  # type: ignore[arg-type]
         i = customers.schema.get_field_index("customer_id")  # the engine's text type, so ids compare equal
         customers = customers.set_column(i, "customer_id", customers.column(i).cast(pa.string()))
-        ctx._show(customers.sort_by("customer_id"))
+        ctx._show(customers if _ascending(customers.column(i)) else customers.sort_by("customer_id"))
         return ctx
 
     def _show(self, table: pa.Table) -> None:
@@ -74,3 +75,12 @@ class RunContext:
     def note(self, msg: str) -> None:
         if msg not in self.notes:
             self.notes.append(msg)
+
+
+def _ascending(ids: pa.ChunkedArray) -> bool:
+    """Whether the ids are already in ascending order (stage 1 sorts them in the engine): then the
+    table is not sorted and copied again."""
+    if len(ids) < 2:
+        return True
+    flat = ids.combine_chunks()
+    return bool(pc.all(pc.less_equal(flat.slice(0, len(flat) - 1), flat.slice(1))).as_py())
