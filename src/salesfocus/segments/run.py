@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import ibis
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from salesfocus.config import SegmentsConfig
 from salesfocus.segments.abc import ABCSegmentation
@@ -185,15 +186,16 @@ def _prospects(ctx: RunContext, look: LookalikeModel) -> None:
     ctx.tables["prospects"] = t.order_by("lookalike_rank").to_pyarrow()
 
 
-def _counts(t: ibis.Table, col: str, keys: tuple[str, ...] = ()) -> dict[str, int]:
-    rows = t.group_by(col).aggregate(n=t.count()).to_pyarrow().to_pylist()
-    got = {str(r[col]): int(r["n"]) for r in rows if r[col] not in (None, "")}
+def _counts(t: pa.Table, col: str, keys: tuple[str, ...] = ()) -> dict[str, int]:
+    """Customers per value of a column of the customer table (Arrow: a dozen of these as queries cost 0.3 s)."""
+    got = {str(r["values"]): int(r["counts"]) for r in pc.value_counts(t.column(col)).to_pylist()
+           if r["values"] not in (None, "")}
     return {k: got.get(k, 0) for k in keys} | {k: v for k, v in sorted(got.items()) if k not in keys}
 
 
 def _summary(ctx: RunContext, cfg: SegmentsConfig, abc_seg: ABCSegmentation, seg: ibis.Table, prof_group: str,
              look: LookalikeModel, clusters: BehaviourClusters | None) -> None:
-    c = ctx.customers
+    c = ctx.customer_table()
     ctx.summary["abc_segments"] = _counts(c, "abc_segment", ("A", "B", "C"))
     ctx.summary["abcd_segments"] = _counts(c, "abcd_segment", ("A", "B", "C", "D"))
     ctx.summary["value_groups"] = _counts(c, "value_group", VALUE_GROUPS)
@@ -214,8 +216,7 @@ def _summary(ctx: RunContext, cfg: SegmentsConfig, abc_seg: ABCSegmentation, seg
         "abc_high_boundary": None if boundary is None else round(float(boundary), 2),
         "potential_sources": _counts(c, "abc_potential_source"),
         "answer_sources": src,
-        # a sum, not a filter: a filter on the Arrow-backed customer view is pushed into Arrow, 0.4 s at 200k
-        "nps_missing": int((c.satisfaction_source != "data").sum().fill_null(0).to_pyarrow().as_py()),
+        "nps_missing": int(pc.sum(pc.not_equal(c.column("satisfaction_source"), "data")).as_py() or 0),
         "profile_group": prof_group,
         "profile_group_customers": look.n_group_,
         "top_traits": top_traits,
