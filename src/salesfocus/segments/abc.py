@@ -144,8 +144,12 @@ class ABCSegmentation(Segmentation):
     def matrix(segmented: ibis.Table, customers: ibis.Table) -> ibis.Table:
         """The matrix: one row per Y class (high/low) × yes count (0–4) with its segment and totals."""
         money = [c for c in ("revenue", "net_profit") if c in customers.columns]
-        j = segmented.select("customer_id", "abc_size", "criteria_yes", "abc_segment", "abc_value").left_join(
-            customers.select("customer_id", *money), "customer_id").drop("customer_id_right")
+        cols = ["customer_id", "abc_size", "criteria_yes", "abc_segment", "abc_value"]
+        if customers is segmented:  # one table with both: no join of it with itself
+            j = segmented.select(*cols, *money)
+        else:
+            j = segmented.select(*cols).left_join(customers.select("customer_id", *money),
+                                                  "customer_id").drop("customer_id_right")
         agg = j.group_by(["abc_size", "criteria_yes"]).aggregate(
             customers=j.count(), abc_segment=j.abc_segment.max(), abc_value=j.abc_value.sum(),
             **{m: j[m].cast("float64").sum() for m in money})

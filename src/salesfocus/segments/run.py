@@ -70,9 +70,8 @@ def _inputs(ctx: RunContext) -> tuple[ibis.Table | None, ibis.Table | None, ibis
                  if leads is not None and need <= set(leads.columns) else None)
     years = ctx.tables.get("customer_years")
     years_t = None
-    if years is not None:
-        ctx.workspace.write(_TMP + "years", years.to_pyarrow() if isinstance(years, ibis.Table) else years, temp=True)
-        years_t = ctx.workspace.table(_TMP + "years")
+    if years is not None:  # read in place (Arrow), not copied into the engine
+        years_t = ibis.memtable(years.to_pyarrow() if isinstance(years, ibis.Table) else years)
     return assessments, decisions, years_t
 
 
