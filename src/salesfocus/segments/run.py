@@ -112,23 +112,24 @@ def run(ctx: RunContext) -> None:
     feats = ws.table(_TMP + "feats")
     abc_c, abcd_c, cuts = _constants(abc_seg.constants(feats), abcd_seg.constants(feats), vm_seg.cuts(feats))
     seg = vm_seg.extend(abcd_seg.extend(abc_seg.extend(feats, abc_c), abcd_c), cuts)
-    ws.write(_TMP + "seg", seg, temp=True)
+    # in the customer table's order, so the customer columns below come out aligned and need no sort
+    ws.write(_TMP + "seg", seg.order_by("customer_id"), temp=True)
     ws.raw.execute(f'DROP TABLE IF EXISTS "{_TMP}feats"')
     core = ws.table(_TMP + "seg")
 
     prof_group, in_group = _profile_group(core, ctx)
     look = LookalikeModel(cfg.profile).fit(core, in_group)
     clusters = _clusters(ctx, cfg, core)
-    # the per-customer columns in one query over the segments table: no join back to it
+    # the per-customer columns in one query over the segments table (no join back to it), in its order
     seg = look.extend(policy.extend(core), "customer_id")
-    if clusters is not None:
-        seg = seg.left_join(clusters[0], "customer_id").drop("customer_id_right")
-    else:
+    if clusters is None:
         seg = seg.mutate(cluster=ibis.null("int64"))
     # the reasons in words are built once, here, for the customers that are written out
     seg = criteria.explain(seg)
     seg = seg.mutate(abc_reasons=ABCSegmentation.reasons(seg), abcd_reasons=ABCDSegmentation.reasons(seg))
     ctx.add_customer_columns(seg.select("customer_id", *[c for c in CUSTOMER_COLUMNS if c in seg.columns]))
+    if clusters is not None:  # last of CUSTOMER_COLUMNS, so added last: the labels are already in customer order
+        ctx.add_customer_columns(clusters[0])
 
     ctx.tables["abc_matrix"] = ABCSegmentation.matrix(core, core).to_pyarrow()
     if cfg.abc.top_n > 0:
@@ -168,8 +169,7 @@ def _clusters(ctx: RunContext, cfg: SegmentsConfig, seg: ibis.Table) -> tuple[ib
     model = BehaviourClusters(cfg.clusters).fit(frame)
     labels = pa.table({"customer_id": frame.customer_id.astype(str).to_numpy(),
                        "cluster": model.labels_.astype("int64")})
-    ctx.workspace.write(_TMP + "clusters", labels, temp=True)
-    return ctx.workspace.table(_TMP + "clusters"), model
+    return ibis.memtable(labels), model
 
 
 def _prospects(ctx: RunContext, look: LookalikeModel) -> None:
