@@ -28,8 +28,8 @@ def reasons(t: ibis.Table, criteria: tuple[str, ...]) -> ir.StringValue:
     none = ibis.null("string")
     yes = ibis.literal("; ").join([ibis.ifelse(t[f"{q}_yes"], t[f"{q}_why"], none) for q in criteria])
     no = ibis.literal("; ").join([ibis.ifelse(t[f"{q}_yes"], none, t[f"{q}_why"]) for q in criteria])
-    return ibis.literal(". ").join([ibis.ifelse(yes == "", none, "yes: " + yes),
-                                    ibis.ifelse(no == "", none, "no: " + no)])
+    # NULLIF: an empty list gives NULL ('yes: ' || NULL is NULL), without building the list twice
+    return ibis.literal(". ").join(["yes: " + yes.nullif(""), "no: " + no.nullif("")])
 
 
 class ABCSegmentation(Segmentation):
