@@ -50,3 +50,14 @@ def test_customer_table_is_sorted_whatever_the_chunks(chunks):
         assert got == sorted(x for c in chunks for x in c)
     finally:
         ws.close()
+
+
+def test_columns_for_every_customer_skip_the_join_and_keep_the_order(ctx):
+    full = ibis.memtable({"customer_id": ["C", "B", "A"], "score": [3.0, 2.0, 1.0]})
+    ctx.add_customer_columns(full)
+    got = ctx.customer_table()
+    assert got.column("customer_id").to_pylist() == ["A", "B", "C"]
+    assert got.column("score").to_pylist() == [1.0, 2.0, 3.0] and got.column("level").to_pylist() == ["y", "x", "z"]
+    extra = ibis.memtable({"customer_id": ["A", "B", "C", "D"], "flag": [True, False, True, True]})
+    ctx.add_customer_columns(extra)  # a customer the table does not have is left out, as by a left join
+    assert ctx.customer_table().column("flag").to_pylist() == [True, False, True]

@@ -11,6 +11,7 @@ import pytest
 
 from salesfocus.config import TargetingQuality
 from salesfocus.targeting import customer_windows, quality_checks, window_measures
+from salesfocus.targeting.history import window_dates
 from salesfocus.targeting.quality import homogeneity
 
 
@@ -108,3 +109,25 @@ def test_windows_and_counts_by_hand():
     assert (b.orders_last, b.orders_prev, b.w_orders, b.wp_orders) == (0, 1, 2, 1)
     assert (b.w_complaints, b.w_invoices, b.w_late_invoices) == (2.0, 2, 1)
     assert pd.isna(a.w_invoices) and pd.isna(b.w_cost)
+
+
+def test_window_dates_on_the_engine_equal_the_frame_version():
+    """The engine's windows match customer_windows: active ends at as-of, others at their last order (or as-of
+    when it is unknown, also for a missing status); a missing first order leaves the first-year ends empty."""
+    D = dt.date
+    as_of = D(2025, 12, 31)
+    cust = pd.DataFrame({"customer_id": ["a", "b", "c", "d"],
+                         "first_order": [D(2023, 1, 1), D(2022, 8, 1), None, D(2024, 2, 29)],
+                         "last_order": [D(2025, 12, 1), D(2024, 6, 30), None, D(2024, 3, 1)],
+                         "status": ["active", "ex-customer", "ex-customer", None]})
+    want = customer_windows(cust, as_of).set_index("customer_id")
+    t = ibis.memtable(cust, schema={"customer_id": "string", "first_order": "date", "last_order": "date",
+                                    "status": "string"})
+    got = window_dates(t, as_of).to_pyarrow().to_pandas().set_index("customer_id")
+    for c in ("end", "w_start", "wp_start", "y1_end", "y2_end"):
+        assert [None if pd.isna(x) else x for x in got[c]] == [None if pd.isna(x) else x for x in want[c]], c
+    kept = window_measures(window_dates(t, as_of), as_of, order_lines=ibis.memtable({
+        "customer_id": ["a"], "order_id": ["O1"], "order_date": [D(2025, 3, 1)], "revenue": [10.0], "cost": [5.0],
+        "is_return": [False]}), keep=("status",)).to_pandas().set_index("customer_id")
+    assert kept.status.fillna("?").to_dict() == {"a": "active", "b": "ex-customer", "c": "ex-customer", "d": "?"}
+    assert kept.orders_last.to_dict() == {"a": 1, "b": 0, "c": 0, "d": 0}

@@ -17,7 +17,7 @@ import ibis
 import ibis.expr.types as ir
 
 from salesfocus.config import ABCConfig
-from salesfocus.segments.base import Segmentation, answered, fmt_int, scaled
+from salesfocus.segments.base import Segmentation, answered, ensure_columns, fmt_int, scaled
 from salesfocus.segments.criteria import ABC_CRITERIA
 
 __all__ = ["ABCSegmentation", "reasons"]
@@ -28,8 +28,8 @@ def reasons(t: ibis.Table, criteria: tuple[str, ...]) -> ir.StringValue:
     none = ibis.null("string")
     yes = ibis.literal("; ").join([ibis.ifelse(t[f"{q}_yes"], t[f"{q}_why"], none) for q in criteria])
     no = ibis.literal("; ").join([ibis.ifelse(t[f"{q}_yes"], none, t[f"{q}_why"]) for q in criteria])
-    return ibis.literal(". ").join([ibis.ifelse(yes == "", none, "yes: " + yes),
-                                    ibis.ifelse(no == "", none, "no: " + no)])
+    # NULLIF: an empty list gives NULL ('yes: ' || NULL is NULL), without building the list twice
+    return ibis.literal(". ").join(["yes: " + yes.nullif(""), "no: " + no.nullif("")])
 
 
 class ABCSegmentation(Segmentation):
@@ -60,27 +60,53 @@ class ABCSegmentation(Segmentation):
         self.config = config
 
     def _build(self, table: ibis.Table) -> ibis.Table:
-        cfg = self.config
         optional = ("abc_potential_source", *(f"{q}_{s}" for q in ABC_CRITERIA for s in ("source", "why")))
-        t = table.select(*self.required, *[c for c in optional if c in table.columns])  # slim through the windows
-        t = t.mutate(abc_value=(t.annual_revenue.cast("float64").fill_null(0.0)
-                                + t.abc_potential.cast("float64").fill_null(0.0)))
+        t = self._extend(table.select(*self.required, *[c for c in optional if c in table.columns]))
+        out = ["customer_id", "abc_value", "abc_size", "criteria_yes", "abc_questions", "abc_segment"]
+        if all(f"{q}_why" in t.columns for q in ABC_CRITERIA):
+            return t.select(*out, abc_reasons=self.reasons(t))
+        return t.select(*out)
+
+    def extend(self, table: ibis.Table, constants: ibis.Table | None = None) -> ibis.Table:
+        """``table`` with ``abc_value, criteria_yes, abc_size, abc_segment, abc_questions`` added, rows passing through.
+
+        ``constants`` is :meth:`constants` of the same table run beforehand (a one-row table), so that the
+        per-customer query holds no window or aggregate over itself; without it they are computed inline.
+        """
+        ensure_columns(table, self.required, type(self).__name__)
+        return self._extend(table, constants)
+
+    def _values(self, t: ibis.Table) -> ibis.Table:
+        value = t.annual_revenue.cast("float64").fill_null(0.0) + t.abc_potential.cast("float64").fill_null(0.0)
         n_yes = sum((t[f"{q}_yes"].cast("int64") for q in ABC_CRITERIA), ibis.literal(0)).cast("int64")
-        t = t.mutate(criteria_yes=n_yes).cross_join(self._boundary(t))
+        return t.mutate(abc_value=value, criteria_yes=n_yes)
+
+    def constants(self, table: ibis.Table) -> ibis.Table:
+        """One row: ``_boundary`` (the smallest Y that is high) and ``_m`` (the questions answerable)."""
+        t = self._values(table.select(*self.required, *[f"{q}_source" for q in ABC_CRITERIA
+                                                         if f"{q}_source" in table.columns]))
+        b = self._boundary(t)
+        m = answered(t, ABC_CRITERIA) if self.config.scale_to_answered else None
+        return b.cross_join(m) if m is not None else b.mutate(_m=ibis.literal(len(ABC_CRITERIA)))
+
+    def _extend(self, table: ibis.Table, constants: ibis.Table | None = None) -> ibis.Table:
+        cfg = self.config
+        t = self._values(table)
+        if constants is not None:
+            t = t.cross_join(constants.select("_boundary", "_m"))
+        else:
+            t = t.cross_join(self._boundary(t))
         t = t.mutate(abc_size=ibis.ifelse((t.abc_value > 0) & (t.abc_value >= t._boundary), "high", "low"))
-        t = (t.cross_join(answered(t, ABC_CRITERIA)) if cfg.scale_to_answered
-             else t.mutate(_m=ibis.literal(len(ABC_CRITERIA))))
+        if constants is None:
+            t = (t.cross_join(answered(t, ABC_CRITERIA)) if cfg.scale_to_answered
+                 else t.mutate(_m=ibis.literal(len(ABC_CRITERIA))))
         n = len(ABC_CRITERIA)
         seg = ibis.cases(
             ((t.abc_size == "high") & (t.criteria_yes >= scaled(cfg.a_min_yes, t._m, n)), "A"),
             ((t.abc_size == "low") & (t.criteria_yes <= scaled(cfg.c_max_yes, t._m, n, up=False)), "C"),
             else_="B",
         )
-        t = t.mutate(abc_segment=seg, abc_questions=t._m)
-        out = ["customer_id", "abc_value", "abc_size", "criteria_yes", "abc_questions", "abc_segment"]
-        if all(f"{q}_why" in t.columns for q in ABC_CRITERIA):
-            return t.select(*out, abc_reasons=self.reasons(t))
-        return t.select(*out)
+        return t.mutate(abc_segment=seg, abc_questions=t._m).drop("_boundary", "_m")
 
     @staticmethod
     def reasons(t: ibis.Table) -> ir.StringValue:
@@ -118,8 +144,12 @@ class ABCSegmentation(Segmentation):
     def matrix(segmented: ibis.Table, customers: ibis.Table) -> ibis.Table:
         """The matrix: one row per Y class (high/low) × yes count (0–4) with its segment and totals."""
         money = [c for c in ("revenue", "net_profit") if c in customers.columns]
-        j = segmented.select("customer_id", "abc_size", "criteria_yes", "abc_segment", "abc_value").left_join(
-            customers.select("customer_id", *money), "customer_id").drop("customer_id_right")
+        cols = ["customer_id", "abc_size", "criteria_yes", "abc_segment", "abc_value"]
+        if customers is segmented:  # one table with both: no join of it with itself
+            j = segmented.select(*cols, *money)
+        else:
+            j = segmented.select(*cols).left_join(customers.select("customer_id", *money),
+                                                  "customer_id").drop("customer_id_right")
         agg = j.group_by(["abc_size", "criteria_yes"]).aggregate(
             customers=j.count(), abc_segment=j.abc_segment.max(), abc_value=j.abc_value.sum(),
             **{m: j[m].cast("float64").sum() for m in money})

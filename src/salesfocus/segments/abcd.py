@@ -13,7 +13,7 @@ import ibis.expr.types as ir
 
 from salesfocus.config import ABCDConfig
 from salesfocus.segments.abc import reasons
-from salesfocus.segments.base import Segmentation, answered, scaled
+from salesfocus.segments.base import Segmentation, answered, ensure_columns, scaled
 from salesfocus.segments.criteria import ABCD_CRITERIA
 
 __all__ = ["ABCDSegmentation"]
@@ -44,22 +44,43 @@ class ABCDSegmentation(Segmentation):
         self.config = config
 
     def _build(self, table: ibis.Table) -> ibis.Table:
-        cfg = self.config
         optional = [f"{q}_{s}" for q in ABCD_CRITERIA for s in ("source", "why")]
-        t = table.select(*self.required, *[c for c in optional if c in table.columns])
-        n = sum((t[f"{q}_yes"].cast("int64") for q in ABCD_CRITERIA), ibis.literal(0)).cast("int64")
-        t = t.mutate(criteria5_yes=n)
-        t = (t.cross_join(answered(t, ABCD_CRITERIA)) if cfg.scale_to_answered
-             else t.mutate(_m=ibis.literal(len(ABCD_CRITERIA))))
-        k = len(ABCD_CRITERIA)
-        seg = ibis.cases((t.criteria5_yes >= scaled(cfg.a_min_yes, t._m, k), "A"),
-                         (t.criteria5_yes >= scaled(cfg.b_min_yes, t._m, k), "B"),
-                         (t.criteria5_yes >= scaled(cfg.c_min_yes, t._m, k), "C"), else_="D")
-        t = t.mutate(abcd_segment=seg, abcd_questions=t._m)
+        t = self._extend(table.select(*self.required, *[c for c in optional if c in table.columns]))
         out = ["customer_id", "criteria5_yes", "abcd_questions", "abcd_segment"]
         if all(f"{q}_why" in t.columns for q in ABCD_CRITERIA):
             return t.select(*out, abcd_reasons=self.reasons(t))
         return t.select(*out)
+
+    def extend(self, table: ibis.Table, constants: ibis.Table | None = None) -> ibis.Table:
+        """``table`` with ``criteria5_yes, abcd_segment, abcd_questions`` added, rows passing through.
+
+        ``constants``: :meth:`constants` of the same table, run beforehand (see ``ABCSegmentation.extend``).
+        """
+        ensure_columns(table, self.required, type(self).__name__)
+        return self._extend(table, constants)
+
+    def constants(self, table: ibis.Table) -> ibis.Table:
+        """One row: ``_m``, the questions answerable in the data set."""
+        if not self.config.scale_to_answered:
+            return table.aggregate(_n=table.count()).select(_m=ibis.literal(len(ABCD_CRITERIA)))
+        return answered(table.select(*[f"{q}_source" for q in ABCD_CRITERIA if f"{q}_source" in table.columns]
+                                     or ["customer_id"]), ABCD_CRITERIA)
+
+    def _extend(self, table: ibis.Table, constants: ibis.Table | None = None) -> ibis.Table:
+        cfg = self.config
+        t = table
+        n = sum((t[f"{q}_yes"].cast("int64") for q in ABCD_CRITERIA), ibis.literal(0)).cast("int64")
+        t = t.mutate(criteria5_yes=n)
+        if constants is not None:
+            t = t.cross_join(constants.select("_m"))
+        else:
+            t = (t.cross_join(answered(t, ABCD_CRITERIA)) if cfg.scale_to_answered
+                 else t.mutate(_m=ibis.literal(len(ABCD_CRITERIA))))
+        k = len(ABCD_CRITERIA)
+        seg = ibis.cases((t.criteria5_yes >= scaled(cfg.a_min_yes, t._m, k), "A"),
+                         (t.criteria5_yes >= scaled(cfg.b_min_yes, t._m, k), "B"),
+                         (t.criteria5_yes >= scaled(cfg.c_min_yes, t._m, k), "C"), else_="D")
+        return t.mutate(abcd_segment=seg, abcd_questions=t._m).drop("_m")
 
     @staticmethod
     def reasons(t: ibis.Table) -> ir.StringValue:

@@ -15,8 +15,8 @@ import ibis.expr.types as ir
 
 from salesfocus.errors import SchemaError
 
-__all__ = ["Segmentation", "ensure_columns", "annual_figures", "answered", "scaled", "code_1_3", "fmt_int", "fmt_pct",
-           "DAYS_PER_YEAR"]
+__all__ = ["Segmentation", "ensure_columns", "annual_figures", "with_annual_figures", "ANNUAL_COLUMNS", "answered",
+           "scaled", "code_1_3", "fmt_int", "fmt_pct", "DAYS_PER_YEAR"]
 
 DAYS_PER_YEAR = 365.25
 
@@ -64,30 +64,36 @@ def annual_figures(customers: ibis.Table, years_table: ibis.Table | None, *, as_
     """
     ensure_columns(customers, ["customer_id", "revenue", "gross_margin", "orders", "tenure_days"], "annual figures")
     c = customers
-    whole = ibis.greatest(c.tenure_days.cast("float64").fill_null(0.0), DAYS_PER_YEAR)
-    per_year = lambda x: x.cast("float64") * DAYS_PER_YEAR / whole  # noqa: E731
-    extra = {}
-    for col, name in (("complaints", "complaints_per_year"), ("visits", "visits_per_year")):
-        extra[name] = per_year(c[col]).fill_null(0.0) if col in c.columns else ibis.literal(0.0)
     if years_table is None:
-        return c.select("customer_id", annual_revenue=per_year(c.revenue).fill_null(0.0),
-                        annual_margin=per_year(c.gross_margin), annual_orders=per_year(c.orders).fill_null(0.0),
-                        **extra)
+        return c.select("customer_id", **_whole_period(c))
+    j = c.select("customer_id", "first_order", "gross_margin", *[k for k in ("complaints", "visits", "tenure_days")
+                                                                 if k in c.columns])
+    j = with_annual_figures(j, years_table, as_of=as_of, years=years)
+    return j.select("customer_id", *ANNUAL_COLUMNS)
+
+
+ANNUAL_COLUMNS = ("annual_revenue", "annual_margin", "annual_orders", "complaints_per_year", "visits_per_year")
+
+
+def with_annual_figures(table: ibis.Table, years_table: ibis.Table | None, *, as_of: dt.date, years: int) -> ibis.Table:
+    """``table`` (the per-customer columns :func:`annual_figures` reads) plus its columns, replacing any it has.
+
+    One join with the per-year table; every other column passes through, so callers need not join back.
+    """
+    if years_table is None:
+        return table.mutate(**_whole_period(table))
     start_year = as_of.year - years + 1
     y = years_table.filter((years_table.year >= start_year) & (years_table.year <= as_of.year))
     w = y.group_by("customer_id").aggregate(
         _rev=y.revenue.cast("float64").sum(), _mar=y.gross_margin.cast("float64").sum(),
         _ord=y.orders.cast("float64").sum())
-    j = c.select("customer_id", "first_order", "gross_margin", *[k for k in ("complaints", "visits", "tenure_days")
-                                                                 if k in c.columns])
-    j = j.left_join(w, "customer_id").drop("customer_id_right")
+    j = table.left_join(w, "customer_id").drop("customer_id_right")
     start = ibis.greatest(j.first_order, ibis.literal(dt.date(start_year, 1, 1)))
     days = (ibis.literal(as_of).delta(start, unit="day") + 1).cast("float64")
     exposure = ibis.greatest(days.fill_null(0.0), DAYS_PER_YEAR)
     has_margin = j.gross_margin.notnull()
     whole_j = ibis.greatest(j.tenure_days.cast("float64").fill_null(0.0), DAYS_PER_YEAR)
-    return j.select(
-        "customer_id",
+    return j.mutate(
         annual_revenue=(j._rev.fill_null(0.0) * DAYS_PER_YEAR / exposure),
         annual_margin=ibis.ifelse(has_margin, j._mar.fill_null(0.0) * DAYS_PER_YEAR / exposure,
                                   ibis.null("float64")),
@@ -95,7 +101,17 @@ def annual_figures(customers: ibis.Table, years_table: ibis.Table | None, *, as_
         **{name: (j[col].cast("float64").fill_null(0.0) * DAYS_PER_YEAR / whole_j if col in j.columns
                   else ibis.literal(0.0))
            for col, name in (("complaints", "complaints_per_year"), ("visits", "visits_per_year"))},
-    )
+    ).drop("_rev", "_mar", "_ord")
+
+
+def _whole_period(c: ibis.Table) -> dict[str, ir.Value]:
+    whole = ibis.greatest(c.tenure_days.cast("float64").fill_null(0.0), DAYS_PER_YEAR)
+    per_year = lambda x: x.cast("float64") * DAYS_PER_YEAR / whole  # noqa: E731
+    extra = {}
+    for col, name in (("complaints", "complaints_per_year"), ("visits", "visits_per_year")):
+        extra[name] = per_year(c[col]).fill_null(0.0) if col in c.columns else ibis.literal(0.0)
+    return dict(annual_revenue=per_year(c.revenue).fill_null(0.0), annual_margin=per_year(c.gross_margin),
+                annual_orders=per_year(c.orders).fill_null(0.0), **extra)
 
 
 def answered(t: ibis.Table, criteria: Iterable[str]) -> ibis.Table:

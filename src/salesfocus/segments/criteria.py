@@ -98,6 +98,18 @@ class Criteria(Segmentation):
     def build(self, table: ibis.Table, assessments: ibis.Table | None = None,
               decisions: ibis.Table | None = None) -> ibis.Table:
         """Answer every question for every customer of ``table``."""
+        t, out = self._answers(table, assessments, decisions)
+        return t.select("customer_id", **out)
+
+    def extend(self, table: ibis.Table, assessments: ibis.Table | None = None,
+               decisions: ibis.Table | None = None) -> ibis.Table:
+        """``table`` with the columns of :meth:`build` it does not have yet (its own win), rows passing through."""
+        t, out = self._answers(table, assessments, decisions)
+        joined = [c for c in t.columns if c not in table.columns]
+        return t.mutate(**{k: v for k, v in out.items() if k not in table.columns}).drop(*joined)
+
+    def _answers(self, table: ibis.Table, assessments: ibis.Table | None,
+                 decisions: ibis.Table | None) -> tuple[ibis.Table, dict[str, ir.Value]]:
         ensure_columns(table, self.required, "Criteria")
         t = table
         if assessments is not None:
@@ -116,7 +128,7 @@ class Criteria(Segmentation):
         out.update(self._potential(col))
         nps = col("_a_nps")
         out["nps"] = nps.cast("float64") if nps is not None else ibis.null("float64")
-        return t.select("customer_id", **out)
+        return t, out
 
     # -- the questions ------------------------------------------------------------------------
     def _margin(self, col) -> dict[str, ir.Value]:

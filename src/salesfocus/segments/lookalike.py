@@ -108,13 +108,25 @@ class LookalikeModel:
         if not hasattr(self, "profile_"):
             raise NotFittedError("LookalikeModel.score needs fit() first")
         ensure_columns(table, [key], "look-alike scoring")
+        return self._score(table, key, keep=False)
+
+    def extend(self, table: ibis.Table, key: str) -> ibis.Table:
+        """``table`` with ``lookalike_score`` and ``lookalike_reasons`` added (rows pass through, no join back)."""
+        if not hasattr(self, "profile_"):
+            raise NotFittedError("LookalikeModel.extend needs fit() first")
+        ensure_columns(table, [key], "look-alike scoring")
+        return self._score(table, key, keep=True)
+
+    def _score(self, table: ibis.Table, key: str, *, keep: bool) -> ibis.Table:
         attrs = [a for a in self.attributes_ if a in table.columns]
         g, n = self.n_group_, self.n_base_
+        scored = {"lookalike_score": ibis.null("float64"),
+                  "lookalike_reasons": ibis.literal("no profile: no top group or no attributes")}
         if not attrs or g == 0 or g == n:
-            return table.select(key, lookalike_score=ibis.null("float64"),
-                                lookalike_reasons=ibis.literal("no profile: no top group or no attributes"))
+            return table.mutate(**scored) if keep else table.select(key, **scored)
         prof = self.profile_
-        t = table.select(key, *[table[a].cast("string").name(f"_v_{a}") for a in attrs])
+        values = {f"_v_{a}": table[a].cast("string") for a in attrs}
+        t = table.mutate(**values) if keep else table.select(key, **values)
         for a in attrs:
             pa_ = prof[prof.attribute == a]
             m = ibis.memtable(pd.DataFrame({
@@ -127,7 +139,10 @@ class LookalikeModel:
         t = t.mutate(lookalike_score=100.0 / (1.0 + (-z).exp()),
                      **{f"_match_{a}": t[f"_match_{a}"].fill_null(False) for a in attrs})
         t = self._joint(t, attrs)
-        return t.select(key, "lookalike_score", lookalike_reasons=self._reasons(t, attrs))
+        t = t.mutate(lookalike_reasons=self._reasons(t, attrs))
+        if not keep:
+            return t.select(key, "lookalike_score", "lookalike_reasons")
+        return t.select(*[c for c in table.columns if c not in scored], *scored)
 
     def _joint(self, t: ibis.Table, attrs: list[str]) -> ibis.Table:
         """Add ``_joint``: the count of top customers sharing all of the row's matching values."""

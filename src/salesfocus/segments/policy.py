@@ -11,7 +11,7 @@ from __future__ import annotations
 import ibis
 
 from salesfocus.config import PolicyConfig
-from salesfocus.segments.base import Segmentation
+from salesfocus.segments.base import Segmentation, ensure_columns
 
 __all__ = ["SegmentPolicy"]
 
@@ -44,6 +44,14 @@ class SegmentPolicy(Segmentation):
         return f"{self.config.basis}_segment"
 
     def _build(self, table: ibis.Table) -> ibis.Table:
+        return table.select("customer_id", **self._columns(table))
+
+    def extend(self, table: ibis.Table) -> ibis.Table:
+        """``table`` with the columns of :meth:`build` added, rows passing through."""
+        ensure_columns(table, self.required, type(self).__name__)
+        return table.mutate(**self._columns(table))
+
+    def _columns(self, table: ibis.Table) -> dict[str, ibis.Value]:
         cfg = self.config
         t = table
         seg = t[self.segment_column]
@@ -57,9 +65,8 @@ class SegmentPolicy(Segmentation):
             if rules else now
         contact = ibis.cases(*[(seg == s, r.contact_model) for s, r in rules.items()], else_=ibis.null("string")) \
             if rules else ibis.null("string")
-        return t.select("customer_id", policy_segment=seg, contact_model=contact, visit_target=target,
-                        visits_now=now, visit_hours_now=now * hours_per_visit,
-                        visit_hours_target=target * hours_per_visit)
+        return dict(policy_segment=seg, contact_model=contact, visit_target=target, visits_now=now,
+                    visit_hours_now=now * hours_per_visit, visit_hours_target=target * hours_per_visit)
 
     def summarise(self, built: ibis.Table) -> ibis.Table:
         """One row per segment: the configured policy, visits and hours a year now and by policy, hours freed."""

@@ -78,9 +78,25 @@ class ValueMatrixSegmentation(Segmentation):
         return t.aggregate(**aggs)
 
     def _build(self, table: ibis.Table) -> ibis.Table:
-        cfg = self.config
         table = table.select(*dict.fromkeys((*self.required, *(["status"] if "status" in table.columns else []))))
-        t = table.cross_join(self.cuts(table))
+        return self._extend(table).select("customer_id", *self.columns)
+
+    columns = ("margin_code", "frequency_code", "satisfaction_code", "satisfaction_source", "value_cell", "value_group")
+
+    def extend(self, table: ibis.Table, cuts: ibis.Table | None = None) -> ibis.Table:
+        """``table`` with the columns of :meth:`build` added, rows passing through.
+
+        ``cuts``: :meth:`cuts` of the same table, run beforehand, so the per-customer query holds no aggregate
+        over itself; without it they are computed inline.
+        """
+        ensure_columns(table, self.required, type(self).__name__)
+        return self._extend(table, cuts)
+
+    def _extend(self, table: ibis.Table, cuts: ibis.Table | None = None) -> ibis.Table:
+        cfg = self.config
+        cuts = self.cuts(table) if cuts is None else cuts
+        names = cuts.columns
+        t = table.cross_join(cuts)
         codes = {}
         for axis in AXES:
             a: ValueAxis = getattr(cfg, axis)
@@ -107,8 +123,7 @@ class ValueMatrixSegmentation(Segmentation):
             (sc.isnull(), "no_nps"),
             else_="other",
         )
-        return t.select("customer_id", "margin_code", "frequency_code", "satisfaction_code", "satisfaction_source",
-                        value_cell=cell, value_group=group.fill_null("other"))
+        return t.mutate(value_cell=cell, value_group=group.fill_null("other")).drop(*names)
 
     @staticmethod
     def matrix(built: ibis.Table, customers: ibis.Table) -> ibis.Table:

@@ -25,7 +25,7 @@ import pyarrow as pa
 from salesfocus.measures import orders
 from salesfocus.measures.activity import normalise_activity_type
 
-__all__ = ["customer_windows", "window_measures", "YEAR"]
+__all__ = ["customer_windows", "window_dates", "window_measures", "YEAR"]
 
 YEAR = dt.timedelta(days=365)
 
@@ -52,13 +52,25 @@ def customer_windows(customers: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     return out
 
 
+def window_dates(customers: ibis.Table, as_of: dt.date) -> ibis.Table:
+    """:func:`customer_windows` as an Ibis expression, on the engine: ``customers`` plus ``end, w_start,
+    wp_start, y1_end, y2_end`` (dates); every other column passes through."""
+    c = customers
+    first, last = c.first_order.cast("date"), c.last_order.cast("date")
+    asof = ibis.literal(as_of)
+    end = ibis.ifelse(c.status.cast("string").fill_null("") != "active", last.fill_null(asof), asof)
+    days = lambda n: ibis.interval(days=n)  # noqa: E731
+    return c.mutate(end=end, w_start=(end - days(365)).cast("date"), wp_start=(end - days(730)).cast("date"),
+                    y1_end=(first + days(365)).cast("date"), y2_end=(first + days(730)).cast("date"))
+
+
 def _in(d: ibis.Value, lo: ibis.Value, hi: ibis.Value) -> ibis.Value:
     return (d > lo) & (d <= hi)
 
 
-def window_measures(windows: pd.DataFrame, as_of: dt.date, *, order_lines: ibis.Table | None = None,
+def window_measures(windows: pd.DataFrame | ibis.Table, as_of: dt.date, *, order_lines: ibis.Table | None = None,
                     activities: ibis.Table | None = None, invoices: ibis.Table | None = None,
-                    order_table: ibis.Table | None = None) -> ibis.Table:
+                    order_table: ibis.Table | None = None, keep: tuple[str, ...] = ()) -> ibis.Table:
     """Per-customer counts in the windows of :func:`customer_windows` (an Ibis expression).
 
     Orders come from :func:`salesfocus.measures.orders` (one row per order; an order whose total is negative
@@ -68,8 +80,13 @@ def window_measures(windows: pd.DataFrame, as_of: dt.date, *, order_lines: ibis.
     every line carries a cost), and with the optional tables ``w_complaints, w_tickets`` and
     ``w_invoices, w_late_invoices`` (paid after the due date, or still open past it at the window end).
     Pass ``order_table`` (the orders the run already made from the order lines) to skip that step.
+    ``windows`` may be the frame of :func:`customer_windows` or the expression of :func:`window_dates`;
+    ``keep`` names columns of it to carry through to the result (so that no join back is needed).
     """
-    w = ibis.memtable(pa.Table.from_pandas(windows, preserve_index=False))
+    w = windows if isinstance(windows, ibis.Table) else ibis.memtable(pa.Table.from_pandas(windows,
+                                                                                           preserve_index=False))
+    carried = w.select("customer_id", *keep)
+    w = w.select("customer_id", "first_order", "end", "w_start", "wp_start", "y1_end", "y2_end")
     asof = ibis.literal(as_of)
     lo_prev, lo_last = ibis.literal(as_of - 2 * YEAR), ibis.literal(as_of - YEAR)
     od = order_table if order_table is not None else orders(order_lines)
@@ -92,7 +109,7 @@ def window_measures(windows: pd.DataFrame, as_of: dt.date, *, order_lines: ibis.
         wp_revenue=rev.sum(where=in_wp & costed),
         wp_cost=j.cost.cast("float64").sum(where=in_wp & costed),
     )
-    out = w.select("customer_id").left_join(agg, "customer_id").drop("customer_id_right")
+    out = carried.left_join(agg, "customer_id").drop("customer_id_right")
     if activities is not None:
         a = activities.join(w, "customer_id")
         typ = normalise_activity_type(a.activity_type)

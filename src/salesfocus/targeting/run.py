@@ -42,7 +42,7 @@ from salesfocus.targeting.definitions import (
     add_bands,
     main_product_group,
 )
-from salesfocus.targeting.history import customer_windows, window_measures
+from salesfocus.targeting.history import window_dates, window_measures
 from salesfocus.targeting.portfolio import PREFIX, Portfolio
 from salesfocus.targeting.quality import CONTACT_COLUMNS, quality_checks
 from salesfocus.targeting.scoring import ScoredSegments, portfolio_table, score_segments
@@ -60,7 +60,10 @@ _PROFILE = ["sector", "region", "size_class"]
 
 
 def _ws(ctx: RunContext, name: str, data: Any) -> ibis.Table:
-    """Keep data (Arrow, or an Ibis expression executed here) as a temporary workspace table."""
+    """Keep data (Arrow, or an Ibis expression executed here) as a temporary workspace table.
+
+    Through Arrow, so the table has the types Ibis gives the expression (the engine's own sums of counts are
+    128-bit and would read back as decimals, which pandas converts cell by cell)."""
     if isinstance(data, ibis.Table):
         data = data.to_pyarrow()
     ctx.workspace.write(_TMP + name, data, temp=True)
@@ -130,15 +133,11 @@ def run(ctx: RunContext) -> None:
     definition = SegmentDefinition(attrs, cfg.min_segment_size).fit(cust, pros)
     if definition.pooled_note:
         ctx.note(definition.pooled_note)
-    # only the segment is kept apart; a copy of the whole customer table cost a second and, at 1M customers, 2 GiB
-    seg_of = _ws(ctx, "customer_segment", definition.assign(cust).select("customer_id", "target_segment"))
-    cust_seg = cust.join(seg_of, "customer_id")
+    # the segment is a CASE over a few attributes, computed where it is read: no copy, no join back
+    cust_seg = definition.assign(cust)
     pros_seg = _ws(ctx, "prospects_seg", definition.assign(pros)) if pros is not None else None
 
-    history = _history(ctx, cust_seg)
-    hist_t = _ws(ctx, "history", pa.Table.from_pandas(history[["customer_id", "orders_prev", "orders_last"]],
-                                                     preserve_index=False))
-    with_hist = cust_seg.left_join(hist_t, "customer_id").drop("customer_id_right")
+    history, with_hist = _history(ctx, cust_seg)
     c_agg = segment_aggregates(with_hist).to_pandas()
     p_agg = prospect_aggregates(pros_seg).to_pandas() if pros_seg is not None else None
     leads_pd, l_agg = _leads(ctx, cust_seg, pros_seg)
@@ -184,20 +183,30 @@ def run(ctx: RunContext) -> None:
     ctx.summary["alarms"] = [a.to_dict() for a in alarm_list]
     ctx.tables["alarms"] = pa.Table.from_pandas(pd.DataFrame(ctx.summary["alarms"]), preserve_index=False)
     ctx.summary["targeting"] = _summary(cfg, attrs, definition, portfolio, table, checks, aw, lw)
+    for name in ("history", "prospects", "prospects_seg", "mpg", "leads"):  # memory back to the engine
+        ctx.workspace.raw.execute(f'DROP TABLE IF EXISTS "{_TMP}{name}"')
 
 
 # ---------------------------------------------------------------------------------------------------------------
-def _history(ctx: RunContext, cust_seg: ibis.Table) -> pd.DataFrame:
-    """Per-customer window counts (order lines, activities, invoices) joined to the customer's dates."""
+def _history(ctx: RunContext, cust_seg: ibis.Table) -> tuple[pd.DataFrame, ibis.Table]:
+    """Per-customer window counts (order lines, activities, invoices) with the customer's dates, as a frame for
+    the alarms; and as a temporary table that also carries what :func:`segment_aggregates` reads.
+
+    One query on the engine: the windows are set there too (no round trip through pandas)."""
     ds = ctx.dataset
-    base = cust_seg.select("customer_id", "first_order", "last_order", "status",
-                           *[c for c in ("acquired_date",) if c in cust_seg.columns]).to_pandas()
-    windows = customer_windows(base, ds.as_of)
+    dates = ["customer_id", "first_order", "last_order", "status",
+             *[c for c in ("acquired_date",) if c in cust_seg.columns]]
+    per_segment = [c for c in ("target_segment", "revenue", "orders", "tenure_days", "gross_margin", "net_profit",
+                               "product_groups", "clv", "lookalike_score") if c in cust_seg.columns]
+    keep = tuple(dict.fromkeys(dates[1:] + per_segment))
+    windows = window_dates(cust_seg.select("customer_id", *keep), ds.as_of)
     expr = window_measures(windows, ds.as_of, order_lines=ds.get("order_lines"), order_table=_orders(ctx),
-                           activities=ds.get("activities"), invoices=ds.get("invoices"))
-    counts = expr.to_pandas()
-    base["customer_id"] = base.customer_id.astype(str)
-    return base.merge(counts, on="customer_id", how="left")
+                           activities=ds.get("activities"), invoices=ds.get("invoices"), keep=keep)
+    hist_t = _ws(ctx, "history", expr)
+    counts = [c for c in hist_t.columns if c not in keep and c != "customer_id"]
+    history = hist_t.select(*dates, *counts).order_by("customer_id").to_pandas()
+    history["customer_id"] = history.customer_id.astype(str)
+    return history, hist_t
 
 
 def _orders(ctx: RunContext) -> ibis.Table | None:
