@@ -154,6 +154,18 @@ class Workspace:
             raise
         self.raw.execute("COMMIT")
 
+    @contextmanager
+    def _one_thread(self) -> Iterator[None]:
+        """Let DuckDB write with one thread: in parallel, each thread's part of a table of a few row groups is
+        compressed into row groups of its own that the commit merges and compresses again, which costs about
+        twice the CPU (200,000 customers × 99 columns: 3 s against 1.4 s) and no less wall time."""
+        threads = self.raw.execute("SELECT current_setting('threads')").fetchone()[0]
+        self.raw.execute("SET threads = 1")
+        try:
+            yield
+        finally:
+            self.raw.execute(f"SET threads = {int(threads)}")
+
     # -- runs -----------------------------------------------------------------------------------
     def save_run(self, tables: dict[str, Any], meta: dict[str, Any]) -> Run:
         """Store result tables (Arrow or pandas) and metadata as a new run, in one transaction."""
@@ -162,7 +174,7 @@ class Workspace:
         )
         run_id = self.raw.execute("SELECT coalesce(max(run_id), 0) + 1 FROM _runs").fetchone()[0]
         created = dt.datetime.now().isoformat(timespec="seconds")
-        with self.transaction():
+        with self._one_thread(), self.transaction():
             for name, data in tables.items():
                 self.write(_run_table(run_id, name), data)
             self.raw.execute(
