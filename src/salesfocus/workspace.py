@@ -14,7 +14,7 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -59,10 +59,15 @@ class Run:
     meta: dict[str, Any]
     tables: list[str]
     workspace: Workspace
+    saved: dict[str, pa.Table] = field(default_factory=dict, repr=False)
+    """Tables of a run just saved, as given to :meth:`Workspace.save_run` where that is exactly what reading
+    them back gives (same schema): the outputs of a new run need not read them back."""
 
     def table(self, name: str) -> pa.Table:
         if name not in self.tables:
             raise InputError(f"run {self.run_id} has no table {name!r}; it has: {', '.join(sorted(self.tables))}")
+        if name in self.saved:
+            return self.saved[name]
         return self.workspace.raw.execute(f'SELECT * FROM "{_run_table(self.run_id, name)}"').fetch_arrow_table()
 
     def frame(self, name: str):
@@ -174,14 +179,19 @@ class Workspace:
         )
         run_id = self.raw.execute("SELECT coalesce(max(run_id), 0) + 1 FROM _runs").fetchone()[0]
         created = dt.datetime.now().isoformat(timespec="seconds")
+        saved = {}
         with self._one_thread(), self.transaction():
             for name, data in tables.items():
                 self.write(_run_table(run_id, name), data)
+                if isinstance(data, pa.Table):
+                    back = self.raw.execute(f'SELECT * FROM "{_run_table(run_id, name)}" LIMIT 0').fetch_arrow_table()
+                    if back.schema.equals(data.schema, check_metadata=True):
+                        saved[name] = data
             self.raw.execute(
                 "INSERT INTO _runs VALUES (?, ?, ?, ?)",
                 [run_id, created, json.dumps(meta, default=str), json.dumps(sorted(tables))],
             )
-        return Run(run_id, created, meta, sorted(tables), self)
+        return Run(run_id, created, meta, sorted(tables), self, saved)
 
     def runs(self) -> list[tuple[int, str]]:
         if not self.has_table("_runs"):

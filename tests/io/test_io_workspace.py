@@ -114,3 +114,25 @@ def test_a_failure_while_reading_changes_nothing(write, run_import, ws):
     with pytest.raises(Exception, match="file not found"):
         run_import(write("more.csv", MORE), "order_lines=missing.csv", workspace=ws, mode="replace")
     assert counts(ws) == before
+
+
+def test_a_saved_run_hands_its_arrow_tables_over_exactly_as_loading_gives_them(ws):
+    import decimal
+
+    import pandas as pd
+    import pyarrow as pa
+
+    big = pa.table({"customer_id": ["a", "b"], "revenue": pa.array([decimal.Decimal("1.5"), None],
+                                                                     pa.decimal128(38, 4)),
+                    "day": pa.array([1, 2], pa.int32()).cast(pa.date32()), "n": [1, 2]})
+    other = pa.table({"x": pa.array(["p"], pa.large_string())})  # read back as string: not handed over
+    frame = pd.DataFrame({"y": [1.0]})
+    threads = ws.raw.execute("SELECT current_setting('threads')").fetchone()[0]
+    run = ws.save_run({"big": big, "other": other, "frame": frame}, {"summary": {}})
+    assert set(run.saved) == {"big"} and run.table("big") is big
+    assert ws.raw.execute("SELECT current_setting('threads')").fetchone()[0] == threads  # restored after the save
+    loaded = ws.load_run(run.run_id)
+    assert loaded.saved == {} and sorted(loaded.tables) == ["big", "frame", "other"]
+    assert loaded.table("big").equals(big) and loaded.table("big").schema == big.schema
+    assert loaded.table("other").column("x").to_pylist() == ["p"]
+    assert run.table("frame").equals(loaded.table("frame"))
