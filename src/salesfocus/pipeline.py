@@ -251,7 +251,8 @@ def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], co
     if rejected is not None:
         out["rejected"] = rejected.order_by(["table", "file", "row"]).to_pyarrow()
     meta = {"summary": ctx.summary, "config": config.model_dump(mode="json"), "args": args}
-    return workspace.save_run(out, meta)
+    # stored while the caller renders the outputs from the run's Arrow tables (the workspace waits for it)
+    return workspace.save_run(out, meta, background=True)
 
 
 # ------------------------------------------------------------------------------------------------ re-analysis

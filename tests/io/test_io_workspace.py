@@ -136,3 +136,30 @@ def test_a_saved_run_hands_its_arrow_tables_over_exactly_as_loading_gives_them(w
     assert loaded.table("big").equals(big) and loaded.table("big").schema == big.schema
     assert loaded.table("other").column("x").to_pylist() == ["p"]
     assert run.table("frame").equals(loaded.table("frame"))
+
+
+def test_a_run_stored_in_the_background_is_there_for_every_later_use_and_after_closing(tmp_path):
+    import pyarrow as pa
+
+    path = tmp_path / "ws.duckdb"
+    t = pa.table({"customer_id": ["a", "b", "c"], "revenue": [1.0, 2.0, 3.0]})
+    with Workspace(path) as ws:
+        first = ws.save_run({"customers": t}, {"summary": {"n": 1}}, background=True)
+        assert first.table("customers") is t  # the outputs render from this while the store runs
+        assert ws.load_run().run_id == first.run_id  # waits for the store
+        second = ws.save_run({"customers": t}, {"summary": {"n": 2}}, background=True)
+    with Workspace(path) as ws:  # closing waited: both runs are on disk
+        assert [r for r, _ in ws.runs()] == [first.run_id, second.run_id]
+        assert ws.load_run().table("customers").equals(t)
+
+
+def test_a_failed_background_store_is_raised_and_leaves_no_run(ws):
+    import pyarrow as pa
+
+    good = pa.table({"x": [1]})
+    ws.save_run({"a": good}, {"summary": {}})
+    ws.save_run({"a": good, "b": object()}, {"summary": {}}, background=True)  # DuckDB cannot read b
+    with pytest.raises(Exception, match="b|object|register|[Tt]ype"):
+        ws.wait()
+    assert [r for r, _ in ws.runs()] == [1] and not ws.has_table("run2__a")
+    ws.wait()  # raised once
