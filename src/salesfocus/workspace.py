@@ -152,9 +152,10 @@ class Workspace:
     def wait(self) -> None:
         """Wait until a run being stored in the background (``save_run(..., background=True)``) is stored;
         raise what went wrong there."""
-        if self._saving is None:
+        saving = self._saving  # views rendered side by side may ask at the same time
+        if saving is None:
             return
-        self._saving.join()
+        saving.join()
         self._saving = None
         err, self._save_error = self._save_error, None
         if err is not None:
