@@ -101,8 +101,7 @@ def _segments(ctx: RunContext, base: ibis.Table, periods: list[Period]) -> ibis.
         return None
     ctx.note("periods: A/B/C per period uses each period's annualised revenue with today's potential and yes "
              "answers (the criteria are not measured per period), so an A/B/C move is a change in size")
-    return _tmp(ctx, "abc", period_segments(base, ctx.customers, ctx.config.segments.abc,
-                                            [p.days for p in periods]))
+    return period_segments(base, ctx.customers, ctx.config.segments.abc, [p.days for p in periods])
 
 
 def _converted(ctx: RunContext) -> ibis.Table | None:
@@ -238,7 +237,7 @@ def run(ctx: RunContext) -> None:
                  "measured per period)")
     base, periods, cal = _figures(ctx)
     n = len(periods)
-    lv = _tmp(ctx, "levels", period_levels(base, cfg.pyramid, n))
+    lv = period_levels(base, cfg.pyramid, n)
     abc = _segments(ctx, base, periods)
     figures = base.join(lv, ["customer_id", "period_index"])
     if abc is not None:
