@@ -61,8 +61,9 @@ class Run:
     tables: list[str]
     workspace: Workspace
     saved: dict[str, pa.Table] = field(default_factory=dict, repr=False)
-    """Tables of a run just saved, as given to :meth:`Workspace.save_run` where that is exactly what reading
-    them back gives (same schema): the outputs of a new run need not read them back."""
+    """The tables of a run just saved, exactly as reading them back gives them (those given as Arrow with that
+    schema are the very tables given): the outputs of a new run need not read them back, nor wait for a
+    store in the background."""
 
     def table(self, name: str) -> pa.Table:
         if name not in self.tables:
@@ -220,7 +221,7 @@ class Workspace:
         run_id = raw.execute("SELECT coalesce(max(run_id), 0) + 1 FROM _runs").fetchone()[0]
         created = dt.datetime.now().isoformat(timespec="seconds")
         tables = {n: d.to_pyarrow() if isinstance(d, ibis.Table) else d for n, d in tables.items()}
-        saved = {n: d for n, d in tables.items() if isinstance(d, pa.Table) and self._reads_back_the_same(d)}
+        saved = {n: self._as_read_back(d) for n, d in tables.items()}
         row = [run_id, created, json.dumps(meta, default=str), json.dumps(sorted(tables))]
         cur = raw.cursor()  # a connection of its own: the thread's transaction is not the caller's
         if background:
@@ -237,14 +238,18 @@ class Workspace:
         except BaseException as e:  # raised in the caller's thread by wait()
             self._save_error = e
 
-    def _reads_back_the_same(self, data: pa.Table) -> bool:
-        """Whether the table read back from the workspace has the schema of ``data`` (and so equals it)."""
+    def _as_read_back(self, data: Any) -> pa.Table:
+        """The table exactly as reading it back from the workspace gives it: ``data`` itself when that has the
+        same schema, else DuckDB's Arrow of it (pandas frames, large strings: small tables)."""
         self.raw.register("__sf_probe", data)
         try:
-            back = self.raw.execute('SELECT * FROM "__sf_probe" LIMIT 0').fetch_arrow_table()
+            if isinstance(data, pa.Table):
+                back = self.raw.execute('SELECT * FROM "__sf_probe" LIMIT 0').fetch_arrow_table()
+                if back.schema.equals(data.schema, check_metadata=True):
+                    return data
+            return self.raw.execute('SELECT * FROM "__sf_probe"').fetch_arrow_table()
         finally:
             self.raw.unregister("__sf_probe")
-        return back.schema.equals(data.schema, check_metadata=True)
 
     def runs(self) -> list[tuple[int, str]]:
         if not self.has_table("_runs"):

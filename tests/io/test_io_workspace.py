@@ -125,17 +125,18 @@ def test_a_saved_run_hands_its_arrow_tables_over_exactly_as_loading_gives_them(w
     big = pa.table({"customer_id": ["a", "b"], "revenue": pa.array([decimal.Decimal("1.5"), None],
                                                                      pa.decimal128(38, 4)),
                     "day": pa.array([1, 2], pa.int32()).cast(pa.date32()), "n": [1, 2]})
-    other = pa.table({"x": pa.array(["p"], pa.large_string())})  # read back as string: not handed over
+    other = pa.table({"x": pa.array(["p"], pa.large_string())})  # read back as string
     frame = pd.DataFrame({"y": [1.0]})
     threads = ws.raw.execute("SELECT current_setting('threads')").fetchone()[0]
     run = ws.save_run({"big": big, "other": other, "frame": frame}, {"summary": {}})
-    assert set(run.saved) == {"big"} and run.table("big") is big
+    assert set(run.saved) == {"big", "other", "frame"} and run.table("big") is big
     assert ws.raw.execute("SELECT current_setting('threads')").fetchone()[0] == threads  # restored after the save
     loaded = ws.load_run(run.run_id)
     assert loaded.saved == {} and sorted(loaded.tables) == ["big", "frame", "other"]
     assert loaded.table("big").equals(big) and loaded.table("big").schema == big.schema
     assert loaded.table("other").column("x").to_pylist() == ["p"]
-    assert run.table("frame").equals(loaded.table("frame"))
+    for name in ("other", "frame"):  # handed over as DuckDB reads them back
+        assert run.table(name).equals(loaded.table(name)) and run.table(name).schema == loaded.table(name).schema
 
 
 def test_a_run_stored_in_the_background_is_there_for_every_later_use_and_after_closing(tmp_path):
@@ -158,8 +159,8 @@ def test_a_failed_background_store_is_raised_and_leaves_no_run(ws):
 
     good = pa.table({"x": [1]})
     ws.save_run({"a": good}, {"summary": {}})
-    ws.save_run({"a": good, "b": object()}, {"summary": {}}, background=True)  # DuckDB cannot read b
-    with pytest.raises(Exception, match="b|object|register|[Tt]ype"):
+    ws.save_run({"a": good, 'b"': good}, {"summary": {}}, background=True)  # no table can be named run2__b"
+    with pytest.raises(Exception, match="[Ss]yntax|[Pp]arser"):
         ws.wait()
     assert [r for r, _ in ws.runs()] == [1] and not ws.has_table("run2__a")
     ws.wait()  # raised once
