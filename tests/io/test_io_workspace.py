@@ -114,3 +114,53 @@ def test_a_failure_while_reading_changes_nothing(write, run_import, ws):
     with pytest.raises(Exception, match="file not found"):
         run_import(write("more.csv", MORE), "order_lines=missing.csv", workspace=ws, mode="replace")
     assert counts(ws) == before
+
+
+def test_a_saved_run_hands_its_arrow_tables_over_exactly_as_loading_gives_them(ws):
+    import decimal
+
+    import pandas as pd
+    import pyarrow as pa
+
+    big = pa.table({"customer_id": ["a", "b"], "revenue": pa.array([decimal.Decimal("1.5"), None],
+                                                                     pa.decimal128(38, 4)),
+                    "day": pa.array([1, 2], pa.int32()).cast(pa.date32()), "n": [1, 2]})
+    other = pa.table({"x": pa.array(["p"], pa.large_string())})  # read back as string
+    frame = pd.DataFrame({"y": [1.0]})
+    threads = ws.raw.execute("SELECT current_setting('threads')").fetchone()[0]
+    run = ws.save_run({"big": big, "other": other, "frame": frame}, {"summary": {}})
+    assert set(run.saved) == {"big", "other", "frame"} and run.table("big") is big
+    assert ws.raw.execute("SELECT current_setting('threads')").fetchone()[0] == threads  # restored after the save
+    loaded = ws.load_run(run.run_id)
+    assert loaded.saved == {} and sorted(loaded.tables) == ["big", "frame", "other"]
+    assert loaded.table("big").equals(big) and loaded.table("big").schema == big.schema
+    assert loaded.table("other").column("x").to_pylist() == ["p"]
+    for name in ("other", "frame"):  # handed over as DuckDB reads them back
+        assert run.table(name).equals(loaded.table(name)) and run.table(name).schema == loaded.table(name).schema
+
+
+def test_a_run_stored_in_the_background_is_there_for_every_later_use_and_after_closing(tmp_path):
+    import pyarrow as pa
+
+    path = tmp_path / "ws.duckdb"
+    t = pa.table({"customer_id": ["a", "b", "c"], "revenue": [1.0, 2.0, 3.0]})
+    with Workspace(path) as ws:
+        first = ws.save_run({"customers": t}, {"summary": {"n": 1}}, background=True)
+        assert first.table("customers") is t  # the outputs render from this while the store runs
+        assert ws.load_run().run_id == first.run_id  # waits for the store
+        second = ws.save_run({"customers": t}, {"summary": {"n": 2}}, background=True)
+    with Workspace(path) as ws:  # closing waited: both runs are on disk
+        assert [r for r, _ in ws.runs()] == [first.run_id, second.run_id]
+        assert ws.load_run().table("customers").equals(t)
+
+
+def test_a_failed_background_store_is_raised_and_leaves_no_run(ws):
+    import pyarrow as pa
+
+    good = pa.table({"x": [1]})
+    ws.save_run({"a": good}, {"summary": {}})
+    ws.save_run({"a": good, 'b"': good}, {"summary": {}}, background=True)  # no table can be named run2__b"
+    with pytest.raises(Exception, match="[Ss]yntax|[Pp]arser"):
+        ws.wait()
+    assert [r for r, _ in ws.runs()] == [1] and not ws.has_table("run2__a")
+    ws.wait()  # raised once

@@ -3,8 +3,8 @@
 ``run(ctx)`` reduces the orders to one row per customer and period on the engine, brings that into the
 workspace and computes everything else there as Ibis expressions. It stores the tables ``periods``,
 ``customer_periods``, ``migration``, ``migration_customers``, ``projection``, ``retention``, ``cohorts``,
-``goals``, ``scorecard``, ``funnel`` and ``funnel_channels`` in the run (each materialised as
-``_sf_periods_*``), and adds ``periods``, ``retention``, ``migration``, ``goals`` and ``funnel`` to the
+``goals``, ``scorecard``, ``funnel`` and ``funnel_channels`` in the run (as Arrow; the steps in between are
+materialised as ``_sf_periods_*``), and adds ``periods``, ``retention``, ``migration``, ``goals`` and ``funnel`` to the
 summary. See ``docs/periods.md``.
 """
 
@@ -13,6 +13,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import ibis
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from salesfocus.measures import orders as order_table
 from salesfocus.periods.activity import (
@@ -55,19 +57,22 @@ def _tmp(ctx: RunContext, name: str, expr: Any, *, engine: bool = False) -> ibis
     engine is not the workspace's DuckDB."""
     if engine and isinstance(expr, ibis.Table) and ctx.summary.get("engine", "duckdb") != "duckdb":
         expr = expr.to_pyarrow()
+    if isinstance(expr, ibis.Table):
+        # DuckDB sums counts into HUGEINT and truncates dates to timestamps where Ibis expects int64 and date;
+        # Ibis drops a cast to the type it expects, so cast on the query's own result types (one write)
+        con = ctx.workspace.con
+        con._run_pre_execute_hooks(expr)
+        q = con.sql(con.compile(expr))
+        fix = {c: q[c].cast("int64") for c, ty in q.schema().items() if ty.is_decimal() and ty.scale == 0}
+        fix |= {c: q[c].cast("date") for c, ty in q.schema().items() if ty.is_timestamp() and c in _DATES}
+        expr = q.mutate(**fix) if fix else q
     ctx.workspace.write(_TMP + name, expr, temp=True)
-    t = ctx.workspace.table(_TMP + name)
-    # DuckDB sums counts into HUGEINT and truncates dates to timestamps where Ibis expects int64 and date
-    fix = {c: t[c].cast("int64") for c, ty in t.schema().items() if ty.is_decimal() and ty.scale == 0}
-    fix |= {c: t[c].cast("date") for c, ty in t.schema().items() if ty.is_timestamp() and c in _DATES}
-    if fix:
-        ctx.workspace.write(_TMP + name, t.mutate(**fix), temp=True)
-        t = ctx.workspace.table(_TMP + name)
-    return t
+    return ctx.workspace.table(_TMP + name)
 
 
-def _store(ctx: RunContext, name: str, expr: ibis.Table) -> ibis.Table:
-    t = _tmp(ctx, name, expr)
+def _store(ctx: RunContext, name: str, expr: ibis.Table) -> pa.Table:
+    """A result table of the run, as Arrow with the types Ibis gives (the run stores it from there)."""
+    t = expr.to_pyarrow()
     ctx.tables[name] = t
     return t
 
@@ -96,8 +101,7 @@ def _segments(ctx: RunContext, base: ibis.Table, periods: list[Period]) -> ibis.
         return None
     ctx.note("periods: A/B/C per period uses each period's annualised revenue with today's potential and yes "
              "answers (the criteria are not measured per period), so an A/B/C move is a change in size")
-    return _tmp(ctx, "abc", period_segments(base, ctx.customers, ctx.config.segments.abc,
-                                            [p.days for p in periods]))
+    return period_segments(base, ctx.customers, ctx.config.segments.abc, [p.days for p in periods])
 
 
 def _converted(ctx: RunContext) -> ibis.Table | None:
@@ -132,7 +136,7 @@ def _migration(ctx: RunContext, pr: ibis.Table, cal: ibis.Table, periods: list[P
                has_abc: bool) -> ibis.Table:
     conv = _converted(ctx)
     dims = [("pyramid", "pyramid_level", levels)] + ([("abc", "abc_segment", _ABC)] if has_abc else [])
-    mvs = {d: _tmp(ctx, f"moves_{d}", moves(pr, col, conv)) for d, col, _ in dims}
+    mvs = {d: moves(pr, col, conv) for d, col, _ in dims}  # a filter of the pairs: cheaper again than stored
     matrix = _tmp(ctx, "matrix", ibis.union(*[migration_matrix(mvs[d], cal, d) for d, _, _ in dims]))
     out = ["dimension", "from_period", "to_period", "from_level", "to_level", "customers", "revenue_from",
            "revenue_to"]
@@ -197,13 +201,13 @@ def _funnel(ctx: RunContext) -> None:
                  "quote, won or lost; they count as open leads")
 
 
-def _summary(ctx: RunContext, retention: ibis.Table, mv: ibis.Table, periods: list[Period], levels: list[str],
+def _summary(ctx: RunContext, retention: pa.Table, mv: ibis.Table, periods: list[Period], levels: list[str],
              goals: ibis.Table | None) -> None:
     last = periods[-1]
     ctx.summary["periods"] = {"period": ctx.config.periods.period, "count": len(periods),
                               "first": periods[0].label, "last": last.label, "last_partial": last.partial}
-    r = retention.filter((retention["group_by"] == "all") & ~retention.partial)
-    rows = r.order_by(ibis.desc("period")).limit(1).to_pyarrow().to_pylist()
+    r = retention.filter(pc.and_(pc.equal(retention["group_by"], "all"), pc.invert(retention["partial"])))
+    rows = r.sort_by([("period", "descending")]).slice(0, 1).to_pylist()
     if rows:
         row = rows[0]
         ctx.summary["retention"] = {"period": row["period"], **{
@@ -233,7 +237,7 @@ def run(ctx: RunContext) -> None:
                  "measured per period)")
     base, periods, cal = _figures(ctx)
     n = len(periods)
-    lv = _tmp(ctx, "levels", period_levels(base, cfg.pyramid, n))
+    lv = period_levels(base, cfg.pyramid, n)
     abc = _segments(ctx, base, periods)
     figures = base.join(lv, ["customer_id", "period_index"])
     if abc is not None:
@@ -268,7 +272,9 @@ def run(ctx: RunContext) -> None:
                      has_profit=ctx.dataset.has_cost and "cost_to_serve" in ctx.customers.columns,
                      currency=cfg.currency)
     goal_rows = goal_table(cfg.goals, inp)
-    goals = _store(ctx, "goals", goal_rows) if goal_rows is not None else None
+    goals = None
+    if goal_rows is not None:
+        goals = ctx.tables["goals"] = _tmp(ctx, "goals", goal_rows)  # the scorecard reads it
     _store(ctx, "scorecard", scorecard(inp, cal, goals))
     _funnel(ctx)
     _summary(ctx, retention, mv, periods, levels, goals)
