@@ -98,7 +98,6 @@ def _run_analysis(data: list[str], out_dir: Path, mapping: Path | None, config: 
     from salesfocus.report import write_all
     from salesfocus.workspace import Workspace
 
-    pipeline.warm_up()
     cfg = _config(config, lang)
     if period is not None:
         if period not in ("year", "quarter", "month"):

@@ -68,9 +68,10 @@ _HEAVY_IMPORTS = ("scipy.optimize", "scipy.special", "scipy.stats", "scipy.integ
 def warm_up() -> threading.Thread:
     """Load the analyses' heavy libraries (SciPy, scikit-learn: about 2 CPU-s) on a side thread.
 
-    The import and stage 1 run mostly inside DuckDB, outside the GIL, so on two cores or more most of this
-    loading happens beside them instead of before the first analysis. Call it after the caller's own
-    imports: the side thread then loads only libraries that nothing else is importing at the same time.
+    An import runs mostly inside DuckDB, outside the GIL, so on two cores or more most of this loading
+    happens beside it instead of before the first analysis. (Without an import there is nothing to hide it
+    behind: it would only compete with the main thread.) The side thread loads only libraries that the
+    import itself does not.
     """
     def load() -> None:
         for name in _HEAVY_IMPORTS:
@@ -219,6 +220,7 @@ def analyze(engine: Engine, workspace: Workspace, sources: list[Source], mapping
     if report is not None:
         say("sources unchanged since the last import: using the workspace's tables")
     else:
+        warm_up()
         report = import_sources(engine, sources, mapping, config, mode="replace", progress=say)
     if "order_lines" not in report.tables:
         raise InputError("no order lines were accepted: see rejected.csv for the reasons")
