@@ -8,6 +8,7 @@ per-customer table in the workspace. Outputs render from the stored run and comp
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import importlib
@@ -75,10 +76,9 @@ def warm_up() -> threading.Thread:
     """
     def load() -> None:
         for name in _HEAVY_IMPORTS:
-            try:
+            # a failure is the analysis's to report: it imports the library again
+            with contextlib.suppress(Exception):
                 importlib.import_module(name)
-            except Exception:  # noqa: BLE001 - the analysis imports it again and reports a real failure
-                pass
 
     thread = threading.Thread(target=load, name="sf-warm-up", daemon=True)
     thread.start()
@@ -290,30 +290,32 @@ def _drop_scratch(ctx: RunContext) -> None:
     """Drop the temporary tables an analysis left that nothing in the run's context refers to.
 
     Analyses pass results on only through the context (its tables, customer table and data set), so a
-    temporary table none of those reads is scratch. Dropped as each analysis ends, DuckDB holds one
-    analysis's scratch at a time, not all of them (a million customers: about a gigabyte less).
-    Nothing is dropped when an expression of the context is raw SQL, whose tables cannot be seen.
+    temporary table none of those reads is scratch: dropped as each analysis ends, DuckDB holds (or spills)
+    one analysis's scratch at a time, not all of them. Nothing is dropped when an expression of the
+    context is raw SQL, whose tables cannot be seen.
     """
-    exprs = [ctx.customers, *ctx.dataset.tables.values(), *(t for t in ctx.tables.values() if isinstance(t, ibis.Table))]
+    tables = [t for t in ctx.tables.values() if isinstance(t, ibis.Table)]
     keep: set[str] = set()
-    for e in exprs:
+    for e in (ctx.customers, *ctx.dataset.tables.values(), *tables):
         op = e.op()
         if op.find((ops.SQLQueryResult, ops.SQLStringView)):
             return
         keep |= {node.name for node in op.find(ops.DatabaseTable)}
-    raw = ctx.workspace.raw
-    for (name,) in raw.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall():
-        if name not in keep:
-            raw.execute(f'DROP TABLE IF EXISTS temp.main."{name}"')
+    _drop_temporary(ctx.workspace, keep)
 
 
 def _release(workspace: Workspace) -> None:
     """Free what the analyses held once the run's tables are Arrow: the customer table's view and every
-    temporary table (at a million customers about 1.5 GiB of DuckDB memory and spill files)."""
+    temporary table."""
     workspace.raw.unregister(CUSTOMERS_VIEW)
-    temps = workspace.raw.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
-    for (name,) in temps:
-        workspace.raw.execute(f'DROP TABLE IF EXISTS temp.main."{name}"')
+    _drop_temporary(workspace)
+
+
+def _drop_temporary(workspace: Workspace, keep: set[str] | frozenset[str] = frozenset()) -> None:
+    raw = workspace.raw
+    for (name,) in raw.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall():
+        if name not in keep:
+            raw.execute(f'DROP TABLE IF EXISTS temp.main."{name}"')
 
 
 # ------------------------------------------------------------------------------------------------ re-analysis
