@@ -229,17 +229,74 @@ def _bgnbd_conditional(t, x, t_x, T, r, alpha, a, b) -> np.ndarray:
         g = np.exp((a - 1.0) * np.log1p(-z)) * f
         num = c / (a - 1.0) * (1.0 - g)
     p_alive = special.expit(-BetaGeoModel._log_odds_dead(x, t_x, T, r, alpha, a, b))
-    return finite_or_quad(num * p_alive, _bgnbd_conditional_quad, t, x, t_x, T, r, alpha, a, b)
+    return finite_or_quad(num * p_alive, _bgnbd_conditional_quad, t, x, t_x, T, r, alpha, a, b,
+                          vector=_bgnbd_conditional_nodes)
 
 
-def finite_or_quad(out, quad, t, x, t_x, T, *params) -> np.ndarray:
-    """The closed form ``out``, with each non-finite entry (₂F₁ failed on extreme inputs) from ``quad``."""
+_CHUNK = 20_000  # entries per block of the node-wise integral (a block's nodes are a few MB)
+
+
+def finite_or_quad(out, quad, t, x, t_x, T, *params, vector=None) -> np.ndarray:
+    """The closed form ``out``, with each non-finite entry (₂F₁ failed on extreme inputs) computed again.
+
+    ``vector`` (same arguments, arrays) integrates many entries at once on fixed nodes and returns NaN where
+    it cannot; ``quad`` (one entry, adaptive) takes what is left. A fit that runs to a homogeneous dropout
+    makes the closed form fail for every customer: one adaptive integral each took about 0.2 ms × 13
+    horizons × every customer (50 s at 20,000 customers); on nodes it is a few array operations.
+    """
     out = np.array(out, dtype="float64")
     bad = ~np.isfinite(out)
+    if bad.any() and vector is not None:
+        idx = np.flatnonzero(bad)
+        flat = [np.broadcast_to(v, out.shape).reshape(-1) for v in (t, x, t_x, T)]
+        res = out.reshape(-1)
+        for start in range(0, len(idx), _CHUNK):
+            i = idx[start:start + _CHUNK]
+            res[i] = vector(*(v[i] for v in flat), *params)
+        out = res.reshape(out.shape)
+        bad = ~np.isfinite(out)
     if bad.any():
         for i in zip(*np.nonzero(bad), strict=True):
             out[i] = quad(float(t[i]), float(x[i]), float(t_x[i]), float(T[i]), *params)
     return out
+
+
+_U, _W = np.polynomial.legendre.leggauss(64)
+
+
+def quad_beta_nodes(a: float, B: np.ndarray, lbeta: float, rx: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """``∫ p^(a-1) (1-p)^(B-1) / Beta(a, b) · (1 - (1 + p·scale)^(-rx)) / p dp`` per entry, on Gauss–Legendre
+    nodes over the window :func:`_quad_beta` uses, split at the mode (64 nodes each side).
+
+    The integrand is a smooth unimodal Beta shape there (agrees with the adaptive integral to about 1e-8
+    relative, 1e-11 on the narrow spike of a homogeneous dropout); NaN where a < 2 or B < 2 (a density
+    steep or infinite at an end), which the adaptive integral then takes.
+    """
+    with np.errstate(all="ignore"):
+        lo = special.betaincinv(a, B, 1e-14)
+        hi = special.betaincinv(a, B, 1.0 - 1e-14)
+        mode = (a - 1.0) / (a + B - 2.0)
+        ok = (a >= 2.0) & (B >= 2.0) & np.isfinite(lo) & np.isfinite(hi) & (lo < mode) & (mode < hi)
+        total = np.zeros(len(B))
+        for left, right in ((lo, mode), (mode, hi)):
+            half, mid = (right - left) / 2.0, (right + left) / 2.0
+            p = mid[:, None] + half[:, None] * _U[None, :]
+            f = np.exp((a - 1.0) * np.log(p) + (B[:, None] - 1.0) * np.log1p(-p) - lbeta)
+            f *= -np.expm1(-rx[:, None] * np.log1p(p * scale[:, None])) / p
+            total += half * (f @ _W)
+    return np.where(ok, total, np.nan)
+
+
+def _bgnbd_conditional_nodes(t, x, t_x, T, r, alpha, a, b) -> np.ndarray:
+    """:func:`_bgnbd_conditional_quad` for many entries at once (:func:`quad_beta_nodes`)."""
+    rx = r + x
+    lbeta = special.betaln(a, b)
+    top = quad_beta_nodes(a, b + x, lbeta, rx, t / (alpha + T))
+    with np.errstate(all="ignore"):
+        alive = np.exp(special.betaln(a, b + x) - lbeta)
+        dead = np.where(x > 0, np.exp(special.betaln(a + 1, np.maximum(b + x - 1, 1e-300)) - lbeta
+                                      + rx * (np.log(alpha + T) - np.log(alpha + t_x))), 0.0)
+    return top / (alive + dead)
 
 
 def _bgnbd_conditional_quad(t, x, t_x, T, r, alpha, a, b) -> float:

@@ -9,7 +9,7 @@ from scipy import special
 
 from salesfocus.errors import InputError
 from salesfocus.predict.base import _wsum
-from salesfocus.predict.beta_geo import BetaGeoModel, _predict_inputs, _quad_beta, finite_or_quad
+from salesfocus.predict.beta_geo import BetaGeoModel, _predict_inputs, _quad_beta, finite_or_quad, quad_beta_nodes
 
 __all__ = ["ModifiedBetaGeoModel"]
 
@@ -111,7 +111,19 @@ def _mbg_conditional(t, x, t_x, T, r, alpha, a, b) -> np.ndarray:
         g = np.exp((a - 1.0) * np.log1p(-z)) * special.hyp2f1(a + b - r, a - 1.0, c, z)
         num = c / (a - 1.0) * (1.0 - g)
     p_alive = special.expit(-ModifiedBetaGeoModel._log_odds_dead(x, t_x, T, r, alpha, a, b))
-    return finite_or_quad(num * p_alive, _mbg_conditional_quad, t, x, t_x, T, r, alpha, a, b)
+    return finite_or_quad(num * p_alive, _mbg_conditional_quad, t, x, t_x, T, r, alpha, a, b,
+                          vector=_mbg_conditional_nodes)
+
+
+def _mbg_conditional_nodes(t, x, t_x, T, r, alpha, a, b) -> np.ndarray:
+    """:func:`_mbg_conditional_quad` for many entries at once (:func:`~salesfocus.predict.beta_geo.quad_beta_nodes`)."""
+    rx = r + x
+    lbeta = special.betaln(a, b)
+    top = quad_beta_nodes(a, b + x + 1.0, lbeta, rx, t / (alpha + T))
+    with np.errstate(all="ignore"):
+        alive = np.exp(special.betaln(a, b + x + 1) - lbeta)
+        dead = np.exp(special.betaln(a + 1, b + x) - lbeta + rx * (np.log(alpha + T) - np.log(alpha + t_x)))
+    return top / (alive + dead)
 
 
 def _mbg_conditional_quad(t, x, t_x, T, r, alpha, a, b) -> float:
