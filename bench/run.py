@@ -35,11 +35,13 @@ COLS = "customer_id, order_id, order_date, product_id, revenue, cost"
 
 TASKS = {
     "floor": """
-import duckdb, sys
+import duckdb, sys, time
 con = duckdb.connect()
+t = time.perf_counter()
 con.execute("SELECT count(*), sum(revenue), sum(cost), min(order_date), max(order_date), "
             "max(customer_id), max(order_id), max(product_id) FROM read_parquet(?)",
             [sys.argv[1]]).fetchall()
+print("SCAN", time.perf_counter() - t)
 """,
     "duckdb_sql": """
 import duckdb, sys
@@ -63,7 +65,7 @@ out["margin"] = out.revenue - out.cost
 out.to_parquet("/dev/null")
 """,
     "import": """
-import sys, pathlib
+import sys, pathlib, time
 from salesfocus import pipeline
 from salesfocus.config import load_config
 from salesfocus.io.importer import DuckDBEngine, import_sources
@@ -78,7 +80,10 @@ with Workspace(p) as ws:
     ol = rep.tables["order_lines"]
     as_of = ol.order_date.max().to_pyarrow().as_py()
     ds = Dataset(dict(rep.tables), as_of)
-    pipeline._stage1(eng, ds, cfg, pipeline._compact(eng, ws, ds, None, []))
+    compact = pipeline._compact(eng, ws, ds, None, [])
+    t = time.perf_counter()
+    pipeline._stage1(eng, ds, cfg, compact)
+    print("MEASURES", time.perf_counter() - t)
 """,
     "pymc_rfm": """
 import sys
@@ -98,7 +103,9 @@ with Workspace(pathlib.Path(sys.argv[2])) as ws:
 }
 
 
-def peak_of(cmd: list[str]) -> tuple[float, float]:
+def peak_of(cmd: list[str], inner: dict[str, list[float]] | None = None) -> tuple[float, float]:
+    """Wall seconds and peak GiB of ``cmd`` as a process; lines ``NAME seconds`` it prints (times measured
+    inside the process, such as the scan alone or stage 1 alone) are added to ``inner``."""
     wrapper = [sys.executable, "-c",
                "import resource, subprocess, sys, time; t = time.perf_counter(); "
                "r = subprocess.run(sys.argv[1:]); w = time.perf_counter() - t; "
@@ -107,7 +114,12 @@ def peak_of(cmd: list[str]) -> tuple[float, float]:
     r = subprocess.run(wrapper, capture_output=True, text=True)
     if r.returncode:
         raise SystemExit(f"{' '.join(cmd[:4])} failed: {r.stderr.strip()[-500:]}")
-    wall, gib = r.stdout.strip().splitlines()[-1].split()
+    lines = r.stdout.strip().splitlines()
+    for line in lines[:-1]:
+        key, _, value = line.partition(" ")
+        if inner is not None and key in ("SCAN", "MEASURES"):
+            inner.setdefault(key.lower(), []).append(float(value))
+    wall, gib = lines[-1].split()
     return float(wall), float(gib)
 
 
@@ -143,8 +155,10 @@ def main() -> None:
             if name == "pymc_rfm" and importlib.util.find_spec("pymc_marketing") is None:
                 continue  # optional: pip install pymc-marketing into the venv to measure it beside us
             ws = out / "ws_import.duckdb"  # re-analysis reads the workspace that import + measures wrote
-            runs = [peak_of([sys.executable, "-c", code, str(path), str(ws)]) for _ in range(a.repeat)]
+            inner: dict[str, list[float]] = {}
+            runs = [peak_of([sys.executable, "-c", code, str(path), str(ws)], inner) for _ in range(a.repeat)]
             row[name] = {"s": min(w for w, _ in runs), "gib": max(g for _, g in runs)}
+            row[name] |= {f"{k}_s": min(v) for k, v in inner.items()}  # in-process: the scan, stage 1
         analyze = [sf, "analyze", str(path), "--out", str(out), "--workspace", str(out / "ws.duckdb")]
         first = []
         for _ in range(a.repeat):  # a first analyze imports: the workspace is new each time
@@ -159,19 +173,22 @@ def main() -> None:
                                               if isinstance(v, dict)), flush=True)
     print()
     print(f"{'lines':>12} {'floor s':>8} {'sql s':>7} {'pandas s':>9} {'pymc rfm s':>11} {'import+measures s':>18} "
-          f"{'x sql':>6} {'reanalysis s':>13} {'x floor':>8} {'analyze s':>10} {'x sql':>6} {'again s':>8} "
-          f"{'x sql':>6} {'peak GiB':>9}")
+          f"{'x sql':>6} {'scan s':>7} {'measures s':>11} {'x scan':>7} {'reanalysis s':>13} {'x floor':>8} "
+          f"{'analyze s':>10} {'x sql':>6} {'again s':>8} {'x sql':>6} {'peak GiB':>9}")
     for r in results:
         an, ag, im, re_ = r["analyze"]["s"], r["analyze_again"]["s"], r["import"]["s"], r["reanalyze"]["s"]
         fl, sq = r["floor"]["s"], r["duckdb_sql"]["s"]
         pm = r.get("pymc_rfm", {}).get("s")
         peak = max(r[k]["gib"] for k in ("import", "reanalyze", "analyze", "analyze_again"))
-        r["ratios"] = {"import_vs_sql": im / sq, "reanalysis_vs_floor": re_ / fl, "analyze_vs_sql": an / sq,
+        scan, ms = r["floor"]["scan_s"], r["import"]["measures_s"]
+        r["ratios"] = {"import_vs_sql": im / sq, "measures_vs_scan": ms / scan,
+                       "reanalysis_vs_floor": re_ / fl, "analyze_vs_sql": an / sq,
                        "analyze_again_vs_sql": ag / sq, "analyze_vs_pandas": an / r["pandas"]["s"],
                        "analyze_vs_pymc_rfm": an / pm if pm else None}
         pms = f"{pm:>11.2f}" if pm else f"{'-':>11}"
         print(f"{r['lines']:>12,} {fl:>8.2f} {sq:>7.2f} {r['pandas']['s']:>9.2f} {pms} {im:>18.2f} {im / sq:>6.1f} "
-              f"{re_:>13.2f} {re_ / fl:>8.1f} {an:>10.2f} {an / sq:>6.1f} {ag:>8.2f} {ag / sq:>6.1f} {peak:>9.2f}")
+              f"{scan:>7.2f} {ms:>11.2f} {ms / scan:>7.1f} {re_:>13.2f} {re_ / fl:>8.1f} {an:>10.2f} {an / sq:>6.1f} "
+              f"{ag:>8.2f} {ag / sq:>6.1f} {peak:>9.2f}")
     import os
 
     meta = {"machine": f"{platform.machine()}, {platform.processor() or ''} {os.cpu_count()} cores, "
