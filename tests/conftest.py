@@ -99,3 +99,13 @@ def postgres_server():
     finally:
         subprocess.run([*pg_ctl, "-m", "immediate", "-w", "stop"], capture_output=True, timeout=60)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture
+def ws(tmp_path):
+    """An empty workspace file in the test's own folder, closed afterwards."""
+    from salesfocus.workspace import Workspace
+
+    w = Workspace(tmp_path / "salesfocus.duckdb")
+    yield w
+    w.close()

@@ -18,13 +18,6 @@ def counts(ws: Workspace) -> dict[str, int]:
     return {n: ws.raw.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names if ws.has_table(n)}
 
 
-@pytest.fixture
-def ws(tmp_path):
-    w = Workspace(tmp_path / "salesfocus.duckdb")
-    yield w
-    w.close()
-
-
 def test_importing_the_same_file_twice_in_append_mode_adds_nothing(write, run_import, ws):
     o = write("orders.csv", ORDERS)
     first = run_import(o, workspace=ws, mode="append")

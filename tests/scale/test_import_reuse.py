@@ -33,13 +33,6 @@ def orders(tmp_path):
     return p
 
 
-@pytest.fixture
-def ws(tmp_path):
-    w = Workspace(tmp_path / "ws.duckdb")
-    yield w
-    w.close()
-
-
 def test_unchanged_sources_are_not_imported_again(orders, ws, monkeypatch):
     first = _analyze(ws, orders)
     assert _customers(first) == {"K1": (150.0, 2, 2), "K2": (100.0, 1, 2)}
