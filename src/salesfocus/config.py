@@ -518,6 +518,8 @@ class Config(_Section):
     lang: Literal["en", "nl"] = "en"
     currency: str = "EUR"
     as_of: str | None = Field(None, description="Analysis date (yyyy-mm-dd); default the last order date.")
+    keep_runs: int = Field(10, ge=0, description="Analysis runs the workspace keeps: storing a run drops the "
+                           "oldest beyond this number (0 keeps every run; a run at 10M order lines is about 200 MB).")
     customer_rule: CustomerRule = Field(default_factory=CustomerRule)
     import_options: ImportOptions = Field(default_factory=ImportOptions, alias="import")
     cost_rates: CostRates = Field(default_factory=CostRates)

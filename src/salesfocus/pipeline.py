@@ -283,7 +283,7 @@ def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], co
     meta = {"summary": ctx.summary, "config": config.model_dump(mode="json"), "args": args}
     _release(workspace)  # every table of the run is Arrow by now
     # stored while the caller renders the outputs from the run's Arrow tables (the workspace waits for it)
-    return workspace.save_run(out, meta, background=True)
+    return workspace.save_run(out, meta, background=True, keep=config.keep_runs or None)
 
 
 def _drop_scratch(ctx: RunContext) -> None:

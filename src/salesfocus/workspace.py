@@ -81,8 +81,9 @@ def _run_table(run_id: int, name: str) -> str:
     return f"run{run_id}__{name}"
 
 
-def _store_run(cur: Any, run_id: int, tables: dict[str, Any], row: list[Any]) -> None:
-    """Write the run's tables and its ``_runs`` row on connection ``cur`` in one transaction, then close it.
+def _store_run(cur: Any, run_id: int, tables: dict[str, Any], row: list[Any], keep: int | None = None) -> None:
+    """Write the run's tables and its ``_runs`` row on connection ``cur`` in one transaction, then close it;
+    ``keep``: then drop the runs before the newest ``keep`` (their blocks are reused by later runs).
 
     DuckDB writes with one thread here: in parallel, each thread's part of a table of a few row groups is
     compressed into row groups of its own that the commit merges and compresses again, which costs about
@@ -100,6 +101,8 @@ def _store_run(cur: Any, run_id: int, tables: dict[str, Any], row: list[Any]) ->
                 finally:
                     cur.unregister("__sf_incoming")
             cur.execute("INSERT INTO _runs VALUES (?, ?, ?, ?)", row)
+            if keep:
+                _drop_runs(cur, keep)
         except BaseException:
             cur.execute("ROLLBACK")
             raise
@@ -107,6 +110,16 @@ def _store_run(cur: Any, run_id: int, tables: dict[str, Any], row: list[Any]) ->
     finally:
         cur.execute(f"SET threads = {int(threads)}")
         cur.close()
+
+
+def _drop_runs(cur: Any, keep: int) -> None:
+    """Drop every run but the newest ``keep``: their tables and their ``_runs`` rows."""
+    old = cur.execute("SELECT run_id, tables FROM _runs ORDER BY run_id DESC OFFSET ?", [keep]).fetchall()
+    for run_id, names in old:
+        for name in json.loads(names):
+            cur.execute(f'DROP TABLE IF EXISTS "{_run_table(run_id, name)}"')
+    if old:
+        cur.execute("DELETE FROM _runs WHERE run_id <= ?", [max(r for r, _ in old)])
 
 
 class Workspace:
@@ -214,11 +227,14 @@ class Workspace:
         self.raw.execute("COMMIT")
 
     # -- runs -----------------------------------------------------------------------------------
-    def save_run(self, tables: dict[str, Any], meta: dict[str, Any], *, background: bool = False) -> Run:
+    def save_run(self, tables: dict[str, Any], meta: dict[str, Any], *, background: bool = False,
+                 keep: int | None = None) -> Run:
         """Store result tables (Arrow or pandas) and metadata as a new run, in one transaction.
 
         ``background``: store on a thread of its own and return at once; the run's Arrow tables are in
         :attr:`Run.saved`, and every other use of the workspace (and :meth:`close`) first waits for the store.
+        ``keep``: keep only the newest ``keep`` runs, this one included (None or 0: keep every run); without
+        it a workspace grows by a run's size at every analysis (about 200 MB at 10M order lines).
         """
         raw = self.raw
         raw.execute(
@@ -231,16 +247,17 @@ class Workspace:
         row = [run_id, created, json.dumps(meta, default=str), json.dumps(sorted(tables))]
         cur = raw.cursor()  # a connection of its own: the thread's transaction is not the caller's
         if background:
-            self._saving = threading.Thread(target=self._store_in_background, args=(cur, run_id, tables, row),
-                                            name=f"salesfocus-save-run-{run_id}")
+            self._saving = threading.Thread(target=self._store_in_background,
+                                            args=(cur, run_id, tables, row, keep), name=f"salesfocus-save-run-{run_id}")
             self._saving.start()
         else:
-            _store_run(cur, run_id, tables, row)
+            _store_run(cur, run_id, tables, row, keep)
         return Run(run_id, created, meta, sorted(tables), self, saved)
 
-    def _store_in_background(self, cur: Any, run_id: int, tables: dict[str, Any], row: list[Any]) -> None:
+    def _store_in_background(self, cur: Any, run_id: int, tables: dict[str, Any], row: list[Any],
+                             keep: int | None) -> None:
         try:
-            _store_run(cur, run_id, tables, row)
+            _store_run(cur, run_id, tables, row, keep)
         except BaseException as e:  # raised in the caller's thread by wait()
             self._save_error = e
 

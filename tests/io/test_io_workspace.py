@@ -157,3 +157,27 @@ def test_a_failed_background_store_is_raised_and_leaves_no_run(ws):
         ws.wait()
     assert [r for r, _ in ws.runs()] == [1] and not ws.has_table("run2__a")
     ws.wait()  # raised once
+
+
+def test_storing_a_run_keeps_the_newest_runs_and_reuses_the_space_of_those_dropped(tmp_path):
+    import numpy as np
+    import pyarrow as pa
+
+    # random floats hardly compress: each run takes about 1.6 MB of the file
+    t = pa.table({"x": np.random.default_rng(7).random(200_000)})
+    path = tmp_path / "ws.duckdb"
+    with Workspace(path) as ws:
+        for i in range(3):
+            ws.save_run({"customers": t, "other": t.slice(0, 10)}, {"summary": {"n": i}}, keep=2)
+        assert [r for r, _ in ws.runs()] == [2, 3]
+        assert not ws.has_table("run1__customers") and not ws.has_table("run1__other")
+        assert ws.load_run(2).meta["summary"] == {"n": 1} and ws.load_run().table("customers").equals(t)
+        ws.raw.execute("CHECKPOINT")
+        size = path.stat().st_size
+        for i in range(3, 9):  # a checkpoint frees the blocks of dropped tables (as closing the workspace does)
+            ws.save_run({"customers": t, "other": t.slice(0, 10)}, {"summary": {"n": i}}, keep=2, background=True)
+            ws.raw.execute("CHECKPOINT")
+        assert [r for r, _ in ws.runs()] == [8, 9]
+        assert path.stat().st_size < size + 2_000_000  # six more runs, not six times 1.6 MB more
+        ws.save_run({"customers": t}, {"summary": {}})  # no keep: nothing is dropped
+        assert [r for r, _ in ws.runs()] == [8, 9, 10]
