@@ -122,3 +122,27 @@ def test_analyze_of_the_same_export_again_says_it_reuses_the_import(orders_csv, 
     assert "rows read 5 = accepted 4 + rejected 1" in again.stderr
     for name in ("customers.csv", "rejected.csv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_a_run_leaves_the_imports_out_of_garbage_collection_and_restores_the_collector(orders_csv, tmp_path,
+                                                                                       monkeypatch):
+    import gc
+
+    from typer.testing import CliRunner
+
+    from salesfocus import cli, pipeline
+
+    during = {}
+    analyze = pipeline.analyze
+
+    def spy(*args, **kwargs):
+        during.update(threshold=gc.get_threshold(), frozen=gc.get_freeze_count())
+        return analyze(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "analyze", spy)
+    before = gc.get_threshold()
+    r = CliRunner().invoke(cli.app, ["analyze", str(orders_csv), "--out", str(tmp_path / "out"),
+                                     "--workspace", str(tmp_path / "ws.duckdb")])
+    assert r.exit_code == 0, r.output
+    assert during["threshold"] == cli.GC_THRESHOLD and during["frozen"] > 10_000  # the imported modules and more
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

@@ -7,8 +7,10 @@ usage, with one readable message on stderr; 1 an unexpected internal error (a bu
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -110,7 +112,7 @@ def _run_analysis(data: list[str], out_dir: Path, mapping: Path | None, config: 
             s.options = {**maps[s.table].options, **s.options}
     day = _date(as_of) if as_of else None
     t0 = time.perf_counter()
-    with Workspace(workspace or Path("salesfocus.duckdb")) as ws:
+    with _settled_heap(), Workspace(workspace or Path("salesfocus.duckdb")) as ws:
         eng = _engine(engine, ws)
         with _progress() as say:
             run = pipeline.analyze(eng, ws, sources, maps, cfg, as_of=day, progress=say,
@@ -124,6 +126,27 @@ def _run_analysis(data: list[str], out_dir: Path, mapping: Path | None, config: 
             err.print(f"[yellow]note:[/] {n}")
     err.print(f"run {run.run_id} stored in {ws.path}; {time.perf_counter() - t0:.1f} s")
     return out_dir
+
+
+GC_THRESHOLD = (10_000, 20, 100)
+"""The cycle collector's thresholds during a run (Python's: 700, 10, 10). An analysis makes hundreds of thousands
+of small short-lived objects (expression nodes, cells); collected as often as Python's defaults say, they cost about
+a second of a 10M-line run, a third of it in full collections."""
+
+
+@contextmanager
+def _settled_heap() -> Iterator[None]:
+    """The cycle collector tuned for a run: what exists before it (the imported modules and classes: they live as
+    long as the process) is left out of its collections (``gc.freeze``), and collections come less often. Memory
+    is still freed by reference counting as usual; both are undone after the run."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
 
 
 def _date(s: str) -> dt.date:
