@@ -197,6 +197,11 @@ class CustomerModel:
         self._check_fitted()
         return dict(self.params_)
 
+    def expected_orders_at(self, ts: Sequence[float], frequency: Any, recency: Any, T: Any) -> list[np.ndarray]:
+        """``expected_orders(t, …)`` of the same customers for each horizon in ``ts`` (a model may share work
+        across the horizons)."""
+        return [self.expected_orders(t, frequency, recency, T) for t in ts]  # type: ignore[attr-defined]
+
     def summary(self) -> dict[str, Any]:
         """JSON-ready record of the fit: model, params, log-likelihood, convergence and message."""
         self._check_fitted()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -161,6 +162,29 @@ class BetaGeoModel(CustomerModel):
             )
         return _bgnbd_conditional(t, x, t_x, T, r, alpha, a, b)
 
+    def expected_orders_at(self, ts: Sequence[float], frequency: Any, recency: Any, T: Any) -> list[np.ndarray]:
+        """:meth:`expected_orders` of the same customers at each horizon in ``ts`` (equal to calling it per horizon).
+
+        The ₂F₁ part depends on (x, T) only — far fewer distinct pairs than customers (200,000 customers: about
+        23,000 pairs) — and P(alive) not on the horizon: each is computed once, not per customer and horizon.
+        """
+        r, alpha, a, b = self._p()
+        if type(self).expected_orders is not BetaGeoModel.expected_orders or abs(a - 1.0) < 1e-6:
+            return super().expected_orders_at(ts, frequency, recency, T)
+        x, t_x, T = _predict_inputs(frequency, recency, T)
+        ts = [float(t) for t in ts]
+        if any(t < 0 for t in ts):
+            raise InputError("expected_orders: t must be >= 0")
+        x, t_x, T = (np.ravel(v) for v in (x, t_x, T))
+        pairs = pd.DataFrame({"x": x, "T": T})
+        codes = pairs.groupby(["x", "T"], sort=False).ngroup().to_numpy()  # numbered in order of appearance
+        first = pairs.drop_duplicates()  # the same order
+        ux, uT = first["x"].to_numpy(), first["T"].to_numpy()
+        p_alive = special.expit(-self._log_odds_dead(x, t_x, T, r, alpha, a, b))
+        return [finite_or_quad(_bgnbd_growth(t, ux, uT, r, alpha, a, b)[codes] * p_alive, _bgnbd_conditional_quad,
+                               np.full(len(x), t), x, t_x, T, r, alpha, a, b, vector=_bgnbd_conditional_nodes)
+                for t in ts]
+
     def expected_orders_new(self, t: Any) -> np.ndarray:
         """Expected purchases in ``t`` time units by a customer just acquired (FHL 2005, eq. 9).
 
@@ -221,13 +245,18 @@ def _predict_inputs(frequency: Any, recency: Any, T: Any) -> tuple[np.ndarray, n
     return x, t_x, TT
 
 
-def _bgnbd_conditional(t, x, t_x, T, r, alpha, a, b) -> np.ndarray:
+def _bgnbd_growth(t, x, T, r, alpha, a, b) -> np.ndarray:
+    """E[Y(t)|x,t_x,T] / P(alive): the ₂F₁ part of :func:`_bgnbd_conditional`, a function of (t, x, T) only."""
     z = t / (alpha + T + t)
     c = a + b + x - 1.0
     with np.errstate(all="ignore"):
         f = special.hyp2f1(a + b - 1.0 - r, a - 1.0, c, z)
         g = np.exp((a - 1.0) * np.log1p(-z)) * f
-        num = c / (a - 1.0) * (1.0 - g)
+        return c / (a - 1.0) * (1.0 - g)
+
+
+def _bgnbd_conditional(t, x, t_x, T, r, alpha, a, b) -> np.ndarray:
+    num = _bgnbd_growth(t, x, T, r, alpha, a, b)
     p_alive = special.expit(-BetaGeoModel._log_odds_dead(x, t_x, T, r, alpha, a, b))
     return finite_or_quad(num * p_alive, _bgnbd_conditional_quad, t, x, t_x, T, r, alpha, a, b,
                           vector=_bgnbd_conditional_nodes)
