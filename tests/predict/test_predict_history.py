@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from salesfocus.measures.customer import orders as order_table
 from salesfocus.predict.at_risk import recent_history
 from salesfocus.predict.history import customer_history
 from salesfocus.predict.rfm import holdout_orders, rfm_table
-from salesfocus.measures.customer import orders as order_table
 
 AS_OF, CAL = dt.date(2024, 12, 31), dt.date(2024, 6, 30)
 
@@ -70,5 +70,6 @@ def test_customer_history_equals_the_separate_queries(lines, per_order):
     want = cal.merge(hold, on="customer_id", how="left")
     split = got[got.frequency_cal >= 0].reset_index(drop=True)
     assert "c01" not in set(split.customer_id)
-    split = split.drop(columns=["frequency", "recency", "T"]).rename(columns={"frequency_cal": "frequency", "recency_cal": "recency", "T_cal": "T"})
+    split = split.drop(columns=["frequency", "recency", "T"])
+    split = split.rename(columns={"frequency_cal": "frequency", "recency_cal": "recency", "T_cal": "T"})
     pd.testing.assert_frame_equal(split[want.columns], want, check_dtype=False)
