@@ -98,9 +98,12 @@ def _own_costs(ctx: RunContext, ids: pa.ChunkedArray) -> tuple[np.ndarray, np.nd
     c = ctx.customers
     cols = [x for x in ("margin_pct", "cost_to_serve", "orders") if x in c.columns]
     known = c.select("customer_id", *cols).to_pyarrow()
-    at = pc.index_in(ids, value_set=known.column("customer_id").combine_chunks())
-    hit = at.is_valid().to_numpy(zero_copy_only=False)
-    take = at.fill_null(0).to_numpy(zero_copy_only=False)
+    if known.column("customer_id").equals(ids):  # as usual: every customer bought, both sorted by id
+        hit, take = np.ones(len(ids), bool), np.arange(len(ids))
+    else:
+        at = pc.index_in(ids, value_set=known.column("customer_id").combine_chunks())
+        hit = at.is_valid().to_numpy(zero_copy_only=False)
+        take = at.fill_null(0).to_numpy(zero_copy_only=False)
 
     def column(name: str) -> np.ndarray:
         v = pd.to_numeric(known.column(name).to_pandas(), errors="coerce").to_numpy("float64", na_value=np.nan)
@@ -357,16 +360,18 @@ def _group_buys(ctx: RunContext) -> ibis.Table | None:
     return g.select("customer_id", "product_group").distinct()
 
 
-def _wallet(ctx: RunContext, cfg: PredictionConfig, base: ibis.Table) -> ibis.Table:
-    """``customer_id, peer_revenue, wallet_gap, cross_sell_groups`` (NULL columns when peers are unknown)."""
+def _has_peers(cfg: PredictionConfig, base: ibis.Table) -> bool:
+    return bool(cfg.peers) and all(p in base.columns for p in cfg.peers)
+
+
+def _wallet(ctx: RunContext, cfg: PredictionConfig, base: ibis.Table) -> ibis.Table | None:
+    """``customer_id, peer_revenue, wallet_gap, cross_sell_groups``; None when peers are unknown (all NULL)."""
     peers = list(cfg.peers)
-    nulls = base.select("customer_id", peer_revenue=ibis.null("float64"), wallet_gap=ibis.null("float64"),
-                        cross_sell_groups=ibis.null("string"))
-    missing = [p for p in peers if p not in base.columns]
-    if missing or not peers:
+    if not _has_peers(cfg, base):
+        missing = [p for p in peers if p not in base.columns]
         ctx.note(f"prediction: no peer column(s) {', '.join(missing) or '(none configured)'} on the customers "
                  "(customers table, [prediction] peers), so wallet gap, peer potential and cross-selling are unknown")
-        return nulls
+        return None
     kw = {"peers": peers, "revenue": "revenue_12m", "min_peers": cfg.min_peers}
     w = peer_revenue(base, percentile=cfg.peer_percentile, **kw)
     buys_expr = _group_buys(ctx)
@@ -383,10 +388,11 @@ def _wallet(ctx: RunContext, cfg: PredictionConfig, base: ibis.Table) -> ibis.Ta
     return j.select("customer_id", "peer_revenue", "wallet_gap", "cross_sell_groups")
 
 
-def _assessed(ctx: RunContext, base: ibis.Table) -> ibis.Table:
+def _assessed(ctx: RunContext) -> ibis.Table | None:
+    """``customer_id, assessed_potential``; None when there are no assessed potentials."""
     a = ctx.dataset.get("assessments")
     if a is None or "potential_revenue" not in a.columns:
-        return base.select("customer_id", assessed_potential=ibis.null("float64")).limit(0)
+        return None
     return _bring(ctx, "assessed", latest_potential(a, ctx.dataset.as_of))
 
 
@@ -427,13 +433,22 @@ def run(ctx: RunContext) -> None:
     base = cust.select(*keep).left_join(hist, "customer_id").drop("customer_id_right")
     base = base.mutate(revenue_12m=base.revenue_12m.fill_null(0.0), orders_recent=base.orders_recent.fill_null(0),
                        orders_before=base.orders_before.fill_null(0))
-    _bring(ctx, "base", base)
-    base = ctx.workspace.table(_TMP + "base")
+    if _has_peers(cfg, base):  # the wallet reads the table several times: run it once
+        _bring(ctx, "base", base)
+        base = ctx.workspace.table(_TMP + "base")
 
-    wallet = _wallet(ctx, cfg, base)
-    t = base.left_join(wallet, "customer_id").drop("customer_id_right")
-    t = t.left_join(_assessed(ctx, base), "customer_id").drop("customer_id_right")
-    t = t.left_join(potential_revenue(t), "customer_id").drop("customer_id_right")
+    # Unknown wallet or assessments are NULL columns, not joins of NULL tables; the potential is row by row.
+    wallet, assessed = _wallet(ctx, cfg, base), _assessed(ctx)
+    if wallet is None:
+        t = base.mutate(peer_revenue=ibis.null("float64"), wallet_gap=ibis.null("float64"),
+                        cross_sell_groups=ibis.null("string"))
+    else:
+        t = base.left_join(wallet, "customer_id").drop("customer_id_right")
+    if assessed is None:
+        t = t.mutate(assessed_potential=ibis.null("float64"))
+    else:
+        t = t.left_join(assessed, "customer_id").drop("customer_id_right")
+    t = potential_revenue(t, add=True)
     flags = risk_flags(t, valuable_levels=cfg.valuable_levels, valuable_share=cfg.valuable_share,
                        p_threshold=cfg.at_risk_p_active, rate_drop=cfg.rate_drop,
                        min_orders_before=cfg.min_orders_before, recent_months=cfg.recent_months,
