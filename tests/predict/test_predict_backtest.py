@@ -11,6 +11,7 @@ import pytest
 
 from salesfocus.errors import InputError
 from salesfocus.predict import BetaGeoModel, backtest, simulate_bgnbd_orders
+from salesfocus.predict.backtest import holdout_frame
 
 D = dt.date
 
@@ -61,6 +62,14 @@ def test_shape_and_json(result):
 def test_day_unit_and_model_settings(simulated):
     res = backtest(simulated, "2023-01-01", "2023-12-31", "day", model=BetaGeoModel(n_starts=2))
     assert res["beats_naive"] and res["time_unit"] == "day" and res["holdout_length"] == 364
+
+
+def test_a_model_already_fitted_on_the_frame_is_used_as_it_is(simulated, result):
+    """The model choice fits every candidate on the same split: the backtest then scores that fit, no refit."""
+    frame = holdout_frame(simulated, D(2023, 1, 1), D(2023, 12, 31), "week")
+    fitted = BetaGeoModel().fit(frame[0])
+    res = backtest(simulated, D(2023, 1, 1), D(2023, 12, 31), "week", frame=frame, fitted=fitted)
+    assert res["fit"] == result["fit"] and res["model"] == result["model"]
 
 
 def test_errors(simulated):

@@ -224,6 +224,23 @@ def test_a_homogeneous_dropout_is_forecast_for_many_customers_at_once():
     assert np.all(np.isfinite(got)) and np.all(got > 0)
 
 
+@pytest.mark.parametrize("params", [None, {"r": 1.0067, "alpha": 19.57, "a": 19648.0, "b": 1209106.0}])
+def test_expected_orders_at_many_horizons_equals_one_call_per_horizon(fitted, params):
+    """The horizons share the P(alive) and the ₂F₁ part per distinct (x, T): bit for bit what one call per horizon
+    gives, the fallback integral of a homogeneous dropout included."""
+    m = fitted
+    if params is not None:
+        m = BetaGeoModel()
+        m.params_ = params
+    rng = np.random.default_rng(5)
+    x = rng.integers(0, 8, 3000).astype(float)
+    T = rng.integers(1, 40, 3000).astype(float)
+    tx = np.where(x > 0, np.floor(rng.uniform(0, 1, 3000) * T), 0.0)
+    ts = [4.3, 13.0, 52.2]
+    for got, t in zip(m.expected_orders_at(ts, x, tx, T), ts, strict=True):
+        np.testing.assert_array_equal(got, m.expected_orders(t, x, tx, T))
+
+
 def test_extreme_inputs_stay_finite_and_ordered(fitted):
     x = np.array([0, 50, 500, 5000])
     t_x = np.array([0.0, 38.0, 38.8, 38.85])

@@ -96,6 +96,9 @@ class TestPotential:
             "peer_revenue": [9000.0, 1000, 1500, None, None, 2000, 2000],
         }))
         out = _df(potential_revenue(t)).set_index("customer_id")
+        added = _df(potential_revenue(t, add=True)).set_index("customer_id")  # the same two columns added to t
+        assert list(added.columns) == [*t.columns[1:], "potential_revenue", "potential_source"]
+        pd.testing.assert_frame_equal(added[out.columns], out)
         assert out.loc["a"].tolist() == [5000.0, "assessment"]  # the assessment wins over everything
         assert out.loc["m"].tolist() == [200.0, "model"]  # max(1200, 1000) − 1000
         assert out.loc["p"].tolist() == [500.0, "peers"]  # max(800, 1500) − 1000

@@ -80,6 +80,7 @@ def backtest(
     *,
     model: CustomerModel | None = None,
     frame: tuple[pd.DataFrame, float] | None = None,
+    fitted: CustomerModel | None = None,
 ) -> dict[str, Any]:
     """Fit BG/NBD up to ``calibration_end`` and score its holdout forecast against a naive baseline.
 
@@ -96,6 +97,8 @@ def backtest(
         ``ModifiedBetaGeoModel``) whose settings to use (a default BG/NBD if None). It is fitted here.
     frame
         The result of :func:`holdout_frame` for the same split, when already computed (not re-executed).
+    fitted
+        ``model`` already fitted on ``frame`` (the model choice fits every candidate there): used, not refitted.
 
     Returns
     -------
@@ -110,7 +113,8 @@ def backtest(
     df, horizon = frame if frame is not None else holdout_frame(order_lines, calibration_end, holdout_end, time_unit)
     cal, end = _as_date(calibration_end, "calibration_end"), _as_date(holdout_end, "holdout_end")
 
-    fitted = (model if model is not None else BetaGeoModel()).fit(df)
+    if fitted is None:
+        fitted = (model if model is not None else BetaGeoModel()).fit(df)
     x, t_x, T = (df[c].to_numpy(dtype="float64") for c in ("frequency", "recency", "T"))
     pred = fitted.expected_orders(horizon, x, t_x, T)
     with np.errstate(divide="ignore", invalid="ignore"):

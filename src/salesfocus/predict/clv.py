@@ -138,8 +138,8 @@ def customer_value(
     ux, utx, uT = (first[c].to_numpy() for c in ("x", "t_x", "T"))
     prev = np.zeros(len(ux))
     disc_orders = np.zeros(len(ux))
-    for k in range(1, horizon_months + 1):
-        cum = bgnbd.expected_orders(k * step, ux, utx, uT)
+    for k, cum in enumerate(bgnbd.expected_orders_at([k * step for k in range(1, horizon_months + 1)], ux, utx, uT),
+                            start=1):
         disc_orders += (cum - prev) / (1.0 + discount_rate_annual) ** (k / 12.0)
         prev = cum
     orders = prev[codes]

@@ -99,6 +99,7 @@ class GammaGammaModel(CustomerModel):
         data["log_m"] = np.log(data["m"])
         data["log_x"] = np.log(data["x"])
         data["mx"] = data["m"] * data["x"]
+        data["work"] = np.empty((7, len(data["x"])))  # reused by every evaluation (see BetaGeoModel._augment)
 
     def _default_start(self, data: dict[str, np.ndarray]) -> np.ndarray:
         mean = float(np.sum(data["w"] * data["m"]))
@@ -107,27 +108,45 @@ class GammaGammaModel(CustomerModel):
     def _terms(self, params: np.ndarray, data: dict[str, np.ndarray], *, grad: bool):
         p, q, g = params
         x, xu, xi, log_m, log_x, mx = data["x"], data["xu"], data["xi"], data["log_m"], data["log_x"], data["mx"]
+        work = data.get("work")
+        if work is None or work.shape[1] != len(x):
+            work = data["work"] = np.empty((7, len(x)))
+        px, lgm, ll, tmp, dp, dq, dg = work
         pxu = p * xu
         c_u = special.gammaln(pxu + q) - special.gammaln(pxu)
-        px = p * x
-        lgm = np.log(g + mx)
-        ll = c_u[xi] - special.gammaln(q) + q * np.log(g) + (px - 1.0) * log_m + px * log_x - (px + q) * lgm
+        # In place, operation by operation as the plain expressions (same values, bit for bit), into work arrays
+        # overwritten by the next call:
+        # ll = c(x) − lnΓ(q) + q·log γ + (px − 1)·log m + px·log x − (px + q)·log(γ + m·x)
+        np.multiply(p, x, out=px)
+        np.log(np.add(g, mx, out=lgm), out=lgm)
+        np.subtract(np.take(c_u, xi, out=ll), special.gammaln(q), out=ll)
+        np.add(ll, q * np.log(g), out=ll)
+        np.add(ll, np.multiply(np.subtract(px, 1.0, out=tmp), log_m, out=tmp), out=ll)
+        np.add(ll, np.multiply(px, log_x, out=tmp), out=ll)
+        np.subtract(ll, np.multiply(np.add(px, q, out=tmp), lgm, out=tmp), out=ll)
         if not grad:
             return ll, None
         psi_pq_u = special.digamma(pxu + q)
-        dp = x * ((psi_pq_u - special.digamma(pxu))[xi] + log_m + log_x - lgm)
-        dq = psi_pq_u[xi] - special.digamma(q) + np.log(g) - lgm
-        dg = q / g - (px + q) / (g + mx)
+        # dp = x·(ψ(px+q) − ψ(px) + log m + log x − log(γ + m·x))
+        np.add(np.take(psi_pq_u - special.digamma(pxu), xi, out=dp), log_m, out=dp)
+        np.subtract(np.add(dp, log_x, out=dp), lgm, out=dp)
+        np.multiply(x, dp, out=dp)
+        # dq = ψ(px+q) − ψ(q) + log γ − log(γ + m·x); dγ = q/γ − (px + q)/(γ + m·x)
+        np.subtract(np.take(psi_pq_u, xi, out=dq), special.digamma(q), out=dq)
+        np.subtract(np.add(dq, np.log(g), out=dq), lgm, out=dq)
+        np.divide(np.add(px, q, out=tmp), np.add(g, mx, out=dg), out=tmp)
+        np.subtract(q / g, tmp, out=dg)
         return ll, (dp, dq, dg)
 
     def _log_likelihood_terms(self, params: np.ndarray, data: dict[str, np.ndarray]) -> np.ndarray:
-        return self._terms(params, data, grad=False)[0]
+        return self._terms(params, data, grad=False)[0].copy()
 
     def _nll_grad(self, log_params: np.ndarray, data: dict[str, np.ndarray]) -> tuple[float, np.ndarray]:
         params = np.exp(log_params)
         w = data["w"]
         ll, grads = self._terms(params, data, grad=True)
-        return -_wsum(w, ll), -np.array([_wsum(w, gi) for gi in grads]) * params
+        buf = data["work"][3]  # free again once _terms has returned
+        return -_wsum(w, ll, buf), -np.array([_wsum(w, gi, buf) for gi in grads]) * params
 
     # ------------------------------------------------------------------ predictions
     def expected_average_value(self, frequency: Any, monetary_value: Any) -> np.ndarray:

@@ -57,7 +57,7 @@ def latest_potential(assessments: ibis.Table, as_of: dt.date | None = None) -> i
     return a.group_by("customer_id").aggregate(assessed_potential=value.first(order_by=order))
 
 
-def potential_revenue(t: ibis.Table) -> ibis.Table:
+def potential_revenue(t: ibis.Table, *, add: bool = False) -> ibis.Table:
     """Combine the assessment, the model and the peers into ``potential_revenue`` and its source (lazy).
 
     Parameters
@@ -65,6 +65,9 @@ def potential_revenue(t: ibis.Table) -> ibis.Table:
     t
         One row per customer with ``customer_id, revenue_12m, assessed_potential, model_revenue_12m,
         peer_revenue`` (the last three may be NULL per customer).
+
+    add
+        Return ``t`` with the two columns added (row by row: no join back onto ``t`` needed).
 
     Returns
     -------
@@ -97,4 +100,6 @@ def potential_revenue(t: ibis.Table) -> ibis.Table:
         (use_peers, "peers"),
         else_="none",
     )
+    if add:
+        return t.mutate(potential_revenue=value, potential_source=source)
     return t.select("customer_id", potential_revenue=value, potential_source=source)

@@ -33,16 +33,19 @@ import ibis
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from salesfocus.config import PredictionConfig
 from salesfocus.errors import InputError
-from salesfocus.predict.at_risk import at_risk_table, months_before, recent_history, risk_flags
-from salesfocus.predict.backtest import backtest, holdout_frame
+from salesfocus.predict.at_risk import at_risk_table, months_before, risk_flags
+from salesfocus.predict.backtest import backtest
+from salesfocus.predict.base import CustomerModel
 from salesfocus.predict.beta_geo import BetaGeoModel
 from salesfocus.predict.clv import DAYS_PER_MONTH, customer_value
 from salesfocus.predict.gamma_gamma import GammaGammaModel
+from salesfocus.predict.history import customer_history
 from salesfocus.predict.potential import latest_potential, potential_revenue
-from salesfocus.predict.rfm import days_per_unit, rfm_table
+from salesfocus.predict.rfm import days_per_unit
 from salesfocus.predict.select import MODELS, select_model
 from salesfocus.predict.wallet import cross_sell, cross_sell_groups, peer_revenue
 
@@ -90,18 +93,27 @@ def _purchases(orders: ibis.Table) -> ibis.Table:
 
 
 # ------------------------------------------------------------------------------------------------ the models
-def _own_costs(ctx: RunContext, ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def _own_costs(ctx: RunContext, ids: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     """Margin fraction and cost-to-serve per order of each customer in ``ids`` (NaN where unknown)."""
     c = ctx.customers
     cols = [x for x in ("margin_pct", "cost_to_serve", "orders") if x in c.columns]
-    df = c.select("customer_id", *cols).to_pandas()
-    df = pd.DataFrame({"customer_id": ids}).merge(df, on="customer_id", how="left")
-    nan = np.full(len(df), np.nan)
-    margin = pd.to_numeric(df["margin_pct"], errors="coerce").to_numpy("float64") if "margin_pct" in df else nan
+    known = c.select("customer_id", *cols).to_pyarrow()
+    if known.column("customer_id").equals(ids):  # as usual: every customer bought, both sorted by id
+        hit, take = np.ones(len(ids), bool), np.arange(len(ids))
+    else:
+        at = pc.index_in(ids, value_set=known.column("customer_id").combine_chunks())
+        hit = at.is_valid().to_numpy(zero_copy_only=False)
+        take = at.fill_null(0).to_numpy(zero_copy_only=False)
+
+    def column(name: str) -> np.ndarray:
+        v = pd.to_numeric(known.column(name).to_pandas(), errors="coerce").to_numpy("float64", na_value=np.nan)
+        return np.where(hit, v[take], np.nan) if len(v) else np.full(len(ids), np.nan)
+
+    nan = np.full(len(ids), np.nan)
+    margin = column("margin_pct") if "margin_pct" in cols else nan
     margin = np.where(margin <= 1.0, margin, np.nan)  # above 100 %: negative cost of goods, not a margin
-    if {"cost_to_serve", "orders"} <= set(df.columns):
-        orders = pd.to_numeric(df["orders"], errors="coerce").to_numpy("float64")
-        cts = pd.to_numeric(df["cost_to_serve"], errors="coerce").to_numpy("float64")
+    if {"cost_to_serve", "orders"} <= set(cols):
+        orders, cts = column("orders"), column("cost_to_serve")
         with np.errstate(divide="ignore", invalid="ignore"):
             per_order = np.where(orders > 0, cts / orders, np.nan)
     else:
@@ -110,19 +122,19 @@ def _own_costs(ctx: RunContext, ids: pd.Series) -> tuple[np.ndarray, np.ndarray]
 
 
 def _values(ctx: RunContext, cfg: PredictionConfig, bg: BetaGeoModel, gg: GammaGammaModel | None,
-            rfm: pd.DataFrame) -> pd.DataFrame:
-    """Per customer model outputs (``MODEL_COLUMNS`` and ``model_revenue_12m``) from the fitted models."""
+            rfm: pd.DataFrame, ids: pa.ChunkedArray) -> dict[str, np.ndarray]:
+    """Per customer (the rows of ``rfm``, ids ``ids``) model outputs (``MODEL_COLUMNS`` and ``model_revenue_12m``)
+    from the fitted models."""
     x, t_x, T = (rfm[c].to_numpy("float64") for c in ("frequency", "recency", "T"))
     step = DAYS_PER_MONTH / days_per_unit(cfg.time_unit)
-    out = pd.DataFrame({"customer_id": rfm["customer_id"].to_numpy()})
+    out: dict[str, np.ndarray] = {}
     if gg is None:
         out["p_active"] = bg.probability_alive(x, t_x, T)
         out["expected_orders"] = bg.expected_orders(cfg.horizon_months * step, x, t_x, T)
-        for c in MODEL_COLUMNS[2:]:
-            out[c] = np.nan
-        out["model_revenue_12m"] = np.nan
+        for c in (*MODEL_COLUMNS[2:], "model_revenue_12m"):
+            out[c] = np.full(len(x), np.nan)
         return out
-    margin, per_order = _own_costs(ctx, rfm["customer_id"])
+    margin, per_order = _own_costs(ctx, ids)
     v = customer_value(bg, gg, rfm, horizon_months=cfg.horizon_months, discount_rate_annual=cfg.discount_rate,
                        time_unit=cfg.time_unit, margin_pct=margin, cost_per_order=per_order)
     for c in MODEL_COLUMNS:
@@ -135,23 +147,17 @@ def _values(ctx: RunContext, cfg: PredictionConfig, bg: BetaGeoModel, gg: GammaG
     return out
 
 
-def _empty_values() -> pa.Table:
-    cols = {"customer_id": pa.array([], pa.string())}
-    cols |= {c: pa.array([], pa.float64()) for c in (*MODEL_COLUMNS, "model_revenue_12m")}
-    return pa.table(cols)
-
-
-def _fit(ctx: RunContext, cfg: PredictionConfig, purchases: ibis.Table,
-         holdout: tuple[pd.DataFrame, float, dt.date] | None = None) -> tuple[pa.Table, dict[str, Any]]:
+def _fit(ctx: RunContext, cfg: PredictionConfig, rfm: pd.DataFrame, ids: pa.ChunkedArray,
+         holdout: tuple[pd.DataFrame, float, dt.date] | None = None
+         ) -> tuple[dict[str, np.ndarray] | None, dict[str, Any], CustomerModel | None]:
     """Choose and fit the repeat-purchase model (:func:`~salesfocus.predict.select.select_model`, on the
-    ``holdout`` split when given, else by BIC) and Gamma-Gamma up to as_of; per-customer values and the
-    summary (``model`` null if not)."""
+    ``holdout`` split when given, else by BIC) and Gamma-Gamma on ``rfm`` (up to as_of, sorted by the customer ids
+    ``ids``); per-customer values (None if no model), the summary (``model`` null if not) and the chosen model's
+    fit on the holdout split (when the choice made one)."""
     as_of = ctx.dataset.as_of
     info: dict[str, Any] = {"model": None, "spend_model": None, "time_unit": cfg.time_unit,
                             "calibration_end": as_of.isoformat(), "horizon_months": cfg.horizon_months,
                             "discount_rate": cfg.discount_rate, "params": {}, "log_likelihood": None}
-    rfm = rfm_table(purchases, calibration_end=as_of, time_unit=cfg.time_unit, value_column="revenue").to_pandas()
-    rfm = rfm.sort_values("customer_id", kind="stable", ignore_index=True)
     repeaters = int((rfm["frequency"] > 0).sum())
     info |= {"customers": int(len(rfm)), "repeat_customers": repeaters, "excluded": {}}
     if repeaters < cfg.min_repeat_customers:
@@ -199,7 +205,7 @@ def _fit(ctx: RunContext, cfg: PredictionConfig, purchases: ibis.Table,
                      "Gamma-Gamma assumes they are not, so expected revenue and CLV are biased")
         if not gs["converged"]:
             ctx.note(f"prediction: the Gamma-Gamma fit did not converge — {gs['message']}")
-    values = _values(ctx, cfg, bg, gg, rfm)
+    values = _values(ctx, cfg, bg, gg, rfm, ids)
     par = ", ".join(f"{k} = {v:.3g}" for k, v in info["params"].items())
     if selecting:
         ctx.note(f"prediction: repeat-purchase model {label}, chosen by {choice.reason}")
@@ -207,15 +213,15 @@ def _fit(ctx: RunContext, cfg: PredictionConfig, purchases: ibis.Table,
              f"({repeaters:,} with repeat purchases) up to {as_of}, per {cfg.time_unit}: {par}"
              f"{'' if bs['converged'] else ' (NOT converged)'}{' (regularised)' if bs['penalizer'] else ''}")
     info["p_active"] = _p_active_figures(ctx, cfg, values, rfm, label)
-    return pa.Table.from_pandas(values, preserve_index=False), info
+    return values, info, choice.holdout_fits.get(choice.name)
 
 
-def _p_active_figures(ctx: RunContext, cfg: PredictionConfig, values: pd.DataFrame, rfm: pd.DataFrame,
+def _p_active_figures(ctx: RunContext, cfg: PredictionConfig, values: dict[str, np.ndarray], rfm: pd.DataFrame,
                       label: str) -> dict[str, Any]:
     """How alive the modelled customers look: the median P(active) and how many are below ``at_risk_p_active``,
     with the median silence of those (time since their last purchase) against their own mean gap between
     purchases — a note and ``summary.prediction.p_active``."""
-    p = values["p_active"].to_numpy("float64")
+    p = values["p_active"]
     low = p < cfg.at_risk_p_active
     x, t_x, T = (rfm[c].to_numpy("float64") for c in ("frequency", "recency", "T"))
     unit = days_per_unit(cfg.time_unit)
@@ -234,11 +240,11 @@ def _p_active_figures(ctx: RunContext, cfg: PredictionConfig, values: pd.DataFra
     return out
 
 
-def _degrade(ctx: RunContext, info: dict[str, Any], reason: str) -> tuple[pa.Table, dict[str, Any]]:
+def _degrade(ctx: RunContext, info: dict[str, Any], reason: str) -> tuple[None, dict[str, Any], None]:
     info["reason"] = reason
     ctx.note(f"prediction: no repeat-purchase model — {reason}; p_active, expected orders, revenue and CLV are "
              "empty. Wallet gap, potential from assessments and peers and the at-risk list by order rate are made.")
-    return _empty_values(), info
+    return None, info, None
 
 
 # ------------------------------------------------------------------------------------------------ the backtest
@@ -256,40 +262,62 @@ def _metrics(m: dict[str, float]) -> dict[str, float]:
             "predicted_total": m["total_predicted"], "actual_total": m["total_actual"]}
 
 
-def _selection_holdout(ctx: RunContext, cfg: PredictionConfig,
-                       purchases: ibis.Table) -> tuple[pd.DataFrame, float, dt.date] | None:
-    """The backtest's calibration/holdout split for the model choice: ``(frame, horizon, cal)``, or None when the
-    data give no usable holdout (then the choice is by BIC)."""
+def _calibration_end(ctx: RunContext, cfg: PredictionConfig, purchases: ibis.Table) -> tuple[dt.date | None, int]:
+    """The backtest's calibration end (None when the holdout would be shorter than a month) and holdout months."""
     as_of = ctx.dataset.as_of
-    first = purchases.filter(purchases.order_date <= ibis.literal(as_of)).order_date.min().to_pyarrow().as_py()
+    first = None
+    if cfg.holdout_months is None:
+        first = purchases.filter(purchases.order_date <= ibis.literal(as_of)).order_date.min().to_pyarrow().as_py()
     months = _holdout_months(cfg, first, as_of)
-    if months < 1:
-        return None
-    cal = months_before(as_of, months)
-    try:
-        frame, horizon = holdout_frame(purchases, cal, as_of, cfg.time_unit)
-    except _FIT_ERRORS:
-        return None
-    if int((frame["frequency"] > 0).sum()) < cfg.min_repeat_customers:
-        return None
-    return frame, horizon, cal
+    return (months_before(as_of, months) if months >= 1 else None), months
 
 
-def _backtest(ctx: RunContext, cfg: PredictionConfig, purchases: ibis.Table, model: str = "bg_nbd",
-              holdout: tuple[pd.DataFrame, float, dt.date] | None = None) -> dict[str, Any] | None:
+def _history(ctx: RunContext, cfg: PredictionConfig, orders: ibis.Table, cal: dt.date | None) -> pa.Table:
+    """:func:`~salesfocus.predict.history.customer_history` executed, sorted by customer_id (one query: the
+    models' RFM summary, the backtest split and the at-risk history all come from it)."""
+    return customer_history(orders, as_of=ctx.dataset.as_of, calibration_end=cal, time_unit=cfg.time_unit,
+                            recent_months=cfg.recent_months, before_months=cfg.before_months,
+                            one_row_per_order="orders" in ctx.dataset.tables).order_by("customer_id").to_pyarrow()
+
+
+def _column(data: pa.Table, name: str, rows: np.ndarray, dtype: str) -> np.ndarray:
+    return data.column(name).to_numpy().astype(dtype, copy=False)[rows]
+
+
+def _holdout_split(cfg: PredictionConfig, data: pa.Table, cal: dt.date | None,
+                   as_of: dt.date) -> tuple[pd.DataFrame, float, dt.date] | str:
+    """The backtest's calibration/holdout frame (as :func:`~salesfocus.predict.backtest.holdout_frame` makes it)
+    from the history: ``(frame, horizon, cal)``, or why there is none."""
+    if cal is None:
+        return "prediction backtest skipped: the data span less than four months before the as-of date"
+    rows = np.flatnonzero(data.column("frequency_cal").to_numpy() >= 0)
+    if len(rows) == 0:
+        return (f"prediction backtest skipped (calibration to {cal}): backtest: no customer has a purchase on or "
+                f"before {cal}")
+    frame = pd.DataFrame({
+        "customer_id": data.column("customer_id").take(rows).to_pandas(),
+        "frequency": _column(data, "frequency_cal", rows, "int64"),
+        "recency": _column(data, "recency_cal", rows, "float64"),
+        "T": _column(data, "T_cal", rows, "float64"),
+        "holdout_frequency": _column(data, "holdout_frequency", rows, "int64"),
+    })
+    return frame, (as_of - cal).days / days_per_unit(cfg.time_unit), cal
+
+
+def _backtest(ctx: RunContext, cfg: PredictionConfig, purchases: ibis.Table, months: int, model: str,
+              split: tuple[pd.DataFrame, float, dt.date] | str, fitted: CustomerModel | None) -> dict[str, Any] | None:
     """Calibrate up to as_of − holdout, score the holdout with ``model`` (a name in
-    :data:`~salesfocus.predict.select.MODELS`); a note prints the result. None when not possible."""
+    :data:`~salesfocus.predict.select.MODELS`; ``fitted`` when the model choice already fitted it on that split);
+    a note prints the result. None when not possible."""
     as_of = ctx.dataset.as_of
-    first = purchases.filter(purchases.order_date <= ibis.literal(as_of)).order_date.min().to_pyarrow().as_py()
-    months = _holdout_months(cfg, first, as_of)
-    if months < 1:
-        ctx.note("prediction backtest skipped: the data span less than four months before the as-of date")
+    if isinstance(split, str):
+        ctx.note(split)
         return None
-    cal = months_before(as_of, months)
+    frame, horizon, cal = split
     try:
         res = backtest(purchases, cal, as_of, cfg.time_unit,
-                       model=MODELS[model](fallback_penalizer=cfg.fallback_penalizer),
-                       frame=holdout[:2] if holdout is not None and holdout[2] == cal else None)
+                       model=MODELS[model](fallback_penalizer=cfg.fallback_penalizer), frame=(frame, horizon),
+                       fitted=fitted)
     except _FIT_ERRORS as e:
         ctx.note(f"prediction backtest skipped (calibration to {cal}): {e}")
         return None
@@ -332,16 +360,18 @@ def _group_buys(ctx: RunContext) -> ibis.Table | None:
     return g.select("customer_id", "product_group").distinct()
 
 
-def _wallet(ctx: RunContext, cfg: PredictionConfig, base: ibis.Table) -> ibis.Table:
-    """``customer_id, peer_revenue, wallet_gap, cross_sell_groups`` (NULL columns when peers are unknown)."""
+def _has_peers(cfg: PredictionConfig, base: ibis.Table) -> bool:
+    return bool(cfg.peers) and all(p in base.columns for p in cfg.peers)
+
+
+def _wallet(ctx: RunContext, cfg: PredictionConfig, base: ibis.Table) -> ibis.Table | None:
+    """``customer_id, peer_revenue, wallet_gap, cross_sell_groups``; None when peers are unknown (all NULL)."""
     peers = list(cfg.peers)
-    nulls = base.select("customer_id", peer_revenue=ibis.null("float64"), wallet_gap=ibis.null("float64"),
-                        cross_sell_groups=ibis.null("string"))
-    missing = [p for p in peers if p not in base.columns]
-    if missing or not peers:
+    if not _has_peers(cfg, base):
+        missing = [p for p in peers if p not in base.columns]
         ctx.note(f"prediction: no peer column(s) {', '.join(missing) or '(none configured)'} on the customers "
                  "(customers table, [prediction] peers), so wallet gap, peer potential and cross-selling are unknown")
-        return nulls
+        return None
     kw = {"peers": peers, "revenue": "revenue_12m", "min_peers": cfg.min_peers}
     w = peer_revenue(base, percentile=cfg.peer_percentile, **kw)
     buys_expr = _group_buys(ctx)
@@ -358,10 +388,11 @@ def _wallet(ctx: RunContext, cfg: PredictionConfig, base: ibis.Table) -> ibis.Ta
     return j.select("customer_id", "peer_revenue", "wallet_gap", "cross_sell_groups")
 
 
-def _assessed(ctx: RunContext, base: ibis.Table) -> ibis.Table:
+def _assessed(ctx: RunContext) -> ibis.Table | None:
+    """``customer_id, assessed_potential``; None when there are no assessed potentials."""
     a = ctx.dataset.get("assessments")
     if a is None or "potential_revenue" not in a.columns:
-        return base.select("customer_id", assessed_potential=ibis.null("float64")).limit(0)
+        return None
     return _bring(ctx, "assessed", latest_potential(a, ctx.dataset.as_of))
 
 
@@ -373,12 +404,28 @@ def run(ctx: RunContext) -> None:
     orders = _order_table(ctx)
     purchases = _purchases(orders)
 
-    split = _selection_holdout(ctx, cfg, purchases) if cfg.model_selection else None
-    values, info = _fit(ctx, cfg, purchases, split)
-    pred = _bring(ctx, "values", values)
-    info["backtest"] = _backtest(ctx, cfg, purchases, info["model"], split) if info["model"] else None
-    hist = _bring(ctx, "history", recent_history(orders, as_of,
-                                                 recent_months=cfg.recent_months, before_months=cfg.before_months))
+    cal, months = _calibration_end(ctx, cfg, purchases)
+    data = _history(ctx, cfg, orders, cal)
+    bought = np.flatnonzero(data.column("purchase_days").to_numpy() > 0)
+    ids = data.column("customer_id").take(bought)
+    rfm = pd.DataFrame({"frequency": _column(data, "frequency", bought, "int64"),
+                        **{c: _column(data, c, bought, "float64") for c in ("recency", "T", "monetary_value")}})
+    split = _holdout_split(cfg, data, cal, as_of)
+    choose_on = (split if cfg.model_selection and not isinstance(split, str)
+                 and int((split[0]["frequency"] > 0).sum()) >= cfg.min_repeat_customers else None)
+    values, info, holdout_fit = _fit(ctx, cfg, rfm, ids, choose_on)
+    if info["model"]:
+        info["backtest"] = _backtest(ctx, cfg, purchases, months, info["model"], split, holdout_fit)
+    else:
+        info["backtest"] = None
+    # One table of the history and the model's values (NULL for customers the model does not cover).
+    cols = {c: data.column(c) for c in ("customer_id", "revenue_12m", "orders_recent", "orders_before")}
+    for c in (*MODEL_COLUMNS, "model_revenue_12m"):
+        full = np.full(data.num_rows, np.nan)
+        if values is not None:
+            full[bought] = values[c]
+        cols[c] = pa.array(full, pa.float64(), from_pandas=True)
+    hist = _bring(ctx, "history", pa.table(cols))
 
     cust = ctx.customers
     keep = [c for c in dict.fromkeys(["customer_id", *cfg.peers, "pyramid_level", "name", "account_manager",
@@ -386,14 +433,22 @@ def run(ctx: RunContext) -> None:
     base = cust.select(*keep).left_join(hist, "customer_id").drop("customer_id_right")
     base = base.mutate(revenue_12m=base.revenue_12m.fill_null(0.0), orders_recent=base.orders_recent.fill_null(0),
                        orders_before=base.orders_before.fill_null(0))
-    base = base.left_join(pred, "customer_id").drop("customer_id_right")
-    _bring(ctx, "base", base)
-    base = ctx.workspace.table(_TMP + "base")
+    if _has_peers(cfg, base):  # the wallet reads the table several times: run it once
+        _bring(ctx, "base", base)
+        base = ctx.workspace.table(_TMP + "base")
 
-    wallet = _wallet(ctx, cfg, base)
-    t = base.left_join(wallet, "customer_id").drop("customer_id_right")
-    t = t.left_join(_assessed(ctx, base), "customer_id").drop("customer_id_right")
-    t = t.left_join(potential_revenue(t), "customer_id").drop("customer_id_right")
+    # Unknown wallet or assessments are NULL columns, not joins of NULL tables; the potential is row by row.
+    wallet, assessed = _wallet(ctx, cfg, base), _assessed(ctx)
+    if wallet is None:
+        t = base.mutate(peer_revenue=ibis.null("float64"), wallet_gap=ibis.null("float64"),
+                        cross_sell_groups=ibis.null("string"))
+    else:
+        t = base.left_join(wallet, "customer_id").drop("customer_id_right")
+    if assessed is None:
+        t = t.mutate(assessed_potential=ibis.null("float64"))
+    else:
+        t = t.left_join(assessed, "customer_id").drop("customer_id_right")
+    t = potential_revenue(t, add=True)
     flags = risk_flags(t, valuable_levels=cfg.valuable_levels, valuable_share=cfg.valuable_share,
                        p_threshold=cfg.at_risk_p_active, rate_drop=cfg.rate_drop,
                        min_orders_before=cfg.min_orders_before, recent_months=cfg.recent_months,
