@@ -146,3 +146,18 @@ def test_a_run_leaves_the_imports_out_of_garbage_collection_and_restores_the_col
     assert r.exit_code == 0, r.output
     assert during["threshold"] == cli.GC_THRESHOLD and during["frozen"] > 10_000  # the imported modules and more
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_the_process_runs_its_exit_handlers_and_keeps_the_exit_code_when_it_leaves_early(tmp_path):
+    # main() ends the process without tearing the interpreter down; exit handlers (temporary files) still run
+    mark = tmp_path / "ran"
+    code = ("import atexit, sys; from salesfocus import cli; "
+            f"atexit.register(lambda: open({str(mark)!r}, 'w').write('ran')); "
+            "sys.argv = ['salesfocus', *sys.argv[1:]]; cli.main(); print('not reached')")
+    ok = subprocess.run([sys.executable, "-c", code, "config"], capture_output=True, text=True)
+    assert ok.returncode == 0 and "keep_runs" in ok.stdout and "not reached" not in ok.stdout
+    assert mark.read_text() == "ran"
+    mark.unlink()
+    bad = subprocess.run([sys.executable, "-c", code, "report", "--workspace", str(tmp_path / "none.duckdb")],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "not found" in bad.stderr and mark.read_text() == "ran"

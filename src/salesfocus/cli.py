@@ -6,8 +6,10 @@ usage, with one readable message on stderr; 1 an unexpected internal error (a bu
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import gc
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -310,29 +312,43 @@ def config_(
 
 
 def main() -> None:
-    """Entry point with the one error-to-exit-code map."""
+    """Entry point with the one error-to-exit-code map.
+
+    The process then ends without tearing the interpreter down object by object: after a run that freeing took
+    0.6–1 s (10M order lines). Files and the workspace are closed by then; exit handlers (temporary files) run.
+    """
+    code = _main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    atexit._run_exitfuncs()
+    os._exit(code)
+
+
+def _main() -> int:
     try:
-        app(standalone_mode=False)
+        # without standalone mode an Exit (the app's exit code; 130 after Ctrl-C) comes back as the return value
+        code = app(standalone_mode=False)
     except SalesfocusError as e:
         err.print(f"[red]error:[/] {e}", highlight=False, soft_wrap=True)
         if _state["debug"]:
             err.print_exception()
-        sys.exit(e.exit_code)
+        return e.exit_code
     except typer.Exit as e:
-        sys.exit(e.exit_code)
+        return e.exit_code
     except typer.Abort:
         err.print("aborted")
-        sys.exit(1)
+        return 1
     except Exception as e:
         if hasattr(e, "show") and isinstance(getattr(e, "exit_code", None), int):  # usage errors: exit 2
             e.show()
-            sys.exit(e.exit_code)
+            return e.exit_code
         err.print(f"[red]internal error (a bug, please report it):[/] {type(e).__name__}: {e}")
         if _state["debug"]:
             err.print_exception()
         else:
             err.print("run again with --debug for the traceback")
-        sys.exit(1)
+        return 1
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":
