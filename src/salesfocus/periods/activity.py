@@ -82,8 +82,7 @@ def period_segments(figures: ibis.Table, customers: ibis.Table, config: ABCConfi
         raise SchemaError(f"per-period A/B/C needs the per-customer columns {', '.join(missing)}")
     answers = customers.select(
         "customer_id", abc_potential=customers.abc_potential.cast("float64"),
-        **{f"{q}_yes": customers[f"{q}_yes"].fill_null(False) for q in ABC_CRITERIA},
-        **{f"{q}_why": ibis.literal("") for q in ABC_CRITERIA})
+        **{f"{q}_yes": customers[f"{q}_yes"].fill_null(False) for q in ABC_CRITERIA})
     seg = ABCSegmentation(config)
     parts = []
     for i, d in enumerate(days):

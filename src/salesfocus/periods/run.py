@@ -142,11 +142,16 @@ def _migration(ctx: RunContext, pr: ibis.Table, cal: ibis.Table, periods: list[P
            "revenue_to"]
     _store(ctx, "migration", matrix.order_by(_move_order(matrix, levels)).select(*out))
     prev = cal.select(_p=cal.period_index + 1, from_period="period")
-    who = ibis.union(*[mvs[d].mutate(dimension=ibis.literal(d)) for d, _, _ in dims])
-    who = who.join(cal.select("period_index", to_period="period"), "period_index")
-    who = who.join(prev, who.period_index == prev._p)
-    _store(ctx, "migration_customers", who.order_by([*_move_order(who, levels), who.customer_id]).select(
-        *out[:5], "customer_id", *out[6:]))
+    # one sort per dimension, the parts in the dimensions' order: cheaper than sorting their union on the
+    # dimension first (10M: ~0.55 -> ~0.42 CPU-s)
+    parts = []
+    for d, _, _ in dims:
+        who = mvs[d].mutate(dimension=ibis.literal(d))
+        who = who.join(cal.select("period_index", to_period="period"), "period_index")
+        who = who.join(prev, who.period_index == prev._p)
+        parts.append(who.order_by([*_move_order(who, levels)[1:], who.customer_id]).select(
+            *out[:5], "customer_id", *out[6:]).to_pyarrow())
+    ctx.tables["migration_customers"] = pa.concat_tables(parts)
     _projection(ctx, matrix, periods, [(d, lv) for d, _, lv in dims])
     return mvs["pyramid"]
 
