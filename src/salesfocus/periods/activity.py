@@ -84,11 +84,13 @@ def period_segments(figures: ibis.Table, customers: ibis.Table, config: ABCConfi
         "customer_id", abc_potential=customers.abc_potential.cast("float64"),
         **{f"{q}_yes": customers[f"{q}_yes"].fill_null(False) for q in ABC_CRITERIA})
     seg = ABCSegmentation(config)
+    # the answers joined once for every period, not once per period
+    a = figures.filter(figures.active).select("customer_id", "period_index", "revenue").join(answers, "customer_id")
     parts = []
     for i, d in enumerate(days):
-        t = figures.filter((figures.period_index == i) & figures.active)
-        t = t.select("customer_id", annual_revenue=t.revenue.cast("float64") * DAYS_PER_YEAR / max(d, 1))
-        t = t.join(answers, "customer_id")
+        t = a.filter(a.period_index == i)
+        t = t.select("customer_id", annual_revenue=t.revenue.cast("float64") * DAYS_PER_YEAR / max(d, 1),
+                     *answers.columns[1:])
         parts.append(seg.build(t).select("customer_id", "abc_segment").mutate(period_index=ibis.literal(i, "int64")))
     return ibis.union(*parts) if len(parts) > 1 else parts[0]
 
