@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import ibis
 import pyarrow as pa
 import pyarrow.compute as pc
+from ibis.backends.sql.datatypes import DuckDBType
 
 from salesfocus.measures import orders as order_table
 from salesfocus.periods.activity import (
@@ -57,16 +58,27 @@ def _tmp(ctx: RunContext, name: str, expr: Any, *, engine: bool = False) -> ibis
     engine is not the workspace's DuckDB."""
     if engine and isinstance(expr, ibis.Table) and ctx.summary.get("engine", "duckdb") != "duckdb":
         expr = expr.to_pyarrow()
-    if isinstance(expr, ibis.Table):
-        # DuckDB sums counts into HUGEINT and truncates dates to timestamps where Ibis expects int64 and date;
-        # Ibis drops a cast to the type it expects, so cast on the query's own result types (one write)
-        con = ctx.workspace.con
-        con._run_pre_execute_hooks(expr)
-        q = con.sql(con.compile(expr))
-        fix = {c: q[c].cast("int64") for c, ty in q.schema().items() if ty.is_decimal() and ty.scale == 0}
-        fix |= {c: q[c].cast("date") for c, ty in q.schema().items() if ty.is_timestamp() and c in _DATES}
-        expr = q.mutate(**fix) if fix else q
-    ctx.workspace.write(_TMP + name, expr, temp=True)
+    if not isinstance(expr, ibis.Table):
+        ctx.workspace.write(_TMP + name, expr, temp=True)
+        return ctx.workspace.table(_TMP + name)
+    # DuckDB sums counts into HUGEINT and truncates dates to timestamps where Ibis expects int64 and date;
+    # Ibis drops a cast to the type it expects, so cast on the query's own result types. The SQL is compiled
+    # once and wrapped as text (DuckDB binds it for the types): an Ibis table of the SQL would be compiled
+    # again, as much as the first time
+    con, raw = ctx.workspace.con, ctx.workspace.raw
+    con._run_pre_execute_hooks(expr)  # in-memory tables of the expression become visible to SQL
+    sql = con.compile(expr)
+    rel = raw.sql(sql)
+    fix = []
+    for c, ty in zip(rel.columns, rel.types):
+        t = DuckDBType.from_string(str(ty))
+        if t.is_decimal() and t.scale == 0:
+            fix.append(f'CAST("{c}" AS BIGINT) AS "{c}"')
+        elif t.is_timestamp() and c in _DATES:
+            fix.append(f'CAST("{c}" AS DATE) AS "{c}"')
+    if fix:
+        sql = f"SELECT * REPLACE ({', '.join(fix)}) FROM ({sql})"
+    raw.execute(f'CREATE OR REPLACE TEMP TABLE "{_TMP}{name}" AS {sql}')
     return ctx.workspace.table(_TMP + name)
 
 
