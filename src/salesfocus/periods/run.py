@@ -146,6 +146,7 @@ def _pairs(ctx: RunContext, figures: ibis.Table, first: ibis.Table, n: int, carr
 
 def _migration(ctx: RunContext, pr: ibis.Table, cal: ibis.Table, periods: list[Period], levels: list[str],
                has_abc: bool) -> ibis.Table:
+    """Store the migration tables and the projection; return the matrix' pyramid cells (for the summary)."""
     conv = _converted(ctx)
     dims = [("pyramid", "pyramid_level", levels)] + ([("abc", "abc_segment", _ABC)] if has_abc else [])
     mvs = {d: moves(pr, col, conv) for d, col, _ in dims}  # a filter of the pairs: cheaper again than stored
@@ -165,7 +166,7 @@ def _migration(ctx: RunContext, pr: ibis.Table, cal: ibis.Table, periods: list[P
             *out[:5], "customer_id", *out[6:]).to_pyarrow())
     ctx.tables["migration_customers"] = pa.concat_tables(parts)
     _projection(ctx, matrix, periods, [(d, lv) for d, _, lv in dims])
-    return mvs["pyramid"]
+    return matrix.filter(matrix.dimension == "pyramid")
 
 
 def _move_order(t: ibis.Table, levels: list[str]) -> list[ibis.ir.Value]:
@@ -233,7 +234,8 @@ def _summary(ctx: RunContext, retention: pa.Table, mv: ibis.Table, periods: list
     else:
         ctx.summary["retention"] = None
     if len(periods) >= 2:
-        counts = move_counts(mv, levels, last.index).to_pyarrow().to_pylist()[0]
+        # from the matrix' cells: no second pass over every customer's move
+        counts = move_counts(mv, levels, last.index, weight="customers").to_pyarrow().to_pylist()[0]
         ctx.summary["migration"] = {"from_period": periods[-2].label, "to_period": last.label,
                                     "partial": last.partial, **{k: int(v or 0) for k, v in counts.items()}}
     else:
