@@ -82,9 +82,9 @@ def _tmp(ctx: RunContext, name: str, expr: Any, *, engine: bool = False) -> ibis
     return ctx.workspace.table(_TMP + name)
 
 
-def _store(ctx: RunContext, name: str, expr: ibis.Table) -> pa.Table:
+def _store(ctx: RunContext, name: str, expr: ibis.Table | pa.Table) -> pa.Table:
     """A result table of the run, as Arrow with the types Ibis gives (the run stores it from there)."""
-    t = expr.to_pyarrow()
+    t = expr if isinstance(expr, pa.Table) else expr.to_pyarrow()
     ctx.tables[name] = t
     return t
 
@@ -164,7 +164,7 @@ def _migration(ctx: RunContext, pr: ibis.Table, cal: ibis.Table, periods: list[P
         who = who.join(prev, who.period_index == prev._p)
         parts.append(who.order_by([*_move_order(who, levels)[1:], who.customer_id]).select(
             *out[:5], "customer_id", *out[6:]).to_pyarrow())
-    ctx.tables["migration_customers"] = pa.concat_tables(parts)
+    _store(ctx, "migration_customers", pa.concat_tables(parts))
     _projection(ctx, matrix, periods, [(d, lv) for d, _, lv in dims])
     return matrix.filter(matrix.dimension == "pyramid")
 
