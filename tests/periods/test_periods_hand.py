@@ -245,3 +245,17 @@ def test_quarters_label_and_split_the_same_orders():
     assert cp[cp.customer_id == "G"].period.tolist() == ["2023-Q3", "2024-Q1"]
     assert cp.revenue.sum() == sum(r for _, _, r in ORDERS)
 
+
+
+def test_move_counts_of_the_cells_equal_those_of_the_customers():
+    import ibis
+
+    from salesfocus.periods import move_counts
+
+    mv = ibis.memtable({"period_index": [1, 1, 1, 1, 1, 1, 1, 2],
+                        "from_level": ["top", "top", "rest", "new", "prospect", "reactivated", "rest", "top"],
+                        "to_level": ["rest", "top", "top", "top", "rest", "rest", "lost", "top"]})
+    cells = mv.group_by(["period_index", "from_level", "to_level"]).aggregate(customers=mv.count())
+    each = move_counts(mv, ["top", "rest"], 1).to_pyarrow().to_pylist()[0]
+    assert each == {"up": 1, "down": 1, "same": 1, "new": 2, "from_prospects": 1, "reactivated": 1, "lost": 1}
+    assert move_counts(cells, ["top", "rest"], 1, weight="customers").to_pyarrow().to_pylist()[0] == each

@@ -82,14 +82,15 @@ def period_segments(figures: ibis.Table, customers: ibis.Table, config: ABCConfi
         raise SchemaError(f"per-period A/B/C needs the per-customer columns {', '.join(missing)}")
     answers = customers.select(
         "customer_id", abc_potential=customers.abc_potential.cast("float64"),
-        **{f"{q}_yes": customers[f"{q}_yes"].fill_null(False) for q in ABC_CRITERIA},
-        **{f"{q}_why": ibis.literal("") for q in ABC_CRITERIA})
+        **{f"{q}_yes": customers[f"{q}_yes"].fill_null(False) for q in ABC_CRITERIA})
     seg = ABCSegmentation(config)
+    # the answers joined once for every period, not once per period
+    a = figures.filter(figures.active).select("customer_id", "period_index", "revenue").join(answers, "customer_id")
     parts = []
     for i, d in enumerate(days):
-        t = figures.filter((figures.period_index == i) & figures.active)
-        t = t.select("customer_id", annual_revenue=t.revenue.cast("float64") * DAYS_PER_YEAR / max(d, 1))
-        t = t.join(answers, "customer_id")
+        t = a.filter(a.period_index == i)
+        t = t.select("customer_id", annual_revenue=t.revenue.cast("float64") * DAYS_PER_YEAR / max(d, 1),
+                     *answers.columns[1:])
         parts.append(seg.build(t).select("customer_id", "abc_segment").mutate(period_index=ibis.literal(i, "int64")))
     return ibis.union(*parts) if len(parts) > 1 else parts[0]
 
@@ -98,25 +99,6 @@ def first_periods(figures: ibis.Table) -> ibis.Table:
     """``customer_id, first_index``: the first period in which a customer was active (its cohort)."""
     f = figures.filter(figures.active)
     return f.group_by("customer_id").aggregate(first_index=f.period_index.min())
-
-
-def _side(t: ibis.Table, now: bool, carry: tuple[str, ...], n_periods: int) -> ibis.Table:
-    """One side of :func:`pairs`: the period's own figures (``now``) or those of the period before."""
-    def val(col: str, dtype) -> ir.Value:
-        return t[col] if now else ibis.null(dtype)
-
-    def bef(col: str, dtype) -> ir.Value:
-        return ibis.null(dtype) if now else t[col]
-
-    cols = {"a_now": val("active", "boolean"), "a_bef": bef("active", "boolean"),
-            "r_now": val("revenue", t.revenue.type()), "r_bef": bef("revenue", t.revenue.type()),
-            "m_now": val("gross_margin", t.gross_margin.type()), "o_now": val("orders", "int64")}
-    for c in carry:
-        cols[f"{c}_now"] = val(c, "string")
-        cols[f"{c}_bef"] = bef(c, "string")
-    idx = t.period_index if now else t.period_index + 1
-    out = t.select("customer_id", period_index=idx.cast("int64"), **cols)
-    return out if now else out.filter(out.period_index < n_periods)
 
 
 def pairs(figures: ibis.Table, first: ibis.Table, n_periods: int, carry: tuple[str, ...] = ()) -> ibis.Table:
@@ -128,15 +110,34 @@ def pairs(figures: ibis.Table, first: ibis.Table, n_periods: int, carry: tuple[s
     for each ``carry`` column (the level or segment), ``first_index`` (the cohort) and ``is_new`` (first
     active in ``i``).
     """
-    u = ibis.union(_side(figures, True, carry, n_periods), _side(figures, False, carry, n_periods))
-    agg = {"a_now": u.a_now.any(), "a_bef": u.a_bef.any(), "r_now": u.r_now.sum(), "r_bef": u.r_bef.sum(),
-           "m_now": u.m_now.sum(), "o_now": u.o_now.sum()}
-    for c in carry:
-        agg[f"{c}_now"] = u[f"{c}_now"].max()
-        agg[f"{c}_bef"] = u[f"{c}_bef"].max()
-    p = u.group_by(["customer_id", "period_index"]).aggregate(**agg)
-    zero = ibis.literal(0).cast(figures.revenue.type())
-    p = p.mutate(a_now=p.a_now.fill_null(False), a_bef=p.a_bef.fill_null(False),
-                 r_now=p.r_now.fill_null(zero), r_bef=p.r_bef.fill_null(zero), o_now=p.o_now.fill_null(0))
+    # a window over each customer's periods instead of a union of both sides grouped on (customer, period): one
+    # sort of the figures, no hash table of every pair (10M lines: ~0.6 -> ~0.45 CPU-s)
+    f = figures
+    w = ibis.window(group_by=f.customer_id, order_by=f.period_index)
+    rev = f.revenue.type()
+    zero = ibis.literal(0).cast(rev)
+    f = f.mutate(_prev=(f.period_index.lag().over(w) == f.period_index - 1).fill_null(False),
+                 _next=(f.period_index.lead().over(w) == f.period_index + 1).fill_null(False),
+                 _a=f.active.lag().over(w), _r=f.revenue.lag().over(w),
+                 **{f"_{c}": f[c].lag().over(w) for c in carry})
+    before = f._prev
+
+    def bef(value: ir.Value, dtype) -> ir.Value:
+        return ibis.ifelse(before, value, ibis.null(dtype))
+
+    now = f.select("customer_id", period_index=f.period_index.cast("int64"), a_now=f.active.fill_null(False),
+                   a_bef=bef(f._a, "boolean").fill_null(False), r_now=f.revenue.fill_null(zero),
+                   r_bef=bef(f._r, rev).fill_null(zero), m_now=f.gross_margin,
+                   o_now=f.orders.cast("int64").fill_null(0),
+                   **{k: v for c in carry for k, v in ((f"{c}_now", f[c].cast("string")),
+                                                      (f"{c}_bef", bef(f[f"_{c}"], "string")))})
+    # the period after a customer's last one with orders (or before a gap): active then, not now
+    g = f.filter(~f._next & (f.period_index + 1 < n_periods))
+    gone = g.select("customer_id", period_index=(g.period_index + 1).cast("int64"), a_now=ibis.literal(False),
+                    a_bef=g.active.fill_null(False), r_now=zero, r_bef=g.revenue.fill_null(zero),
+                    m_now=ibis.null(f.gross_margin.type()), o_now=ibis.literal(0, "int64"),
+                    **{k: v for c in carry for k, v in ((f"{c}_now", ibis.null("string")),
+                                                      (f"{c}_bef", g[c].cast("string")))})
+    p = ibis.union(now, gone)
     p = p.left_join(first, "customer_id").drop("customer_id_right")
     return p.mutate(is_new=p.a_now & (p.first_index == p.period_index).fill_null(False))

@@ -71,16 +71,24 @@ def _periods(t: ibis.Table, calendar: ibis.Table) -> ibis.Table:
     return t
 
 
-def move_counts(mv: ibis.Table, levels: list[str], period_index: int) -> ibis.Table:
+def move_counts(mv: ibis.Table, levels: list[str], period_index: int, *, weight: str | None = None) -> ibis.Table:
     """One row: customers moved ``up``, ``down`` or stayed the ``same``, and ``new`` (incl. from prospects),
-    ``from_prospects``, ``reactivated`` and ``lost``, between period ``period_index - 1`` and ``period_index``."""
+    ``from_prospects``, ``reactivated`` and ``lost``, between period ``period_index - 1`` and ``period_index``.
+
+    ``mv`` is one row per customer (:func:`moves`), or per cell of :func:`migration_matrix` with ``weight``
+    naming its count of customers (``customers``).
+    """
     m = mv.filter(mv.period_index == period_index)
     rf, rt = level_rank(m.from_level, levels), level_rank(m.to_level, levels)
     both = rf.notnull() & rt.notnull()
+
+    def n(flag: ir.BooleanValue) -> ir.IntegerValue:
+        return flag.sum() if weight is None else m[weight].sum(where=flag)
+
     return m.aggregate(
-        up=(both & (rt < rf)).sum(), down=(both & (rt > rf)).sum(), same=(both & (rt == rf)).sum(),
-        new=m.from_level.isin([NEW, PROSPECT]).sum(), from_prospects=(m.from_level == PROSPECT).sum(),
-        reactivated=(m.from_level == REACTIVATED).sum(), lost=(m.to_level == LOST).sum())
+        up=n(both & (rt < rf)), down=n(both & (rt > rf)), same=n(both & (rt == rf)),
+        new=n(m.from_level.isin([NEW, PROSPECT])), from_prospects=n(m.from_level == PROSPECT),
+        reactivated=n(m.from_level == REACTIVATED), lost=n(m.to_level == LOST))
 
 
 def markov_projection(matrix: ibis.Table, dimension: str, levels: list[str], basis_index: int,

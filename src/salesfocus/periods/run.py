@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import ibis
 import pyarrow as pa
 import pyarrow.compute as pc
+from ibis.backends.sql.datatypes import DuckDBType
 
 from salesfocus.measures import orders as order_table
 from salesfocus.periods.activity import (
@@ -57,22 +58,33 @@ def _tmp(ctx: RunContext, name: str, expr: Any, *, engine: bool = False) -> ibis
     engine is not the workspace's DuckDB."""
     if engine and isinstance(expr, ibis.Table) and ctx.summary.get("engine", "duckdb") != "duckdb":
         expr = expr.to_pyarrow()
-    if isinstance(expr, ibis.Table):
-        # DuckDB sums counts into HUGEINT and truncates dates to timestamps where Ibis expects int64 and date;
-        # Ibis drops a cast to the type it expects, so cast on the query's own result types (one write)
-        con = ctx.workspace.con
-        con._run_pre_execute_hooks(expr)
-        q = con.sql(con.compile(expr))
-        fix = {c: q[c].cast("int64") for c, ty in q.schema().items() if ty.is_decimal() and ty.scale == 0}
-        fix |= {c: q[c].cast("date") for c, ty in q.schema().items() if ty.is_timestamp() and c in _DATES}
-        expr = q.mutate(**fix) if fix else q
-    ctx.workspace.write(_TMP + name, expr, temp=True)
+    if not isinstance(expr, ibis.Table):
+        ctx.workspace.write(_TMP + name, expr, temp=True)
+        return ctx.workspace.table(_TMP + name)
+    # DuckDB sums counts into HUGEINT and truncates dates to timestamps where Ibis expects int64 and date;
+    # Ibis drops a cast to the type it expects, so cast on the query's own result types. The SQL is compiled
+    # once and wrapped as text (DuckDB binds it for the types): an Ibis table of the SQL would be compiled
+    # again, as much as the first time
+    con, raw = ctx.workspace.con, ctx.workspace.raw
+    con._run_pre_execute_hooks(expr)  # in-memory tables of the expression become visible to SQL
+    sql = con.compile(expr)
+    rel = raw.sql(sql)
+    fix = []
+    for c, ty in zip(rel.columns, rel.types):
+        t = DuckDBType.from_string(str(ty))
+        if t.is_decimal() and t.scale == 0:
+            fix.append(f'CAST("{c}" AS BIGINT) AS "{c}"')
+        elif t.is_timestamp() and c in _DATES:
+            fix.append(f'CAST("{c}" AS DATE) AS "{c}"')
+    if fix:
+        sql = f"SELECT * REPLACE ({', '.join(fix)}) FROM ({sql})"
+    raw.execute(f'CREATE OR REPLACE TEMP TABLE "{_TMP}{name}" AS {sql}')
     return ctx.workspace.table(_TMP + name)
 
 
-def _store(ctx: RunContext, name: str, expr: ibis.Table) -> pa.Table:
+def _store(ctx: RunContext, name: str, expr: ibis.Table | pa.Table) -> pa.Table:
     """A result table of the run, as Arrow with the types Ibis gives (the run stores it from there)."""
-    t = expr.to_pyarrow()
+    t = expr if isinstance(expr, pa.Table) else expr.to_pyarrow()
     ctx.tables[name] = t
     return t
 
@@ -134,6 +146,7 @@ def _pairs(ctx: RunContext, figures: ibis.Table, first: ibis.Table, n: int, carr
 
 def _migration(ctx: RunContext, pr: ibis.Table, cal: ibis.Table, periods: list[Period], levels: list[str],
                has_abc: bool) -> ibis.Table:
+    """Store the migration tables and the projection; return the matrix' pyramid cells (for the summary)."""
     conv = _converted(ctx)
     dims = [("pyramid", "pyramid_level", levels)] + ([("abc", "abc_segment", _ABC)] if has_abc else [])
     mvs = {d: moves(pr, col, conv) for d, col, _ in dims}  # a filter of the pairs: cheaper again than stored
@@ -142,13 +155,18 @@ def _migration(ctx: RunContext, pr: ibis.Table, cal: ibis.Table, periods: list[P
            "revenue_to"]
     _store(ctx, "migration", matrix.order_by(_move_order(matrix, levels)).select(*out))
     prev = cal.select(_p=cal.period_index + 1, from_period="period")
-    who = ibis.union(*[mvs[d].mutate(dimension=ibis.literal(d)) for d, _, _ in dims])
-    who = who.join(cal.select("period_index", to_period="period"), "period_index")
-    who = who.join(prev, who.period_index == prev._p)
-    _store(ctx, "migration_customers", who.order_by([*_move_order(who, levels), who.customer_id]).select(
-        *out[:5], "customer_id", *out[6:]))
+    # one sort per dimension, the parts in the dimensions' order: cheaper than sorting their union on the
+    # dimension first (10M: ~0.55 -> ~0.42 CPU-s)
+    parts = []
+    for d, _, _ in dims:
+        who = mvs[d].mutate(dimension=ibis.literal(d))
+        who = who.join(cal.select("period_index", to_period="period"), "period_index")
+        who = who.join(prev, who.period_index == prev._p)
+        parts.append(who.order_by([*_move_order(who, levels)[1:], who.customer_id]).select(
+            *out[:5], "customer_id", *out[6:]).to_pyarrow())
+    _store(ctx, "migration_customers", pa.concat_tables(parts))
     _projection(ctx, matrix, periods, [(d, lv) for d, _, lv in dims])
-    return mvs["pyramid"]
+    return matrix.filter(matrix.dimension == "pyramid")
 
 
 def _move_order(t: ibis.Table, levels: list[str]) -> list[ibis.ir.Value]:
@@ -216,7 +234,8 @@ def _summary(ctx: RunContext, retention: pa.Table, mv: ibis.Table, periods: list
     else:
         ctx.summary["retention"] = None
     if len(periods) >= 2:
-        counts = move_counts(mv, levels, last.index).to_pyarrow().to_pylist()[0]
+        # from the matrix' cells: no second pass over every customer's move
+        counts = move_counts(mv, levels, last.index, weight="customers").to_pyarrow().to_pylist()[0]
         ctx.summary["migration"] = {"from_period": periods[-2].label, "to_period": last.label,
                                     "partial": last.partial, **{k: int(v or 0) for k, v in counts.items()}}
     else:
