@@ -326,19 +326,24 @@ def quad_beta_nodes(a: float, B: np.ndarray, lbeta: float, rx: np.ndarray, scale
     relative, 1e-11 on the narrow spike of a homogeneous dropout); NaN where a < 2 or B < 2 (a density
     steep or infinite at an end), which the adaptive integral then takes.
     """
+    # The window, the nodes and the Beta density on them depend on B = b + x only, which takes few distinct values:
+    # computed once per value (the inverse incomplete Beta and the density per entry and horizon were most of
+    # the cost), then gathered; the same operations on the same numbers as per entry.
+    uB, inv = np.unique(B, return_inverse=True)
     with np.errstate(all="ignore"):
-        lo = special.betaincinv(a, B, 1e-14)
-        hi = special.betaincinv(a, B, 1.0 - 1e-14)
-        mode = (a - 1.0) / (a + B - 2.0)
-        ok = (a >= 2.0) & (B >= 2.0) & np.isfinite(lo) & np.isfinite(hi) & (lo < mode) & (mode < hi)
+        lo = special.betaincinv(a, uB, 1e-14)
+        hi = special.betaincinv(a, uB, 1.0 - 1e-14)
+        mode = (a - 1.0) / (a + uB - 2.0)
+        ok = (a >= 2.0) & (uB >= 2.0) & np.isfinite(lo) & np.isfinite(hi) & (lo < mode) & (mode < hi)
         total = np.zeros(len(B))
         for left, right in ((lo, mode), (mode, hi)):
             half, mid = (right - left) / 2.0, (right + left) / 2.0
-            p = mid[:, None] + half[:, None] * _U[None, :]
-            f = np.exp((a - 1.0) * np.log(p) + (B[:, None] - 1.0) * np.log1p(-p) - lbeta)
-            f *= -np.expm1(-rx[:, None] * np.log1p(p * scale[:, None])) / p
-            total += half * (f @ _W)
-    return np.where(ok, total, np.nan)
+            pu = mid[:, None] + half[:, None] * _U[None, :]
+            density = np.exp((a - 1.0) * np.log(pu) + (uB[:, None] - 1.0) * np.log1p(-pu) - lbeta)
+            p = pu[inv]
+            f = density[inv] * (-np.expm1(-rx[:, None] * np.log1p(p * scale[:, None])) / p)
+            total += half[inv] * (f @ _W)
+    return np.where(ok[inv], total, np.nan)
 
 
 def _bgnbd_conditional_nodes(t, x, t_x, T, r, alpha, a, b) -> np.ndarray:
