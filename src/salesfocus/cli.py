@@ -133,7 +133,7 @@ def _run_analysis(data: list[str], out_dir: Path, mapping: Path | None, config: 
 GC_THRESHOLD = (10_000, 20, 100)
 """The cycle collector's thresholds during a run (Python's: 700, 10, 10). An analysis makes hundreds of thousands
 of small short-lived objects (expression nodes, cells); collected as often as Python's defaults say, they cost about
-a second of a 10M-line run, a third of it in full collections."""
+a second of a 10M-line run, two thirds of it in full collections."""
 
 
 @contextmanager
