@@ -333,8 +333,6 @@ def _main() -> int:
         if _state["debug"]:
             err.print_exception()
         return e.exit_code
-    except typer.Exit as e:
-        return e.exit_code
     except typer.Abort:
         err.print("aborted")
         return 1
