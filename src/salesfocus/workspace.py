@@ -21,6 +21,7 @@ from typing import Any
 
 import ibis
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from salesfocus.errors import InputError
 
@@ -71,7 +72,7 @@ class Run:
             raise InputError(f"run {self.run_id} has no table {name!r}; it has: {', '.join(sorted(self.tables))}")
         if name in self.saved:
             return self.saved[name]
-        return self.workspace.raw.execute(f'SELECT * FROM "{_run_table(self.run_id, name)}"').fetch_arrow_table()
+        return _read_run_table(self.workspace.raw, _run_table(self.run_id, name))
 
     def frame(self, name: str):
         return self.table(name).to_pandas()
@@ -79,6 +80,58 @@ class Run:
 
 def _run_table(run_id: int, name: str) -> str:
     return f"run{run_id}__{name}"
+
+
+ENUM_MAX_VALUES = 1000
+"""A text column of a stored run is kept as an ENUM (its distinct values once, each row a small number) when it has
+at most this many distinct values and at most one per ten rows."""
+_ENUM_PROBE_ROWS = 20_000
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _enum_values(column: pa.ChunkedArray | pa.Array, rows: int) -> list[str] | None:
+    """The distinct values of a text column to store as an ENUM, None to store it as text (:data:`ENUM_MAX_VALUES`)."""
+    limit = min(ENUM_MAX_VALUES, rows // 10)
+    if limit < 1 or not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return None
+    if rows > _ENUM_PROBE_ROWS and len(pc.unique(column.slice(0, _ENUM_PROBE_ROWS))) > limit + 1:
+        return None  # the customer ids, reasons: found out on the first rows
+    values = pc.unique(column).drop_null()
+    if not 0 < len(values) <= limit:
+        return None
+    values = values.to_pylist()
+    return None if any("\0" in v for v in values) else values
+
+
+def _store_select(data: Any) -> str:
+    """The SELECT that stores ``data`` (registered as ``__sf_incoming``): its low-cardinality text columns
+    (:data:`ENUM_MAX_VALUES`) as ENUMs, which DuckDB stores in a fraction of the time of text (200,000 customers
+    × 99 columns: 1.4 -> 0.9 CPU-s). :func:`_read_run_table` gives them back as text."""
+    if not isinstance(data, pa.Table):
+        return "SELECT * FROM __sf_incoming"
+    casts = []
+    for name in data.column_names:
+        values = _enum_values(data.column(name), data.num_rows)
+        if values is not None:
+            enum = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+            casts.append(f"CAST({_q(name)} AS ENUM({enum})) AS {_q(name)}")
+    if not casts:
+        return "SELECT * FROM __sf_incoming"
+    return f"SELECT * REPLACE ({', '.join(casts)}) FROM __sf_incoming"
+
+
+def _read_run_table(con: Any, table: str) -> pa.Table:
+    """A stored run table as Arrow: its ENUM columns as text again (``string``, as a VARCHAR column reads back), so
+    the Arrow is the same whether the table was stored with ENUMs or (by an older version) as text only."""
+    schema = con.execute(f'SELECT * FROM "{table}" LIMIT 0').fetch_arrow_table().schema
+    if not any(pa.types.is_dictionary(f.type) for f in schema):
+        return con.execute(f'SELECT * FROM "{table}"').fetch_arrow_table()
+    cols = ", ".join(f"{_q(f.name)}::VARCHAR AS {_q(f.name)}" if pa.types.is_dictionary(f.type) else _q(f.name)
+                     for f in schema)
+    return con.execute(f'SELECT {cols} FROM "{table}"').fetch_arrow_table()
 
 
 def _store_run(cur: Any, run_id: int, tables: dict[str, Any], row: list[Any], keep: int | None = None) -> None:
@@ -97,7 +150,7 @@ def _store_run(cur: Any, run_id: int, tables: dict[str, Any], row: list[Any], ke
             for name, data in tables.items():
                 cur.register("__sf_incoming", data)
                 try:
-                    cur.execute(f'CREATE OR REPLACE TABLE "{_run_table(run_id, name)}" AS SELECT * FROM __sf_incoming')
+                    cur.execute(f'CREATE OR REPLACE TABLE "{_run_table(run_id, name)}" AS {_store_select(data)}')
                 finally:
                     cur.unregister("__sf_incoming")
             cur.execute("INSERT INTO _runs VALUES (?, ?, ?, ?)", row)

@@ -181,3 +181,72 @@ def test_storing_a_run_keeps_the_newest_runs_and_reuses_the_space_of_those_dropp
         assert path.stat().st_size < size + 2_000_000  # six more runs, not six times 1.6 MB more
         ws.save_run({"customers": t}, {"summary": {}})  # no keep: nothing is dropped
         assert [r for r, _ in ws.runs()] == [8, 9, 10]
+
+
+def _text_columns_table(rows: int):
+    """Text columns of every kind the run store tells apart, with nulls, empty strings, quotes and non-ASCII."""
+    import pyarrow as pa
+
+    from salesfocus.workspace import ENUM_MAX_VALUES
+
+    few = ["A", "B", "", "it's", "Ünïcode", None]
+    late = [f"v{i % 3}" for i in range(rows // 2)] + [f"w{i}" for i in range(rows - rows // 2)]
+    columns = {
+        "customer_id": pa.array([f"c{i:06d}" for i in range(rows)]),  # unique: text
+        "status": pa.array([few[i % len(few)] for i in range(rows)]),  # few values and nulls: an ENUM
+        "source": pa.array([None if i % 7 else "default" for i in range(rows)], pa.large_string()),
+        "at_limit": pa.array([f"g{i % ENUM_MAX_VALUES}" for i in range(rows)]),  # an ENUM
+        "over_limit": pa.array([f"g{i % (ENUM_MAX_VALUES + 1)}" for i in range(rows)]),  # text
+        "late": pa.array(late),  # few values on the first rows, many after: text
+        "empty": pa.array([None] * rows, pa.string()),  # no value at all: text
+        "n": pa.array(range(rows), pa.int64()),
+    }
+    table = pa.table(columns)
+    return pa.concat_tables([table.slice(0, rows // 3), table.slice(rows // 3)])  # chunked as runs are
+
+
+def test_low_cardinality_text_is_stored_as_enum_and_read_back_as_the_same_arrow(tmp_path):
+    import pyarrow as pa
+
+    t = _text_columns_table(50_000)
+    small = pa.table({"kind": ["x", "x", "y"]})  # too few rows for an ENUM
+    path = tmp_path / "ws.duckdb"
+    with Workspace(path) as ws:
+        run = ws.save_run({"customers": t, "small": small}, {"summary": {}}, background=True)
+        saved = run.table("customers")
+    with Workspace(path, read_only=True) as ws:
+        types = dict(ws.raw.execute("SELECT column_name, data_type FROM duckdb_columns() "
+                                    "WHERE table_name = 'run1__customers'").fetchall())
+        enums = {c for c, ty in types.items() if ty.startswith("ENUM")}
+        assert enums == {"status", "source", "at_limit"}
+        assert ws.raw.execute("SELECT data_type FROM duckdb_columns() WHERE table_name = 'run1__small'"
+                              ).fetchall() == [("VARCHAR",)]
+        loaded = ws.load_run()
+        back = loaded.table("customers")
+        assert back.schema == saved.schema and back.equals(saved)  # large_string reads back as string
+        assert back.column("status").null_count == t.column("status").null_count
+        assert back.column("source").to_pylist() == t.column("source").to_pylist()
+        for name in t.column_names:
+            assert back.column(name).to_pylist() == t.column(name).to_pylist(), name
+        assert loaded.table("small").equals(small) and loaded.frame("customers").shape == (t.num_rows, t.num_columns)
+
+
+def test_a_run_stored_with_text_columns_only_by_an_older_version_still_reads(tmp_path):
+    import json
+
+    t = _text_columns_table(30_000)
+    path = tmp_path / "ws.duckdb"
+    with Workspace(path) as ws:
+        ws.save_run({"customers": t}, {"summary": {"n": 1}})
+        # what an older version stored: every text column VARCHAR
+        ws.raw.register("__old", t)
+        ws.raw.execute("CREATE TABLE run2__customers AS SELECT * FROM __old")
+        ws.raw.unregister("__old")
+        ws.raw.execute("INSERT INTO _runs VALUES (2, '2024-01-01T00:00:00', ?, ?)",
+                       [json.dumps({"summary": {"n": 2}}), json.dumps(["customers"])])
+        assert ws.raw.execute("SELECT count(*) FROM duckdb_columns() WHERE table_name = 'run2__customers' "
+                              "AND data_type <> 'VARCHAR' AND column_name <> 'n'").fetchone()[0] == 0
+    with Workspace(path, read_only=True) as ws:
+        old, new = ws.load_run(2).table("customers"), ws.load_run(1).table("customers")
+        assert old.schema == new.schema and old.equals(new)
+        assert old.column("status").to_pylist() == t.column("status").to_pylist()
