@@ -120,10 +120,12 @@ def test_a_saved_run_hands_its_arrow_tables_over_exactly_as_loading_gives_them(w
                     "day": pa.array([1, 2], pa.int32()).cast(pa.date32()), "n": [1, 2]})
     other = pa.table({"x": pa.array(["p"], pa.large_string())})  # read back as string
     frame = pd.DataFrame({"y": [1.0]})
-    threads = ws.raw.execute("SELECT current_setting('threads')").fetchone()[0]
+    ws.raw.execute("SET disabled_compression_methods = 'fsst'")
+    settings = "SELECT current_setting('threads'), current_setting('disabled_compression_methods')"
+    before = ws.raw.execute(settings).fetchone()
     run = ws.save_run({"big": big, "other": other, "frame": frame}, {"summary": {}})
     assert set(run.saved) == {"big", "other", "frame"} and run.table("big") is big
-    assert ws.raw.execute("SELECT current_setting('threads')").fetchone()[0] == threads  # restored after the save
+    assert ws.raw.execute(settings).fetchone() == before  # restored after the save
     loaded = ws.load_run(run.run_id)
     assert loaded.saved == {} and sorted(loaded.tables) == ["big", "frame", "other"]
     assert loaded.table("big").equals(big) and loaded.table("big").schema == big.schema
