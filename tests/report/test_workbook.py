@@ -196,3 +196,41 @@ def test_column_cells_stored_as_the_per_cell_writers_store_them(tmp_path, monkey
     fast = cells(True)
     assert fast == cells(False)
     assert fast[2] == (3, 11, 2, 6)
+
+
+def test_the_sheet_class_writes_the_same_file_as_xlsxwriters_worksheet(tmp_path):
+    import datetime as dt
+
+    import xlsxwriter
+
+    from salesfocus.report.workbook import Sheet
+
+    def book(sheet_class) -> dict[str, bytes]:
+        path = tmp_path / f"{sheet_class.__name__}.xlsx"
+        wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
+        wb.set_properties({"created": dt.datetime(2024, 1, 2, 3, 4, 5)})
+        money, bold = wb.add_format({"num_format": "#,##0.00"}), wb.add_format({"bold": True})
+        ws = wb.add_worksheet("data", worksheet_class=sheet_class)
+        ws.set_column(1, 1, 12, money)  # a column format: its cells carry it
+        ws.set_row(4, 20, bold)  # a row format wins over the column's
+        ws.set_row(5, 30)  # a row without a format
+        for i in range(1, 40):
+            ws.write_number(i, 0, i * 0.1)
+            ws.write_number(i, 1, -i * 1e17 if i % 5 else i)
+            ws.write_string(i, 2, f"t{i % 7} & <x>")
+            ws.write_string(i, 3, "same", bold)  # a format of its own
+        ws.write_boolean(1, 4, True)
+        ws.write_datetime(2, 4, dt.date(2024, 5, 6), money)
+        ws.write_number(3, 4, float("nan"))
+        ws.write_formula(4, 4, "=A2+1")
+        ws.write_blank(6, 4, None, bold)
+        ws.write_url(7, 4, "https://example.com")
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, 39, 4)
+        wb.close()
+        with zipfile.ZipFile(path) as z:
+            return {n: z.read(n) for n in z.namelist()}
+
+    fast, plain = book(Sheet), book(xlsxwriter.worksheet.Worksheet)
+    assert fast.keys() == plain.keys() and all(fast[n] == plain[n] for n in plain)
+    assert b'<c r="B2" s="' in fast["xl/worksheets/sheet1.xml"]  # cells in the column format were written

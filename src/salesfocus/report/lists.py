@@ -139,11 +139,11 @@ def _contacts(d: RunData, cust: pd.DataFrame, groupings: list[tuple[str, str]]) 
 
 def _write_xlsx(table: pa.Table, path: Path, sheet: str) -> None:
     """A list as a sheet: header, text cells per column (the values already neutralised), widths, filter."""
-    from salesfocus.report.workbook import write_column
+    from salesfocus.report.workbook import Sheet, write_column
 
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
                                          "strings_to_numbers": False, "in_memory": True})
-    ws = wb.add_worksheet(re.sub(r"[\[\]:*?/\\]", "-", sheet)[:31] or "list")
+    ws = wb.add_worksheet(re.sub(r"[\[\]:*?/\\]", "-", sheet)[:31] or "list", worksheet_class=Sheet)
     head = wb.add_format({"bold": True, "bg_color": "#1F3A5F", "font_color": "#FFFFFF"})
     for j, (c, col) in enumerate(zip(table.column_names, table.columns, strict=True)):
         ws.write_string(0, j, c, head)

@@ -22,13 +22,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell_fast
+from xlsxwriter.worksheet import Worksheet
 
 from salesfocus.report.i18n import Texts
 from salesfocus.report.story import headlines, sentences
 from salesfocus.report.tables import CUSTOMER_ORDER, RunData, category_columns, sort_order, version
 from salesfocus.workspace import Run
 
-__all__ = ["write_workbook", "plan_rows", "MAX_ROWS", "MAX_CELLS", "WORKBOOK_NAME", "sheet_columns"]
+__all__ = ["write_workbook", "plan_rows", "MAX_ROWS", "MAX_CELLS", "WORKBOOK_NAME", "sheet_columns", "Sheet"]
 
 WORKBOOK_NAME = "salesfocus.xlsx"
 MAX_ROWS = 100_000  # rows per sheet at most; a larger table is cut and the overview says so
@@ -68,6 +70,7 @@ class Book:
             "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
             "default_date_format": self.t.excel_date, "nan_inf_to_errors": True, "in_memory": True,
         })
+        self.wb.worksheet_class = Sheet
         self.refs: dict[str, SheetRef] = {}
         self.names: set[str] = set()
         self.f = self._formats()
@@ -246,6 +249,36 @@ def _store_column(ws: Any, j: int, values: list[Any], first_row: int, kind: type
         ws._check_dimensions(rows[0], j)
         ws._check_dimensions(rows[-1], j)
     return True
+
+
+class Sheet(Worksheet):
+    """A worksheet that writes its number and shared-text cells without a format of their own (nearly all of a
+    large sheet) in one step, as the same XML as xlsxwriter's ``_write_cell``: the place, the row's or column's
+    format, the value. xlsxwriter builds that with a list of attributes and an escape of each per cell, most of
+    the time saving a large sheet takes. Other cells, and a sheet in constant-memory mode, go through
+    ``_write_cell``."""
+
+    def _write_cell(self, row: int, col: int, cell: Any) -> None:
+        kind = type(cell)
+        if (kind is not _NUMBER and kind is not _STRING) or cell.format is not None or self.constant_memory:
+            super()._write_cell(row, col, cell)
+            return
+        style = ""
+        info = self.row_info.get(row)
+        if info is not None and info.row_format:
+            style = f' s="{info.row_format._get_xf_index()}"'
+        else:
+            column = self.col_info.get(col)
+            if column is not None and column.column_format is not None:
+                style = f' s="{column.column_format._get_xf_index()}"'
+        if kind is _NUMBER:
+            self.fh.write(f'<c r="{_cell_name(row, col)}"{style}><v>{cell.number:.16G}</v></c>')
+        else:
+            self.fh.write(f'<c r="{_cell_name(row, col)}"{style} t="s"><v>{cell.string}</v></c>')
+
+
+_NUMBER, _STRING = _CELLS[0], _CELLS[1]
+_cell_name = xl_rowcol_to_cell_fast
 
 
 def _store_numbers(ws: Any, j: int, cells: Any) -> list[int]:
