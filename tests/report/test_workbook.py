@@ -225,8 +225,13 @@ def test_the_sheet_class_writes_the_same_file_as_xlsxwriters_worksheet(tmp_path)
         ws.write_formula(4, 4, "=A2+1")
         ws.write_blank(6, 4, None, bold)
         ws.write_url(7, 4, "https://example.com")
+        ws.write_number(42, 0, 1.0)  # a sparse row, then rows with a format or a comment only
+        ws.write_string(42, 4, "end")
+        ws.set_row(45, 15, bold)
+        ws.write_comment(47, 1, "a note")
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, 39, 4)
+        wb.add_worksheet("empty", worksheet_class=sheet_class)
         wb.close()
         with zipfile.ZipFile(path) as z:
             return {n: z.read(n) for n in z.namelist()}

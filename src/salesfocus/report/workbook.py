@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import xlsxwriter
-from xlsxwriter.utility import xl_rowcol_to_cell_fast
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from salesfocus.report.i18n import Texts
@@ -253,32 +253,58 @@ def _store_column(ws: Any, j: int, values: list[Any], first_row: int, kind: type
 
 class Sheet(Worksheet):
     """A worksheet that writes its number and shared-text cells without a format of their own (nearly all of a
-    large sheet) in one step, as the same XML as xlsxwriter's ``_write_cell``: the place, the row's or column's
-    format, the value. xlsxwriter builds that with a list of attributes and an escape of each per cell, most of
-    the time saving a large sheet takes. Other cells, and a sheet in constant-memory mode, go through
-    ``_write_cell``."""
+    large sheet) row by row in one step each, as the same XML as xlsxwriter's ``_write_rows``: the place, the
+    row's or column's format, the value. xlsxwriter builds that with a call, a list of attributes and an escape
+    of each per cell, most of the time saving a large sheet takes. Other cells go through ``_write_cell``; a
+    sheet in constant-memory mode is written by xlsxwriter."""
 
-    def _write_cell(self, row: int, col: int, cell: Any) -> None:
-        kind = type(cell)
-        if (kind is not _NUMBER and kind is not _STRING) or cell.format is not None or self.constant_memory:
-            super()._write_cell(row, col, cell)
+    def _write_rows(self) -> None:
+        if self.constant_memory or _NUMBER is None or _STRING is None:
+            super()._write_rows()
             return
-        style = ""
-        info = self.row_info.get(row)
-        if info is not None and info.row_format:
-            style = f' s="{info.row_format._get_xf_index()}"'
-        else:
-            column = self.col_info.get(col)
-            if column is not None and column.column_format is not None:
-                style = f' s="{column.column_format._get_xf_index()}"'
-        if kind is _NUMBER:
-            self.fh.write(f'<c r="{_cell_name(row, col)}"{style}><v>{cell.number:.16G}</v></c>')
-        else:
-            self.fh.write(f'<c r="{_cell_name(row, col)}"{style} t="s"><v>{cell.string}</v></c>')
+        self._calculate_spans()
+        table, row_info, comments, write = self.table, self.row_info, self.comments, self.fh.write
+        columns = range(self.dim_colmin, self.dim_colmax + 1)
+        names = [xl_col_to_name(c) for c in columns]
+        styles: dict[int, str] = {}  # a column's format, found when a cell first needs it (as xlsxwriter does)
+        for row in range(self.dim_rowmin, self.dim_rowmax + 1):
+            info = row_info.get(row)
+            if not (info is not None or row in comments or table[row]):
+                continue
+            span = self.row_spans.get(int(row / 16))
+            if not table[row]:
+                self._write_empty_row(row, span, info)
+                continue
+            self._write_row(row, span, info)
+            cells, place = table[row], str(row + 1)
+            row_style = f' s="{info.row_format._get_xf_index()}"' if info is not None and info.row_format else None
+            for k, col in enumerate(columns):
+                cell = cells.get(col)
+                if cell is None:
+                    continue
+                kind = type(cell)
+                if (kind is not _NUMBER and kind is not _STRING) or cell.format is not None:
+                    self._write_cell(row, col, cell)
+                    continue
+                style = row_style
+                if style is None:
+                    style = styles.get(col)
+                    if style is None:
+                        style = styles[col] = self._column_style(col)
+                if kind is _NUMBER:
+                    write(f'<c r="{names[k]}{place}"{style}><v>{cell.number:.16G}</v></c>')
+                else:
+                    write(f'<c r="{names[k]}{place}"{style} t="s"><v>{cell.string}</v></c>')
+            self._xml_end_tag("row")
+
+    def _column_style(self, col: int) -> str:
+        info = self.col_info.get(col)
+        if info is None or info.column_format is None:
+            return ""
+        return f' s="{info.column_format._get_xf_index()}"'
 
 
 _NUMBER, _STRING = _CELLS[0], _CELLS[1]
-_cell_name = xl_rowcol_to_cell_fast
 
 
 def _store_numbers(ws: Any, j: int, cells: Any) -> list[int]:
