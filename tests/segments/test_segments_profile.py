@@ -119,3 +119,28 @@ def test_clusters_find_three_blobs_and_describe_them():
     assert set(desc[big].split(", ")) == {"frequent orders", "high margin %", "high revenue"}
     assert set(desc[int(lab[n])].split(", ")) == {"rare orders", "low margin %", "low revenue"}
     assert math.isclose(m.summary_.share.sum(), 1.0)
+
+
+def test_clusters_silhouettes_are_scikit_learns_with_or_without_the_shared_distances():
+    """The silhouette sample's distances are computed once for every k; the scores are scikit-learn's own, and
+    the same where they do not fit in its working memory and are computed per k. A constant column is no
+    feature."""
+    import sklearn
+    from sklearn.metrics import silhouette_score
+
+    rng = np.random.default_rng(2)
+    n = 300
+    frame = pd.DataFrame({"customer_id": [f"c{i}" for i in range(n)],
+                          "annual_revenue": np.r_[rng.normal(10, 1, n // 2), rng.normal(20, 1, n // 2)],
+                          "annual_orders": np.r_[rng.normal(3, 1, n // 2), rng.normal(9, 1, n // 2)],
+                          "late_share": 0.1})
+    cfg = ClusterConfig(k_min=2, k_max=4, sample=200, silhouette_sample=120, seed=5)
+    shared = BehaviourClusters(cfg).fit(frame)
+    with sklearn.config_context(working_memory=0.01):  # 120 rows of distances do not fit: per k
+        per_k = BehaviourClusters(cfg).fit(frame)
+    assert shared.features_ == ["annual_revenue", "annual_orders"]
+    assert shared.silhouettes_ == per_k.silhouettes_ and list(shared.silhouettes_) == [2, 3, 4]
+    assert (shared.labels_ == per_k.labels_).all()
+    sil = np.random.default_rng(5).choice(n, size=200, replace=False)[:120]
+    x = shared._matrix(frame)
+    assert shared.silhouettes_[shared.k_] == round(float(silhouette_score(x[sil], shared.labels_[sil])), 4)

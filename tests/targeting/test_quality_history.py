@@ -13,6 +13,7 @@ from salesfocus.config import TargetingQuality
 from salesfocus.targeting import customer_windows, quality_checks, window_measures
 from salesfocus.targeting.history import window_dates
 from salesfocus.targeting.quality import homogeneity
+from salesfocus.workspace import Workspace
 
 
 def test_homogeneity_by_hand():
@@ -99,8 +100,14 @@ def test_windows_and_counts_by_hand():
     inv = ibis.memtable({"customer_id": ["b", "b"], "invoice_date": [D(2024, 1, 1), D(2024, 2, 1)],
                          "due_date": [D(2024, 1, 31), D(2024, 3, 1)], "paid_date": [D(2024, 2, 15), D(2024, 2, 20)],
                          "amount": [100.0, 50.0]})
-    got = window_measures(w, as_of, order_lines=ol, activities=acts, invoices=inv).to_pandas().set_index(
-        "customer_id")
+    expr = window_measures(w, as_of, order_lines=ol, activities=acts, invoices=inv)
+    got = expr.to_pandas().set_index("customer_id")
+    # the run writes it with the engine: every count is 64-bit there too (not the engine's 128-bit sum)
+    with Workspace(None) as ws:
+        ws.write("history", expr, temp=True)
+        assert ws.table("history").schema() == expr.schema()
+        back = ws.table("history").to_pandas().set_index("customer_id").sort_index()
+        assert back.equals(got.sort_index())
     a, b = got.loc["a"], got.loc["b"]
     assert (a.orders_last, a.orders_prev, a.w_orders, a.wp_orders, a.w_returns) == (2, 1, 2, 1, 1)
     assert (a.revenue_y1, a.revenue_y2) == (100.0, 200.0)

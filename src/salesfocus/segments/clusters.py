@@ -77,8 +77,7 @@ class BehaviourClusters:
         from sklearn.metrics import silhouette_score
 
         cfg = self.config
-        self.features_ = [f for f in FEATURES if f in frame.columns and frame[f].notna().any()
-                          and pd.to_numeric(frame[f], errors="coerce").nunique() > 1]
+        self.features_ = [f for f in FEATURES if f in frame.columns and _varies(frame[f])]
         n = len(frame)
         self.silhouettes_: dict[int, float] = {}
         if n < max(cfg.k_min + 1, 10) or len(self.features_) < 2:
@@ -89,13 +88,16 @@ class BehaviourClusters:
         rng = np.random.default_rng(cfg.seed)
         fit_idx = rng.choice(n, size=min(n, cfg.sample), replace=False)
         sil_idx = fit_idx[: min(len(fit_idx), cfg.silhouette_sample)]
+        x_sil = x[sil_idx]
+        dist = _distances(x_sil)
         best = None
         for k in range(cfg.k_min, min(cfg.k_max, n - 1) + 1):
             km = KMeans(n_clusters=k, n_init=2, max_iter=100, random_state=cfg.seed).fit(x[fit_idx])
-            lab = km.predict(x[sil_idx])
+            lab = km.predict(x_sil)
             if len(set(lab)) < 2:
                 continue
-            s = float(silhouette_score(x[sil_idx], lab))
+            s = float(silhouette_score(x_sil, lab) if dist is None
+                      else silhouette_score(dist, lab, metric="precomputed"))
             self.silhouettes_[k] = round(s, 4)
             if best is None or s > best[0] + 1e-9:
                 best = (s, k, km)
@@ -135,6 +137,29 @@ class BehaviourClusters:
     def check_fitted(self) -> None:
         if not hasattr(self, "labels_"):
             raise NotFittedError("BehaviourClusters needs fit() first")
+
+
+def _varies(col: pd.Series) -> bool:
+    """At least two different numbers (NULLs and text aside)."""
+    x = pd.to_numeric(col, errors="coerce")
+    return bool(x.min() < x.max())
+
+
+def _distances(x: np.ndarray) -> np.ndarray | None:
+    """The silhouette sample's distances, computed once for every k (scikit-learn computes them per call).
+
+    Only where scikit-learn computes them in one piece too (they fit in its working memory, as the default
+    2,000 customers do): the same matrix, so the same scores to the last bit. Else None: per call, as before.
+    """
+    from sklearn import get_config
+    from sklearn.metrics import pairwise_distances
+
+    n = len(x)
+    if int(get_config()["working_memory"] * 2**20 // (8 * n)) < n:
+        return None
+    d = pairwise_distances(x)
+    np.fill_diagonal(d, 0.0)  # as scikit-learn does for a sample against itself
+    return d
 
 
 def _words(means: pd.Series) -> str:

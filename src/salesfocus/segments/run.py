@@ -108,12 +108,13 @@ def run(ctx: RunContext) -> None:
     keep = dict.fromkeys((*CUSTOMER_COLUMNS, *EVIDENCE, *cfg.profile.attributes, "name", "sector", "region",
                           *FEATURES, "revenue", "net_profit", "visits", "visit_hours", "visits_per_year", "status",
                           *abc_seg.required, *abcd_seg.required, *vm_seg.required, *policy.required))
-    ws.write(_TMP + "feats", feats.select(*[c for c in keep if c in feats.columns]), temp=True)
+    # in the customer table's order (the joins above lose it), so the customer columns below come out aligned and
+    # need no sort; sorted here rather than the wider segments table, whose query (one-row constants crossed in)
+    # keeps the order
+    ws.write(_TMP + "feats", feats.select(*[c for c in keep if c in feats.columns]).order_by("customer_id"), temp=True)
     feats = ws.table(_TMP + "feats")
     abc_c, abcd_c, cuts = _constants(abc_seg.constants(feats), abcd_seg.constants(feats), vm_seg.cuts(feats))
-    seg = vm_seg.extend(abcd_seg.extend(abc_seg.extend(feats, abc_c), abcd_c), cuts)
-    # in the customer table's order, so the customer columns below come out aligned and need no sort
-    ws.write(_TMP + "seg", seg.order_by("customer_id"), temp=True)
+    ws.write(_TMP + "seg", vm_seg.extend(abcd_seg.extend(abc_seg.extend(feats, abc_c), abcd_c), cuts), temp=True)
     ws.raw.execute(f'DROP TABLE IF EXISTS "{_TMP}feats"')
     core = ws.table(_TMP + "seg")
 

@@ -127,7 +127,7 @@ class SegmentDefinition:
         for i, t in enumerate(tables):
             if t is None:
                 continue
-            k = t.mutate(_key=self.combination(t))
+            k = t.select(_key=self.combination(t))  # not the wide customer table's every column: cheaper to compile
             c = k.group_by("_key").aggregate(n=k.count()).to_pandas()
             c["table"] = i
             counts.append(c)

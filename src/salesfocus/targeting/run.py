@@ -202,7 +202,9 @@ def _history(ctx: RunContext, cust_seg: ibis.Table) -> tuple[pd.DataFrame, ibis.
     windows = window_dates(cust_seg.select("customer_id", *keep), ds.as_of)
     expr = window_measures(windows, ds.as_of, order_lines=ds.get("order_lines"), order_table=_orders(ctx),
                            activities=ds.get("activities"), invoices=ds.get("invoices"), keep=keep)
-    hist_t = _ws(ctx, "history", expr)
+    # written by the engine directly (no trip through Arrow): every column already has the type Ibis gives it
+    ctx.workspace.write(_TMP + "history", expr, temp=True)
+    hist_t = ctx.workspace.table(_TMP + "history")
     counts = [c for c in hist_t.columns if c not in keep and c != "customer_id"]
     history = hist_t.select(*dates, *counts).order_by("customer_id").to_pandas()
     history["customer_id"] = history.customer_id.astype(str)
