@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import ibis
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -258,8 +259,14 @@ class Workspace:
 
     # -- tables ---------------------------------------------------------------------------------
     def has_table(self, name: str) -> bool:
-        q = "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_schema = 'main'"
-        return self.raw.execute(q, [name]).fetchone()[0] > 0
+        """Whether a table or view ``name`` exists (a temporary one included)."""
+        # binding the name: the catalog views (information_schema, duckdb_tables()) describe every table of the
+        # workspace, some ms a call once it holds a few runs, and a run asks some 30 times
+        try:
+            self.raw.execute(f"SELECT * FROM {_q(name)} LIMIT 0")
+        except duckdb.CatalogException:
+            return False
+        return True
 
     def table(self, name: str) -> ibis.Table:
         return self.con.table(name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pyarrow as pa
@@ -70,6 +71,16 @@ def test_large_tables_are_written_in_batches_alike(monkeypatch):
     monkeypatch.setattr(outputs, "BATCH_ROWS", 7)
     assert csv_bytes(big) == whole
     assert whole.count(b"\n3.0,") == 0 and whole.count(b",3.0,") == 50
+
+
+def test_sentences_with_a_comma_in_every_row_are_quoted_as_the_csv_module_does():
+    """A text column with a comma in every row (the A/B/C reasons) is quoted whole, with or without quotes in it."""
+    rows = [["A: high (€4640 a year), 1 of 1 yes", 'B: "low", no'], ["x, y", "z, w"], [",", '","']]
+    for values in rows:
+        ours = csv_bytes(pa.table({"reasons": values, "n": [1, 2]})).decode("utf-8")
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows([["reasons", "n"], *zip(values, ["1", "2"], strict=True)])
+        assert ours == buf.getvalue()
 
 
 def test_float_text_is_python_repr():

@@ -180,11 +180,24 @@ def _text_fields(a: pa.Array, *, neutral: bool = True) -> pa.Array:
     hit, need = _text_masks(a)
     if neutral and hit is not None:
         a = _prefix(a, hit, "'")
-    if need is not None:
-        mask = pa.array(need, pa.bool_())
-        inner = pc.replace_substring(pc.filter(a, mask), '"', '""')
-        a = pc.replace_with_mask(a, mask, pc.binary_join_element_wise('"', inner, '"', ""))
-    return a
+    if need is None:
+        return a
+    # sentences (the A/B/C reasons) have a comma in nearly every row: then every row is quoted, with no masks
+    every = bool(need.all())
+    inner = a if every else pc.filter(a, pa.array(need, pa.bool_()))
+    if _has_byte(inner, 34):
+        inner = pc.replace_substring(inner, '"', '""')
+    quoted = pc.binary_join_element_wise('"', inner, '"', "")
+    return quoted if every else pc.replace_with_mask(a, pa.array(need, pa.bool_()), quoted)
+
+
+def _has_byte(a: pa.Array, byte: int) -> bool:
+    """Whether any value of a text array holds ``byte``."""
+    if len(a) == 0 or a.buffers()[2] is None:
+        return False
+    offsets = _offsets(a)
+    data = np.frombuffer(a.buffers()[2], dtype=np.uint8)[int(offsets[0]):int(offsets[-1])]
+    return bool((data == byte).any())
 
 
 def float_text(x: np.ndarray) -> pa.Array:
