@@ -7,10 +7,13 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test test-fast bench system-deps lint clean
 
+# The package's bytecode is compiled here, as pip does for a regular install: an editable install leaves it to the
+# first import, and where PYTHONDONTWRITEBYTECODE is set every run compiles every module again (~0.15 s a run).
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m compileall -q src/salesfocus
 	touch $(STAMP)
 
 # Java (Spark), PostgreSQL (source tests) and Chromium (browser tests), from Debian's packages.
