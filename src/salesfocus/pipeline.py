@@ -15,6 +15,8 @@ import importlib
 import json
 import threading
 from collections.abc import Callable
+from concurrent import futures
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import ibis
@@ -50,7 +52,8 @@ CUSTOMER_ATTRIBUTES = ["name", "sector", "region", "country", "size_class", "emp
 
 
 def _analyses() -> list[tuple[str, Callable[[RunContext], None]]]:
-    """The analyses of a run, in order; each takes the context and fills it. Add new ones here."""
+    """The analyses of a run, in order; each takes the context and fills it. Add new ones here; those in
+    :data:`BESIDE` run on a thread of their own beside the ones after them."""
     from salesfocus.periods import run as periods
     from salesfocus.predict.run import run as prediction
     from salesfocus.profit import run as profit
@@ -58,8 +61,16 @@ def _analyses() -> list[tuple[str, Callable[[RunContext], None]]]:
     from salesfocus.targeting import run as targeting
 
     return [("profit", profit), ("prediction", prediction), ("segments", segments),
-            ("targeting", targeting),  # last: it reads the columns of every analysis before it
-            ("periods", periods)]  # over time: adds tables only, so it may follow targeting
+            ("periods", periods),  # over time: reads the segments' columns and adds tables only
+            ("targeting", targeting)]  # it reads the columns of every analysis before it
+
+
+BESIDE = frozenset({"periods"})
+"""Analyses that only read (the data set's stored tables and the customer table as it stands) and add tables,
+figures and notes: each runs on a thread and a DuckDB connection of its own, beside the analyses after it, and
+what it adds is taken in after theirs (the same run as one after the other). Much of an analysis is Python
+(building queries, pandas) that holds the GIL while the engine waits, and much is the engine's work while
+Python waits: side by side, each fills the other's gaps (10M order lines: periods and targeting 2.8 -> x s)."""
 
 
 _HEAVY_IMPORTS = ("scipy.optimize", "scipy.special", "scipy.stats", "scipy.integrate", "sklearn.cluster",
@@ -270,10 +281,20 @@ def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], co
         period_end=span["hi"].isoformat(),
         sources=imported["sources"],
     )
-    for name, fn in _analyses():
-        say(f"analysis: {name}")
-        fn(ctx)
-        _drop_scratch(ctx)
+    beside: list[tuple[RunContext, Future[None]]] = []
+    try:
+        for name, fn in _analyses():
+            say(f"analysis: {name}")
+            if name in BESIDE:
+                beside.append(_start_beside(ctx, fn, name))
+                continue
+            fn(ctx)
+            _drop_scratch(ctx)
+        for sub, done in beside:
+            done.result()  # raises what went wrong there
+            ctx.take(sub)
+    finally:
+        futures.wait([done for _, done in beside])  # nothing uses the workspace beside a failed run
     ctx.summary["notes"] = ds.missing_notes + ctx.notes
     out = {name: (v.to_pyarrow() if isinstance(v, ibis.Table) else v) for name, v in ctx.tables.items()}
     out["customers"] = ctx.customer_table()
@@ -283,6 +304,26 @@ def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], co
     _release(workspace)  # every table of the run is Arrow by now
     # stored while the caller renders the outputs from the run's Arrow tables (the workspace waits for it)
     return workspace.save_run(out, meta, background=True, keep=config.keep_runs or None)
+
+
+def _start_beside(ctx: RunContext, fn: Callable[[RunContext], None], name: str) -> tuple[RunContext, Future[None]]:
+    """Start an analysis of :data:`BESIDE` on a thread and a workspace connection of its own; its context (with
+    its tables as Arrow once done: the connection and its temporary tables go) and its future."""
+    ws = ctx.workspace.beside()
+    sub = ctx.beside(ws)
+
+    def run() -> None:
+        try:
+            fn(sub)
+            sub.tables = {k: v.to_pyarrow() if isinstance(v, ibis.Table) else v for k, v in sub.tables.items()}
+        finally:
+            ws.close()
+
+    side = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"sf-{name}")
+    try:
+        return sub, side.submit(run)
+    finally:
+        side.shutdown(wait=False)  # its thread ends after the analysis
 
 
 def _drop_scratch(ctx: RunContext) -> None:

@@ -231,6 +231,16 @@ class Workspace:
         """The DuckDB connection under the Ibis backend."""
         return self.con.con
 
+    def beside(self) -> Workspace:
+        """This workspace on a connection of its own, for work on another thread; close it when done.
+
+        DuckDB runs the queries of both connections side by side. The stored tables are shared; temporary tables
+        and registered data are each connection's own (the new one's go when it closes).
+        """
+        ws = Workspace(self.path, read_only=self.read_only)
+        ws._con = ibis.duckdb.from_connection(self.raw.cursor())
+        return ws
+
     def close(self) -> None:
         try:
             self.wait()

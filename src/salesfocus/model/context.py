@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import ibis
+import ibis.expr.operations as ops
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -40,6 +41,7 @@ class RunContext:
     summary: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     _arrow: pa.Table | None = field(default=None, repr=False)
+    _given: dict[str, Any] = field(default_factory=dict, repr=False)  # the figures a context of beside() started with
 
     @classmethod
     def start(cls, workspace: Workspace, config: Config, dataset: Dataset, customers: pa.Table) -> RunContext:
@@ -82,6 +84,35 @@ class RunContext:
     def note(self, msg: str) -> None:
         if msg not in self.notes:
             self.notes.append(msg)
+
+    def beside(self, workspace: Workspace) -> RunContext:
+        """A context for an analysis on another thread, on ``workspace`` (:meth:`Workspace.beside`).
+
+        It has the config, the figures so far, the customer table as it stands and the data set's stored tables
+        (on that connection: the temporary ones of this connection are not there), and no tables yet. For an
+        analysis that adds tables, figures and notes but no customer columns; :meth:`take` takes them back.
+        """
+        tables = {}
+        for name, t in self.dataset.tables.items():
+            op = t.op()
+            if isinstance(op, ops.DatabaseTable) and workspace.has_table(op.name):
+                tables[name] = workspace.table(op.name)
+        ds = Dataset(tables, self.dataset.as_of, list(self.dataset.missing_notes), self.dataset._has_cost)
+        sub = RunContext(workspace, self.config, ds, None, summary=dict(self.summary))  # type: ignore[arg-type]
+        sub._given = dict(self.summary)
+        sub._show(self._arrow)
+        return sub
+
+    def take(self, sub: RunContext) -> None:
+        """Add what an analysis run in a context of :meth:`beside` added there: tables, figures and notes, after
+        those of this context (as if it had run last)."""
+        self.tables.update(sub.tables)
+        self.summary.update({k: v for k, v in sub.summary.items() if k not in sub._given or sub._given[k] is not v})
+        for msg in sub.dataset.missing_notes:
+            if msg not in self.dataset.missing_notes:
+                self.dataset.missing_notes.append(msg)
+        for msg in sub.notes:
+            self.note(msg)
 
 
 def _ascending(ids: pa.ChunkedArray) -> bool:
