@@ -77,10 +77,3 @@ def test_demo_run_outputs_and_summary(demo_run):
     m = t["migration"].query("dimension == 'pyramid' and to_period == '2025'")
     assert m.customers.sum() == s["migration"]["up"] + s["migration"]["down"] + s["migration"]["same"] \
         + s["migration"]["new"] + s["migration"]["reactivated"] + s["migration"]["lost"]
-
-
-def test_periods_is_the_last_analysis_of_a_run():
-    from salesfocus import pipeline
-    from salesfocus.periods import run
-
-    assert pipeline._analyses()[-1] == ("periods", run)

@@ -1,0 +1,102 @@
+"""Analyses of ``pipeline.BESIDE`` run on a thread and a DuckDB connection of their own, beside the analyses after
+them: the run is the same as one after the other (every table, figure and note, in the same order)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pyarrow as pa
+import pytest
+
+from salesfocus import pipeline
+from salesfocus.config import Config
+from salesfocus.io.importer import DuckDBEngine
+from salesfocus.io.readers import parse_data_arg
+from salesfocus.model import Dataset, RunContext
+from salesfocus.workspace import Workspace
+
+
+def _close(a, b, path="") -> None:
+    """Equal, floats to 1e-9 relative (sums on the engine may add in another order)."""
+    if isinstance(a, dict):
+        assert list(a) == list(b), path
+        for k in a:
+            _close(a[k], b[k], f"{path}.{k}")
+    elif isinstance(a, list):
+        assert len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _close(x, y, f"{path}[{i}]")
+    elif isinstance(a, float) and isinstance(b, float):
+        assert (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12), path
+    else:
+        assert a == b, path
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    demo = pytest.importorskip("salesfocus.demo")
+    return demo.generate_demo(tmp_path_factory.mktemp("demo"), customers=600, seed=5)
+
+
+def _run(demo, beside: bool) -> tuple[dict, dict]:
+    mp = pytest.MonkeyPatch()
+    if not beside:  # one after the other, those of BESIDE last: the order their results are taken in
+        analyses, later = pipeline._analyses(), pipeline.BESIDE
+        mp.setattr(pipeline, "_analyses", lambda: [a for a in analyses if a[0] not in later]
+                   + [a for a in analyses if a[0] in later])
+        mp.setattr(pipeline, "BESIDE", frozenset())
+    try:
+        with Workspace(None) as ws:
+            run = pipeline.analyze(DuckDBEngine(ws), ws, [parse_data_arg(f"{t}={p}") for t, p in demo.paths.items()],
+                                   {}, Config())
+            return {n: run.table(n) for n in run.tables}, run.meta["summary"]
+    finally:
+        mp.undo()
+
+
+def test_a_run_with_analyses_beside_is_the_run_one_after_the_other(demo):
+    assert "periods" in pipeline.BESIDE
+    side, side_summary = _run(demo, True)
+    seq, seq_summary = _run(demo, False)
+    assert list(side) == list(seq)
+    for name in seq:
+        assert side[name].schema == seq[name].schema, name
+        _close(side[name].to_pydict(), seq[name].to_pydict(), name)
+    _close(side_summary, seq_summary)  # the notes and figures in the same order too
+    assert any(n.startswith("periods:") for n in side_summary["notes"])
+
+
+def test_a_context_beside_sees_the_stored_tables_and_gives_back_what_it_added():
+    with Workspace(None) as ws:
+        ws.write("orders", pa.table({"customer_id": ["A", "B"], "revenue": [1.0, 2.0]}))
+        ws.write("scratch", pa.table({"x": [1]}), temp=True)
+        ds = Dataset({"orders": ws.table("orders"), "scratch": ws.table("scratch")}, dt.date(2024, 1, 1))
+        ctx = RunContext.start(ws, Config(), ds, pa.table({"customer_id": ["B", "A"], "revenue": [2.0, 1.0]}))
+        ctx.summary.update(engine="duckdb", customers=2)
+        ctx.note("first")
+        other = ws.beside()
+        try:
+            sub = ctx.beside(other)
+            assert set(sub.dataset.tables) == {"orders"}  # a temporary table of the other connection is not there
+            assert sub.customers.order_by("customer_id").revenue.to_pyarrow().to_pylist() == [1.0, 2.0]
+            assert sub.dataset.tables["orders"].revenue.sum().to_pyarrow().as_py() == 3.0
+            sub.tables["extra"] = pa.table({"n": [1]})
+            sub.summary["extra"] = {"n": 1}
+            sub.note("first")
+            sub.note("second")
+            ctx.summary["later"] = 1  # what ran meanwhile comes first
+            ctx.note("meanwhile")
+        finally:
+            other.close()
+        ctx.take(sub)
+        assert list(ctx.summary) == ["engine", "customers", "later", "extra"]
+        assert ctx.notes == ["first", "meanwhile", "second"]
+        assert ctx.tables["extra"].to_pylist() == [{"n": 1}]
+        assert ws.has_table("scratch")  # the other connection's end leaves this one's temporary tables
+
+
+def test_periods_runs_beside_targeting_after_the_segments_it_reads():
+    names = [n for n, _ in pipeline._analyses()]
+    assert names.index("segments") < names.index("periods") < names.index("targeting")
+    assert pipeline.BESIDE == {"periods"}  # targeting adds customer columns: it cannot run beside
