@@ -99,3 +99,24 @@ def test_files_listed_in_the_run_order_though_customers_is_written_first(run, tm
     assert order[0] == "customers" and sorted(order) == sorted(run.tables)
     assert [p.name for p in files[:len(run.tables)]] == [f"{n}.csv" for n in run.tables]
     assert files[-1].name == "summary.json"
+
+
+def test_csv_batches_run_in_order_with_at_most_one_per_core_ahead():
+    """Each batch ahead holds its formatted text: at a million customers the bound keeps the peak under 4 GiB."""
+    import os
+
+    from salesfocus.report import outputs
+
+    pulled = 0
+
+    def tasks():
+        nonlocal pulled
+        for i in range(25):
+            pulled += 1
+            yield lambda i=i: pa.array([i])
+
+    got = []
+    for part in outputs._ordered(tasks()):
+        got.append(part[0].as_py())
+        assert pulled - len(got) <= (os.cpu_count() or 1)
+    assert got == list(range(25))

@@ -300,8 +300,12 @@ def _pool() -> ThreadPoolExecutor:
 
 
 def _ordered(tasks: Iterator[Callable[[], pa.Array]]) -> Iterator[pa.Array]:
-    """Run tasks on the pool, a few ahead, and yield their results in order."""
-    pool, window, ahead = _pool(), [], 2 * (os.cpu_count() or 1)
+    """Run tasks on the pool, one per core ahead, and yield their results in order.
+
+    Each batch in flight holds its formatted text (50,000 customers: about 50 MB and more while formatting); at
+    50M order lines, two per core ahead instead of one took the run's peak from 3.74 to 3.88 GiB and was no faster.
+    """
+    pool, window, ahead = _pool(), [], os.cpu_count() or 1
     for task in tasks:
         window.append(pool.submit(task))
         if len(window) > ahead:
