@@ -78,7 +78,9 @@ def order_lines() -> pa.Table:
     })
 
 
-def customers() -> pa.Table:
+def customers(*, only_margin: bool = False) -> pa.Table:
+    """The customer table as the segments analysis leaves it; ``only_margin``: as with order lines only, where
+    the data answers the margin question and nobody the other three (their sources 'none', no yes)."""
     ids = sorted(MANAGER)
     firsts = {c: min(d for x, d, _ in ORDERS if x == c) for c in ids}
     n_orders = {c: sum(1 for x, _, r in ORDERS if x == c and r >= 0) for c in ids}
@@ -94,7 +96,9 @@ def customers() -> pa.Table:
         "abc_potential": [0.0] * len(ids),
     }
     for i, q in enumerate(QUESTIONS):
-        cols[f"{q}_yes"] = [YES[c] > i for c in ids]
+        cols[f"{q}_yes"] = [YES[c] > i and not (only_margin and i) for c in ids]
+        if only_margin:
+            cols[f"{q}_source"] = ["orders" if q == "margin" else "none"] * len(ids)
     return pa.table(cols)
 
 
@@ -126,7 +130,7 @@ def leads() -> pa.Table:
 
 
 def make_context(as_of: dt.date = D(2024, 12, 31), *, goals=None, segments: bool = True,
-                 with_prospects: bool = True, period: str = "year") -> RunContext:
+                 with_prospects: bool = True, period: str = "year", only_margin: bool = False) -> RunContext:
     """A run context over the hand-made data, as the pipeline would hand it to the periods analysis."""
     ws = Workspace(None)
     tables = {"order_lines": order_lines(), "leads": leads()}
@@ -134,7 +138,7 @@ def make_context(as_of: dt.date = D(2024, 12, 31), *, goals=None, segments: bool
         tables["prospects"] = prospects()
     for name, data in tables.items():
         ws.write(name, data)
-    cust = customers()
+    cust = customers(only_margin=only_margin)
     if not segments:
         cust = cust.drop_columns(["abc_potential", *(f"{q}_yes" for q in QUESTIONS)])
     cfg = Config()

@@ -235,6 +235,22 @@ def test_without_segments_or_prospects_it_notes_what_is_left_out():
     assert "goals" not in ctx.tables and ctx.summary["goals"] == {"met": 0, "total": 0}
 
 
+def test_abc_per_period_scales_to_the_questions_the_run_could_answer():
+    """With order lines only the data answers margin alone (m = 1): A needs ceil(2·1/4) = 1 yes and C at most
+    floor(2·1/4) = 0, as in the run's own A/B/C. Every customer but B and F has margin yes. 2024: A, G and E
+    are high (1 yes: A); C and D low with 1 yes: B. Against all four questions they would be B, B, B, C, C."""
+    from salesfocus.periods import run
+    ctx = make_context(goals=[], only_margin=True)
+    run(ctx)
+    cp = frame(ctx, "customer_periods")
+    assert cp[cp.period == "2024"].set_index("customer_id").abc_segment.to_dict() == {
+        "A": "A", "G": "A", "E": "A", "C": "B", "D": "B"}
+    # 2023: A 500 high, D 400 high (before 500 < 800), B and G low (before 900 >= 800); B has no yes: C;
+    # F (a credit note only) is not active, so it has no segment
+    assert cp[cp.period == "2023"].set_index("customer_id").abc_segment.dropna().to_dict() == {
+        "A": "A", "D": "A", "B": "C", "G": "B"}
+
+
 def test_quarters_label_and_split_the_same_orders():
     from salesfocus.periods import run
     ctx = make_context(period="quarter", goals=[], segments=False)

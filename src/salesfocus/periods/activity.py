@@ -48,29 +48,27 @@ def customer_period_figures(orders: ibis.Table, kind: str, as_of: dt.date, *, ha
         revenue=o.revenue.sum(), gross_margin=margin, orders=(o.revenue >= 0).sum().cast("int64"))
 
 
-def period_levels(figures: ibis.Table, config: PyramidConfig, n_periods: int) -> ibis.Table:
+def period_levels(figures: ibis.Table, config: PyramidConfig) -> ibis.Table:
     """``customer_id, period_index, pyramid_level`` for every customer with orders in a period.
 
     Per period, the active customers are ranked on that period's revenue and cut by
     :func:`salesfocus.profit.pyramid_levels` (top 50%, large to 80%, medium to 95%, small the rest by default);
     a customer with orders but not active (credit notes only, or fewer than the rule's minimum) is ``inactive``.
     """
-    parts = []
-    for i in range(n_periods):
-        t = figures.filter(figures.period_index == i)
-        t = t.select("customer_id", status=ibis.ifelse(t.active, "active", "inactive"),
-                     revenue=t.revenue.cast("float64"))
-        parts.append(pyramid_levels(t, config, basis="revenue").mutate(period_index=ibis.literal(i, "int64")))
-    return ibis.union(*parts) if len(parts) > 1 else parts[0]
+    t = figures.select("customer_id", period_index=figures.period_index.cast("int64"),
+                       status=ibis.ifelse(figures.active, "active", "inactive"),
+                       revenue=figures.revenue.cast("float64"))
+    return pyramid_levels(t, config, basis="revenue", by=("period_index",))
 
 
-def period_segments(figures: ibis.Table, customers: ibis.Table, config: ABCConfig, days: list[int]) -> ibis.Table:
+def period_segments(figures: ibis.Table, customers: ibis.Table, config: ABCConfig, days: ibis.Table) -> ibis.Table:
     """``customer_id, period_index, abc_segment`` for every customer active in a period.
 
     Y of the A/B/C matrix is the period's revenue annualised (``revenue × 365.25 / days``, ``days`` the
-    period's days up to the as-of date) plus the customer's potential; X, the yes answers to margin, speed,
-    innovation and network, are the run's current answers (the criteria are not measured per period). So
-    a move between A, B and C over the periods is a change in size.
+    period's days up to the as-of date, from ``days``: ``period_index, days``) plus the customer's potential;
+    the boundary of high Y is each period's own. X, the yes answers to margin, speed, innovation and network,
+    are the run's current answers (the criteria are not measured per period), and the questions answerable
+    are the run's, so a move between A, B and C over the periods is a change in size.
 
     Raises
     ------
@@ -84,15 +82,13 @@ def period_segments(figures: ibis.Table, customers: ibis.Table, config: ABCConfi
         "customer_id", abc_potential=customers.abc_potential.cast("float64"),
         **{f"{q}_yes": customers[f"{q}_yes"].fill_null(False) for q in ABC_CRITERIA})
     seg = ABCSegmentation(config)
-    # the answers joined once for every period, not once per period
-    a = figures.filter(figures.active).select("customer_id", "period_index", "revenue").join(answers, "customer_id")
-    parts = []
-    for i, d in enumerate(days):
-        t = a.filter(a.period_index == i)
-        t = t.select("customer_id", annual_revenue=t.revenue.cast("float64") * DAYS_PER_YEAR / max(d, 1),
-                     *answers.columns[1:])
-        parts.append(seg.build(t).select("customer_id", "abc_segment").mutate(period_index=ibis.literal(i, "int64")))
-    return ibis.union(*parts) if len(parts) > 1 else parts[0]
+    a = figures.filter(figures.active).select("customer_id", "period_index", "revenue")
+    a = a.join(days.select("period_index", _days=days.days), "period_index").join(answers, "customer_id")
+    t = a.select("customer_id", *answers.columns[1:], period_index=a.period_index.cast("int64"),
+                 annual_revenue=a.revenue.cast("float64") * DAYS_PER_YEAR / ibis.greatest(a._days, 1))
+    by = ("period_index",)
+    out = seg.extend(t, seg.constants(t, by=by, answers=customers), by=by)
+    return out.select("customer_id", "period_index", "abc_segment")
 
 
 def first_periods(figures: ibis.Table) -> ibis.Table:

@@ -105,7 +105,7 @@ def _figures(ctx: RunContext) -> tuple[ibis.Table, list[Period], ibis.Table]:
     return _tmp(ctx, "base", f), periods, cal
 
 
-def _segments(ctx: RunContext, base: ibis.Table, periods: list[Period]) -> ibis.Table | None:
+def _segments(ctx: RunContext, base: ibis.Table, cal: ibis.Table) -> ibis.Table | None:
     missing = [c for c in SEGMENT_INPUTS if c not in ctx.customers.columns]
     if missing:
         ctx.note("periods: no A/B/C segments in this run, so migration and retention per segment use the "
@@ -113,7 +113,7 @@ def _segments(ctx: RunContext, base: ibis.Table, periods: list[Period]) -> ibis.
         return None
     ctx.note("periods: A/B/C per period uses each period's annualised revenue with today's potential and yes "
              "answers (the criteria are not measured per period), so an A/B/C move is a change in size")
-    return period_segments(base, ctx.customers, ctx.config.segments.abc, [p.days for p in periods])
+    return period_segments(base, ctx.customers, ctx.config.segments.abc, cal)
 
 
 def _converted(ctx: RunContext) -> ibis.Table | None:
@@ -256,8 +256,8 @@ def run(ctx: RunContext) -> None:
                  "measured per period)")
     base, periods, cal = _figures(ctx)
     n = len(periods)
-    lv = period_levels(base, cfg.pyramid, n)
-    abc = _segments(ctx, base, periods)
+    lv = period_levels(base, cfg.pyramid)
+    abc = _segments(ctx, base, cal)
     figures = base.join(lv, ["customer_id", "period_index"])
     if abc is not None:
         figures = figures.left_join(abc, ["customer_id", "period_index"]).drop("customer_id_right",

@@ -41,7 +41,8 @@ def level_order(level: ir.StringValue, config: PyramidConfig) -> ir.IntegerValue
     return ibis.cases(*[(level == name, i) for i, name in enumerate(level_names(config))], else_=99)
 
 
-def pyramid_levels(customers: ibis.Table, config: PyramidConfig, *, basis: str | None = None) -> ibis.Table:
+def pyramid_levels(customers: ibis.Table, config: PyramidConfig, *, basis: str | None = None,
+                   by: tuple[str, ...] = ()) -> ibis.Table:
     """``customer_id, pyramid_level``: the level of every customer.
 
     Active customers are ordered on ``basis`` (default ``config.basis``), largest first, ties on
@@ -51,16 +52,21 @@ def pyramid_levels(customers: ibis.Table, config: PyramidConfig, *, basis: str |
     customer that crosses a boundary still belongs to the higher level, and the best customer is always
     at the top. A customer with a basis of zero, below zero (a loss-maker on the net-profit basis) or
     unknown is in the last level. ``status`` inactive gives ``inactive``, ex-customer ``ex-customer``.
+
+    ``by``: columns that cut the table into parts ranked each on their own (one row per customer and
+    period, ``by=("period_index",)``), kept in the result after ``customer_id``. One windowed pass over
+    every part, where a union of one query per part would grow with their number.
     """
     basis = basis or config.basis
-    require(customers, ("customer_id", "status", basis), "pyramid_levels")
+    require(customers, ("customer_id", "status", basis, *by), "pyramid_levels")
     level_names(config)  # checks the configured names
-    t = customers.select("customer_id", "status", _b=customers[basis].cast("float64"))
+    t = customers.select("customer_id", *by, "status", _b=customers[basis].cast("float64"))
     t = t.mutate(_pos=ibis.greatest(t._b, ibis.literal(0.0)).fill_null(0.0))
     active = t.status == "active"
     order = [ibis.desc(t._pos), t.customer_id]
-    cum = t._pos.sum().over(ibis.cumulative_window(group_by=active, order_by=order))
-    before = ratio(cum - t._pos, t._pos.sum().over(ibis.window(group_by=active)))
+    parts = [*[t[c] for c in by], active]
+    cum = t._pos.sum().over(ibis.cumulative_window(group_by=parts, order_by=order))
+    before = ratio(cum - t._pos, t._pos.sum().over(ibis.window(group_by=parts)))
     last = config.levels[-1][0]
     ranked = ibis.cases(*[((t._pos > 0) & (before < upper), name) for name, upper in config.levels[:-1]],
                         else_=last)
@@ -69,7 +75,7 @@ def pyramid_levels(customers: ibis.Table, config: PyramidConfig, *, basis: str |
         (t.status == EX_CUSTOMER, EX_CUSTOMER),
         else_=INACTIVE,
     )
-    return t.select("customer_id", pyramid_level=level)
+    return t.select("customer_id", *by, pyramid_level=level)
 
 
 def _funnel(prospects: ibis.Table | None) -> ibis.Table | None:

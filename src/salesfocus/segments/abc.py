@@ -67,37 +67,49 @@ class ABCSegmentation(Segmentation):
             return t.select(*out, abc_reasons=self.reasons(t))
         return t.select(*out)
 
-    def extend(self, table: ibis.Table, constants: ibis.Table | None = None) -> ibis.Table:
+    def extend(self, table: ibis.Table, constants: ibis.Table | None = None, *,
+               by: tuple[str, ...] = ()) -> ibis.Table:
         """``table`` with ``abc_value, criteria_yes, abc_size, abc_segment, abc_questions`` added, rows passing through.
 
         ``constants`` is :meth:`constants` of the same table run beforehand (a one-row table), so that the
         per-customer query holds no window or aggregate over itself; without it they are computed inline.
+        ``by``: segment each group of rows with these values on its own (one row per customer and period);
+        ``constants`` then has a row per group.
         """
-        ensure_columns(table, self.required, type(self).__name__)
-        return self._extend(table, constants)
+        ensure_columns(table, (*self.required, *by), type(self).__name__)
+        return self._extend(table, constants, by=by)
 
     def _values(self, t: ibis.Table) -> ibis.Table:
         value = t.annual_revenue.cast("float64").fill_null(0.0) + t.abc_potential.cast("float64").fill_null(0.0)
         n_yes = sum((t[f"{q}_yes"].cast("int64") for q in ABC_CRITERIA), ibis.literal(0)).cast("int64")
         return t.mutate(abc_value=value, criteria_yes=n_yes)
 
-    def constants(self, table: ibis.Table) -> ibis.Table:
-        """One row: ``_boundary`` (the smallest Y that is high) and ``_m`` (the questions answerable)."""
-        t = self._values(table.select(*self.required, *[f"{q}_source" for q in ABC_CRITERIA
-                                                         if f"{q}_source" in table.columns]))
-        b = self._boundary(t)
-        m = answered(t, ABC_CRITERIA) if self.config.scale_to_answered else None
-        return b.cross_join(m) if m is not None else b.mutate(_m=ibis.literal(len(ABC_CRITERIA)))
+    def constants(self, table: ibis.Table, *, by: tuple[str, ...] = (),
+                  answers: ibis.Table | None = None) -> ibis.Table:
+        """One row: ``_boundary`` (the smallest Y that is high) and ``_m`` (the questions answerable).
 
-    def _extend(self, table: ibis.Table, constants: ibis.Table | None = None) -> ibis.Table:
+        ``by``: a row per group of these columns' values, each with the boundary of its own rows.
+        ``answers``: the table whose ``<q>_source`` columns decide ``_m`` (default ``table``): the whole
+        customer table when ``table`` holds only some customers, so that the count is the data set's.
+        """
+        answers = table if answers is None else answers
+        t = self._values(table.select(*self.required, *by))
+        b = self._boundary(t, by)
+        if not self.config.scale_to_answered:
+            return b.mutate(_m=ibis.literal(len(ABC_CRITERIA)))
+        return b.cross_join(answered(answers, ABC_CRITERIA))
+
+    def _extend(self, table: ibis.Table, constants: ibis.Table | None = None, *,
+                by: tuple[str, ...] = ()) -> ibis.Table:
         cfg = self.config
         t = self._values(table)
-        if constants is not None:
-            t = t.cross_join(constants.select("_boundary", "_m"))
-        else:
-            t = t.cross_join(self._boundary(t))
+        inline = constants is None
+        if inline:
+            constants = self._boundary(t, by)
+        keep = [c for c in ("_boundary", "_m") if c in constants.columns]
+        t = t.join(constants.select(*by, *keep), list(by)) if by else t.cross_join(constants.select(*keep))
         t = t.mutate(abc_size=ibis.ifelse((t.abc_value > 0) & (t.abc_value >= t._boundary), "high", "low"))
-        if constants is None:
+        if inline:
             t = (t.cross_join(answered(t, ABC_CRITERIA)) if cfg.scale_to_answered
                  else t.mutate(_m=ibis.literal(len(ABC_CRITERIA))))
         n = len(ABC_CRITERIA)
@@ -119,8 +131,8 @@ class ABCSegmentation(Segmentation):
         return (t.abc_segment + ": " + size_txt + ", " + t.criteria_yes.cast("string") + " of "
                 + t.abc_questions.cast("string") + " yes. " + reasons(t, ABC_CRITERIA))
 
-    def _boundary(self, t: ibis.Table) -> ibis.Table:
-        """One row, ``_boundary``: the smallest Y that is high.
+    def _boundary(self, t: ibis.Table, by: tuple[str, ...] = ()) -> ibis.Table:
+        """One row (per ``by`` group), ``_boundary``: the smallest Y that is high.
 
         Share basis: rank on Y (ties on customer_id); the customers whose preceding cumulative Y is below
         ``high_share`` of the total are the ones needed to reach it, and the smallest of their Y is the
@@ -128,11 +140,16 @@ class ABCSegmentation(Segmentation):
         """
         cfg = self.config
         if cfg.high_basis == "amount":
-            return t.aggregate(_boundary=ibis.literal(float(cfg.high_amount)))
-        v = t.select("customer_id", "abc_value")  # the window sorts only these two columns
-        v = v.mutate(_before=v.abc_value.cumsum(order_by=[v.abc_value.desc(), v.customer_id]) - v.abc_value,
-                     _total=v.abc_value.sum().over(ibis.window()))
+            amount = ibis.literal(float(cfg.high_amount))
+            return t.select(*by).distinct().mutate(_boundary=amount) if by else t.aggregate(_boundary=amount)
+        v = t.select("customer_id", *by, "abc_value")  # the window sorts only these columns
+        order = [v.abc_value.desc(), v.customer_id]
+        v = v.mutate(_before=v.abc_value.sum().over(ibis.cumulative_window(group_by=list(by), order_by=order))
+                     - v.abc_value,
+                     _total=v.abc_value.sum().over(ibis.window(group_by=list(by))))
         b = v.abc_value.min(where=(v._before < v._total * cfg.high_share) & (v.abc_value > 0))
+        if by:
+            return v.group_by(list(by)).aggregate(_boundary=b.fill_null(float("inf")))
         return v.aggregate(_boundary=b.fill_null(float("inf")))
 
     def boundary(self, segmented: ibis.Table) -> ir.FloatingScalar:
