@@ -96,9 +96,15 @@ def _print_import(summary: dict) -> None:
 
 def _run_analysis(data: list[str], out_dir: Path, mapping: Path | None, config: Path | None, lang: str | None,
                   workspace: Path | None, engine: str, as_of: str | None, period: str | None = None) -> Path:
+    from salesfocus.io.readers import parse_data_arg
+
+    sources = [parse_data_arg(d) for d in data]
+    if engine == "duckdb":  # the import key (is this the import the workspace holds?), made while the rest imports
+        for s in sources:
+            s.hash_soon()
+
     from salesfocus import pipeline
     from salesfocus.io.mapping import load_mapping
-    from salesfocus.io.readers import parse_data_arg
     from salesfocus.report import write_all
     from salesfocus.workspace import Workspace
 
@@ -108,7 +114,6 @@ def _run_analysis(data: list[str], out_dir: Path, mapping: Path | None, config: 
             raise InputError(f"--period {period!r}: use year, quarter or month")
         cfg.periods.period = period
     maps = load_mapping(mapping)
-    sources = [parse_data_arg(d) for d in data]
     for s in sources:
         if s.table in maps and s.table:
             s.options = {**maps[s.table].options, **s.options}

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from salesfocus.errors import InputError
 from salesfocus.io.headers import guess_table, normalise, propose_mapping
 from salesfocus.io.parse import detect_formats, parse_bool, parse_date, parse_number, parse_text
 from salesfocus.io.sniff import sniff_csv
@@ -217,3 +218,29 @@ def test_dates_month_first_only_when_the_column_proves_it(dates, fmt):
         if fmt == "%d.%m.%y":  # two-digit years: 69-99 are 19xx
             dates = [d if d.year < 2069 else d.replace(year=d.year - 100) for d in dates]
         assert got == dates
+
+
+# -- fingerprints ------------------------------------------------------------------------------------------
+
+
+def test_a_file_hashed_ahead_has_the_fingerprint_of_its_bytes_and_a_changed_file_is_hashed_again(tmp_path):
+    import hashlib
+    import os
+
+    from salesfocus.io.readers import Source
+
+    f = tmp_path / "orders.csv"
+    f.write_bytes(b"customer_id;order_id\n" + b"K1;1\n" * 300_000)
+    src = Source("order_lines", str(f))
+    src.hash_soon()
+    assert src.fingerprint() == hashlib.sha256(f.read_bytes()).hexdigest()[:16]
+    src.hash_soon()
+    src._hashing.result()  # hashed ahead, then changed: its size and time differ, so it is hashed again
+    f.write_bytes(b"customer_id;order_id\nK2;2\n")
+    os.utime(f, ns=(1, 1))
+    assert src.fingerprint() == hashlib.sha256(f.read_bytes()).hexdigest()[:16]
+    src.hash_soon()
+    f.unlink()  # gone before the fingerprint is asked: the usual error, not the thread's
+    with pytest.raises(InputError, match="file not found"):
+        src.fingerprint()
+    assert Source("order_lines", "postgresql://h/db?table=t").hash_soon() is None  # a database is not hashed

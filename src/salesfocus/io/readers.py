@@ -8,11 +8,13 @@ column later, so that a bad value can be reported with its original text.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import datetime as dt
 import hashlib
 import itertools
 import os
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +47,7 @@ class Source:
     options: dict[str, Any] = field(default_factory=dict)
     display: str | None = None  # the name in messages when the file name alone is ambiguous
     _fingerprint: tuple | None = field(default=None, repr=False, compare=False)
+    _hashing: Future | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_url(self) -> bool:
@@ -76,14 +79,37 @@ class Source:
             return hashlib.sha256(self.label.encode()).hexdigest()[:16]
         _check_file(self)
         stat = os.stat(self.location)
-        if self._fingerprint and self._fingerprint[0] == (stat.st_size, stat.st_mtime_ns):
-            return self._fingerprint[1]  # asked again in the same run (import key, then the import)
-        h = hashlib.sha256()
-        with open(self.location, "rb") as f:
-            while chunk := f.read(1 << 22):
-                h.update(chunk)
-        self._fingerprint = ((stat.st_size, stat.st_mtime_ns), h.hexdigest()[:16])
+        now = (stat.st_size, stat.st_mtime_ns)
+        pending, self._hashing = self._hashing, None
+        if pending is not None:
+            with contextlib.suppress(OSError):  # read again below, where a failure is reported
+                self._fingerprint = pending.result()
+        if self._fingerprint and self._fingerprint[0] == now:
+            return self._fingerprint[1]  # hashed ahead (hash_soon), or asked again in the same run
+        self._fingerprint = _file_hash(self.location)
         return self._fingerprint[1]
+
+    def hash_soon(self) -> None:
+        """Start hashing the file on a thread; :meth:`fingerprint` takes the result. Reading and hashing run
+        outside the GIL, so the hash is made while the caller imports the analyses and opens the workspace
+        (a repeated ``analyze`` of 10M order lines, a 105 MB Parquet file: about 0.14 s sooner)."""
+        if self.is_url or self._hashing is not None or not os.path.isfile(self.location):
+            return
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sf-hash")
+        try:
+            self._hashing = pool.submit(_file_hash, self.location)
+        finally:
+            pool.shutdown(wait=False)  # its thread ends with the hash
+
+
+def _file_hash(path: str) -> tuple[tuple[int, int], str]:
+    """((size, mtime), the first 16 hex digits of the SHA-256 of the file's bytes)."""
+    stat = os.stat(path)
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 22):
+            h.update(chunk)
+    return (stat.st_size, stat.st_mtime_ns), h.hexdigest()[:16]
 
 
 @dataclass
