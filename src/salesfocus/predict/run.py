@@ -491,7 +491,9 @@ def _figures(flags: ibis.Table) -> dict[str, Any]:
         potential_total=f.potential_revenue.sum(),
         with_peers=f.peer_revenue.notnull().sum(),
     ).to_pyarrow().to_pylist()[0]
-    by_source = f.group_by("potential_source").aggregate(n=f.count()).to_pyarrow().to_pylist()
+    # in a fixed order: summary.json is the same file for the same data
+    by_source = f.group_by("potential_source").aggregate(n=f.count()).order_by("potential_source").to_pyarrow()
+    by_source = by_source.to_pylist()
     r2 = lambda v: None if v is None else round(float(v), 2)  # noqa: E731
     return {
         "totals": {"expected_revenue": r2(row["expected_revenue"]), "clv": r2(row["clv"]),
