@@ -1,7 +1,9 @@
-"""The workspace's catalogue: which tables it holds."""
+"""The workspace: which tables it holds, and the engine settings while a run is stored."""
 
 import pyarrow as pa
+import pytest
 
+from salesfocus import workspace
 from salesfocus.workspace import Workspace
 
 
@@ -18,3 +20,41 @@ def test_has_table_sees_stored_temporary_and_registered_tables_and_views_only(tm
         assert not ws.has_table("scratch")
     with Workspace(tmp_path / "w.duckdb") as ws:  # stored ones only, after reopening
         assert ws.has_table("orders") and not ws.has_table("arrow_view") and not ws.has_table("scratch")
+
+
+def _limit(con) -> str:
+    return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+
+
+@pytest.mark.parametrize(("configured", "lowered"), [(None, True), ("2GB", True), ("100MB", False)])
+def test_a_run_is_stored_under_a_lower_memory_limit_and_the_workspace_limit_comes_back(
+        tmp_path, monkeypatch, configured, lowered):
+    """The store only streams Arrow into blocks: under the workspace's limit DuckDB would keep what it wrote cached
+    beside the outputs. A limit below the store's is left as it is."""
+    if configured is None:
+        monkeypatch.delenv("SALESFOCUS_MEMORY_LIMIT", raising=False)
+    else:
+        monkeypatch.setenv("SALESFOCUS_MEMORY_LIMIT", configured)
+    with Workspace(tmp_path / "w.duckdb") as ws:
+        before = _limit(ws.raw)
+        probe = ws.raw.cursor()  # the setting is the database's: another connection sees it
+        seen = []
+        store_select = workspace._store_select
+
+        def spy(data):
+            seen.append(_limit(probe))
+            return store_select(data)
+
+        monkeypatch.setattr(workspace, "_store_select", spy)
+        ws.save_run({"t": pa.table({"a": [1]}), "u": pa.table({"b": ["x"]})}, {}, background=True)
+        ws.wait()
+        assert seen == [("256.0 MiB" if lowered else before)] * 2
+        assert _limit(ws.raw) == before
+        ws.save_run({"t": pa.table({"a": [2]})}, {})  # again, in the caller's thread: the same limit after
+        assert _limit(ws.raw) == before
+
+
+def test_memory_sizes_are_read_as_duckdb_reads_them():
+    assert [workspace._size(s) for s in ("1GB", "500 MiB", "1.5GiB", "2 gb", "1000 bytes", "256KB")] == [
+        10**9, 500 * 2**20, int(1.5 * 2**30), 2 * 10**9, 1000, 256_000]
+    assert [workspace._size(s) for s in ("80%", "1000", "lots")] == [None, None, None]
