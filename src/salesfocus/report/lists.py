@@ -70,100 +70,71 @@ def _text(v: Any) -> str:
     return str(v)
 
 
-def _mapped(col: pa.ChunkedArray | pa.Array, fn: Any) -> pa.Array:
-    """``fn`` of every cell's Python value (``None`` for empty) as text, computed once per distinct value (a segment
-    column has a handful)."""
-    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-    coded = pc.dictionary_encode(arr)
-    words = pa.array([fn(v) for v in coded.dictionary.to_pylist()] + [fn(None)], pa.string())
-    return words.take(pc.fill_null(coded.indices, len(coded.dictionary)))
+def _texts(s: pd.Series, fn: Any = None) -> pd.Series:
+    """``s.map(fn or _text)``, computed once per distinct value (a segment column has a handful)."""
+    fn = fn or _text
+    codes, uniq = pd.factorize(s, use_na_sentinel=True)
+    words = np.array([fn(u) for u in uniq.tolist()] + [fn(None)], dtype=object)  # tolist: Python values
+    return pd.Series(words[codes], index=s.index, dtype=object)
 
 
-def _texts(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
-    """Every cell as :func:`_text` gives it: text as it is, dates as YYYY-MM-DD, '' for empty; in Arrow, so a
-    million customers' ids, names and addresses never become Python objects."""
-    t = col.type
-    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_date(t):
-        return pc.fill_null(col.cast(pa.string()), "")
-    return _mapped(col, _text)
-
-
-# What str.strip() strips and the \s of _EMAIL matches (str.isspace), for Arrow's trim and RE2's classes (whose
-# own whitespace is ASCII only)
-_SPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
-_NOT_IN_ADDRESS = "[^@,;<>\"'" + "".join(f"\\x{{{ord(c):x}}}" for c in _SPACE) + "]+"
-_EMAIL_RE2 = f"^{_NOT_IN_ADDRESS}@{_NOT_IN_ADDRESS}\\.{_NOT_IN_ADDRESS}$"
-""":data:`_EMAIL` for Arrow (RE2)."""
-
-
-def _usable(addresses: pa.ChunkedArray | pa.Array) -> np.ndarray:
-    """Whether each (stripped) address is usable: :data:`_EMAIL`, matched in Arrow."""
-    hit = pc.match_substring_regex(addresses, _EMAIL_RE2)
-    return np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), dtype=bool)
-
-
-def _customers(d: RunData) -> pa.Table:
-    """The customer columns the lists use (Arrow, shared with the run)."""
+def _customers(d: RunData) -> pd.DataFrame:
+    """The customer columns the lists use (converted once, shared by every list)."""
     basis = ((d.summary.get("segments") or {}).get("policy_basis") or "abc") + "_segment"
     cols = ["customer_id", "name", "email", "contact_model", "at_risk", basis, *(c for _, c in GROUPINGS),
             *_OPTIONAL.values()]
-    t = d.arrow("customers")
-    return t.select([c for c in dict.fromkeys(cols) if c in t.column_names])
+    return d.frame("customers", columns=list(dict.fromkeys(cols)))
 
 
-def _empty(n: int) -> pa.Array:
-    return pa.array([""] * n, pa.string()) if n else pa.array([], pa.string())
-
-
-def _channels(d: RunData, cust: pa.Table) -> pa.Array | pa.ChunkedArray:
+def _channels(d: RunData, cust: pd.DataFrame) -> pd.Series:
     """Recommended channel per customer: the segment policy's contact model and channels."""
     t = d.texts
-    if "contact_model" not in cust.column_names:
-        return _empty(cust.num_rows)
-    model = _mapped(cust.column("contact_model"), lambda v: _text(t.value(v)))
+    if "contact_model" not in cust:
+        return pd.Series("", index=cust.index)
+    model = _texts(cust["contact_model"], lambda v: _text(t.value(v)))
     basis = ((d.summary.get("segments") or {}).get("policy_basis") or "abc") + "_segment"
-    if d.has("segment_policy", "segment", "channels") and basis in cust.column_names:
+    if d.has("segment_policy", "segment", "channels") and basis in cust:
         pol = d.frame("segment_policy")
         by_seg = dict(zip(pol["segment"].astype(str), pol["channels"].fillna("").astype(str), strict=True))
-        extra = _mapped(cust.column(basis), lambda s: by_seg.get(str(s), ""))
-        both = pc.and_(pc.not_equal(model, ""), pc.not_equal(extra, ""))
-        return pc.if_else(both, pc.binary_join_element_wise(model, extra, ": "),
-                          pc.if_else(pc.not_equal(model, ""), model, extra))
+        extra = _texts(cust[basis], lambda s: by_seg.get(str(s), ""))
+        return pd.Series([f"{m}: {c}" if m and c else m or c for m, c in zip(model, extra, strict=True)],
+                         index=cust.index)
     return model
 
 
-def _tags(d: RunData, cust: pa.Table, groupings: list[tuple[str, str]]) -> pa.Array | pa.ChunkedArray:
+def _tags(d: RunData, cust: pd.DataFrame, groupings: list[tuple[str, str]]) -> pd.Series:
     t = d.texts
-    parts = [pa.array(["salesfocus"] * cust.num_rows, pa.string())]
+    parts = [pd.Series("salesfocus", index=cust.index)]
     for _key, col in groupings:
         label = t.col(col)
-        parts.append(_mapped(cust.column(col), lambda v, label=label: f"{label}: {t.value(v)}" if _text(v) else ""))
-    if "at_risk" in cust.column_names:
-        parts.append(_mapped(cust.column("at_risk"), lambda v: t.col("at_risk") if v is True else ""))
-    return pc.binary_join_element_wise(*(pc.if_else(pc.equal(a, ""), pa.scalar(None, pa.string()), a) for a in parts),
-                                       ", ", null_handling="skip")
+        parts.append(_texts(cust[col], lambda v, label=label: f"{label}: {t.value(v)}" if _text(v) else ""))
+    if "at_risk" in cust:
+        parts.append(_texts(cust["at_risk"], lambda v: t.col("at_risk") if v is True else ""))
+    texts = [pa.array(p.to_numpy(dtype=object), pa.string()) for p in parts]
+    joined = pc.binary_join_element_wise(*(pc.if_else(pc.equal(a, ""), pa.scalar(None, pa.string()), a) for a in texts),
+                                         ", ", null_handling="skip")
+    return pd.Series(joined.to_numpy(zero_copy_only=False), index=cust.index, dtype=object)
 
 
-def _addresses(cust: pa.Table) -> pa.Array | pa.ChunkedArray:
+def _addresses(cust: pd.DataFrame) -> pd.Series:
     """Each customer's e-mail address, stripped ('' when none)."""
-    if "email" not in cust.column_names:
-        return _empty(cust.num_rows)
-    return pc.utf8_trim(_texts(cust.column("email")), _SPACE)
+    if "email" not in cust:
+        return pd.Series("", index=cust.index, dtype=object)
+    return _texts(cust["email"]).str.strip()
 
 
-def _contacts(d: RunData, cust: pa.Table, groupings: list[tuple[str, str]]) -> pa.Table:
-    """The list fields of every customer (one row each, in the table's order), as text."""
-    cols = {"Email Address": _addresses(cust),
-            "Company Name": _texts(cust.column("name")) if "name" in cust.column_names else _empty(cust.num_rows),
-            "Customer ID": _texts(cust.column("customer_id")),
-            "Segment": _empty(cust.num_rows),
-            "Tags": _tags(d, cust, groupings),
-            "Recommended Channel": _channels(d, cust)}
+def _contacts(d: RunData, cust: pd.DataFrame, groupings: list[tuple[str, str]]) -> pd.DataFrame:
+    """The list fields of the given customers (same index)."""
+    out = pd.DataFrame({"Email Address": _addresses(cust),
+                        "Company Name": _texts(cust["name"]) if "name" in cust else "",
+                        "Customer ID": _texts(cust["customer_id"])}, index=cust.index)
+    out["Segment"] = ""
+    out["Tags"] = _tags(d, cust, groupings)
+    out["Recommended Channel"] = _channels(d, cust)
     for label, col in _OPTIONAL.items():
-        if col in cust.column_names:
-            cols[label] = _texts(cust.column(col))
-    names = [c for c in LIST_COLUMNS if c in cols]
-    return pa.table([cols[c] for c in names], names=names)
+        if col in cust:
+            out[label] = _texts(cust[col])
+    return out
 
 
 def _write_xlsx(table: pa.Table, path: Path, sheet: str) -> None:
@@ -196,21 +167,19 @@ def _save(table: pa.Table, folder: Path, stem: str, sheet: str) -> tuple[str, st
     return csv.name, xlsx
 
 
-def _members(d: RunData, cust: pa.Table) -> list[tuple[str, str, str, np.ndarray]]:
-    """(file prefix, grouping column, segment value, whether each customer is in it) for every list."""
+def _members(d: RunData) -> list[tuple[str, str, str, pd.Index]]:
+    """(file prefix, grouping column, segment value, customer row positions) for every list."""
+    cust = _customers(d)
     out = []
     for key, col in GROUPINGS:
-        if col not in cust.column_names:
+        if col not in cust:
             continue
-        coded = pc.dictionary_encode(_texts(cust.column(col)).combine_chunks())
-        codes = coded.indices.to_numpy(zero_copy_only=False)  # compare codes, not a million texts, per segment
-        values = coded.dictionary.to_pylist()
-        for v in sorted(v for v in values if v):
-            out.append((key, col, v, codes == values.index(v)))
+        codes, values = pd.factorize(_texts(cust[col]))  # compare codes, not 200k texts, for each segment
+        for v in sorted(v for v in values.tolist() if v):
+            out.append((key, col, v, cust.index[codes == values.get_loc(v)]))
     if "at_risk" in d.run.tables and "customer_id" in d.arrow("at_risk").column_names:
-        ids = pc.unique(d.arrow("at_risk").column("customer_id").cast(pa.string()))
-        hit = pc.is_in(_texts(cust.column("customer_id")), value_set=ids)
-        out.append(("at-risk", "at_risk", "at_risk", np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)))
+        ids = set(d.arrow("at_risk").column("customer_id").to_pylist())
+        out.append(("at-risk", "at_risk", "at_risk", cust.index[cust["customer_id"].isin(ids)]))
     return out
 
 
@@ -233,27 +202,29 @@ def write_lists(run: Run | RunData, folder: Path | str, lang: str | None = None)
     if "customers" not in d.run.tables:
         return []
     cust = _customers(d)
-    groupings = [(k, c) for k, c in GROUPINGS if c in cust.column_names]
-    contacts = _contacts(d, cust, groupings)
-    ok = _usable(contacts.column("Email Address"))
-    table = contacts.filter(pa.array(ok))  # the customers with a usable address; each list takes its rows from it
-    segment_at = table.column_names.index("Segment")
+    groupings = [(k, c) for k, c in GROUPINGS if c in cust]
+    ok = _texts(_addresses(cust), lambda e: bool(_EMAIL.match(e or ""))).astype(bool)
+    contacts = _contacts(d, cust[ok], groupings)
+    columns = [c for c in LIST_COLUMNS if c in contacts.columns]
+    # The contacts as Arrow once; each list takes its rows from it.
+    table = pa.table({c: pa.array(contacts[c].to_numpy(dtype=object), pa.string()) for c in columns})
+    where = contacts.index.to_numpy()
     written: list[ListFile] = []
     used: set[str] = set()
-    for key, col, value, member in _members(d, cust):
+    for key, col, value, rows in _members(d):
         segment = _text(t.value(value)) if col != "at_risk" else t.col("at_risk")
-        keep = table.take(pa.array(np.flatnonzero(member[ok]), pa.int64()))
-        keep = keep.set_column(segment_at, "Segment", pa.array([segment] * keep.num_rows, pa.string()))
+        keep = table.take(pa.array(np.flatnonzero(np.isin(where, rows.to_numpy())), pa.int64()))
+        keep = keep.set_column(columns.index("Segment"), "Segment", pa.array([segment] * keep.num_rows, pa.string()))
         stem = f"{key}-{_slug(value)}" if col != "at_risk" else "at-risk"
         while stem in used:
             stem += "-2"
         used.add(stem)
         csv, xlsx = _save(keep, folder, stem, f"{t.col(col) if col != 'at_risk' else key} {value}")
-        written.append(ListFile(t.col(col) if col != "at_risk" else t.table("at_risk"), segment, int(member.sum()),
+        written.append(ListFile(t.col(col) if col != "at_risk" else t.table("at_risk"), segment, len(rows),
                                 keep.num_rows, csv, xlsx))
     everyone = table.drop_columns(["Segment"])
     csv, xlsx = _save(everyone, folder, "all-contacts", "all-contacts")
-    written.append(ListFile(t.t("with_email"), "*", cust.num_rows, int(ok.sum()), csv, xlsx))
+    written.append(ListFile(t.t("with_email"), "*", len(cust), int(ok.sum()), csv, xlsx))
     index = pd.DataFrame([{t.t("grouping"): w.grouping, "Segment": w.segment, t.col("customers"): w.customers,
                            t.t("with_email"): w.with_email, t.t("without_email"): w.customers - w.with_email,
                            "CSV": w.csv, "XLSX": w.xlsx} for w in written])
