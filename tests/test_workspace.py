@@ -58,3 +58,27 @@ def test_memory_sizes_are_read_as_duckdb_reads_them():
     assert [workspace._size(s) for s in ("1GB", "500 MiB", "1.5GiB", "2 gb", "1000 bytes", "256KB")] == [
         10**9, 500 * 2**20, int(1.5 * 2**30), 2 * 10**9, 1000, 256_000]
     assert [workspace._size(s) for s in ("80%", "1000", "lots")] == [None, None, None]
+
+
+def test_a_run_is_stored_when_the_engine_cannot_lower_its_limit(tmp_path):
+    import duckdb
+
+    class Refusing:  # DuckDB's connection, refusing the lower limit (as when it could not free enough memory)
+        def __init__(self, cur):
+            self.cur = cur
+
+        def execute(self, sql, *args):
+            if sql.startswith("SET memory_limit") and "256MiB" in sql:
+                raise duckdb.OutOfMemoryException("could not free up enough memory for the new limit")
+            return self.cur.execute(sql, *args)
+
+        def __getattr__(self, name):
+            return getattr(self.cur, name)
+
+    with Workspace(tmp_path / "w.duckdb") as ws:
+        before = _limit(ws.raw)
+        ws.raw.execute("CREATE TABLE _runs (run_id INTEGER, created_at VARCHAR, meta VARCHAR, tables VARCHAR)")
+        workspace._store_run(Refusing(ws.raw.cursor()), 1, {"t": pa.table({"a": [1, 2]})}, [1, "now", "{}", '["t"]'],
+                             memory_limit="1GB")
+        assert ws.load_run(1).table("t").column("a").to_pylist() == [1, 2]
+        assert _limit(ws.raw) == before

@@ -182,7 +182,10 @@ def _store_run(cur: Any, run_id: int, tables: dict[str, Any], row: list[Any], ke
     cur.execute("SET threads = 1")
     cur.execute(f"SET disabled_compression_methods = '{_with_disabled(disabled, STORE_DISABLED_COMPRESSION)}'")
     if lower:
-        cur.execute(f"SET memory_limit = '{STORE_MEMORY_LIMIT // 2**20}MiB'")
+        try:  # DuckDB evicts (or spills) down to the new limit; should it not manage, the store goes on as it was
+            cur.execute(f"SET memory_limit = '{STORE_MEMORY_LIMIT // 2**20}MiB'")
+        except duckdb.Error:
+            lower = False
     try:
         cur.execute("BEGIN TRANSACTION")
         try:
