@@ -244,3 +244,29 @@ def test_a_file_hashed_ahead_has_the_fingerprint_of_its_bytes_and_a_changed_file
     with pytest.raises(InputError, match="file not found"):
         src.fingerprint()
     assert Source("order_lines", "postgresql://h/db?table=t").hash_soon() is None  # a database is not hashed
+
+
+def test_the_checks_read_each_text_number_and_date_once(tmp_path):
+    """Every check of a column looks at its reading; written into each check, the reading (a dozen regular
+    expressions) was repeated some ten times a value, and a Dutch 1M-line CSV took 70 s a pass (now 5 s)."""
+    from salesfocus.config import ImportOptions
+    from salesfocus.io.readers import open_source, parse_data_arg
+    from salesfocus.io.validate import check_table
+    from salesfocus.workspace import Workspace
+
+    f = tmp_path / "orders.csv"
+    f.write_text("klant;order;datum;artikel;aantal;omzet;kostprijs\nK1;1;31-12-2024;A;2;1.234,56;(12,50)\n"
+                 "K2;2;01-02-2024;B;x;7,25-;3\n", encoding="utf-8")
+    with Workspace(None) as ws:
+        raw = open_source(ws.con, parse_data_arg(str(f)))
+        chk = check_table(raw, "order_lines", None, ImportOptions(), dt.date(2025, 1, 1))
+        for query in (chk.expr.filter(chk.bad()), chk.accepted()):  # the rejected rows, and the accepted ones
+            sql = str(ws.con.compile(query))
+            one_number = str(ws.con.compile(raw.expr.select(n=parse_number(raw.expr.omzet))))
+            one_date = str(ws.con.compile(raw.expr.select(d=parse_date(raw.expr.datum))))
+            cleaning, day_first = "EUR|eur", r"(\d{1,2})[-/.](\d{1,2})"
+            assert sql.count(cleaning) == 3 * one_number.count(cleaning)  # quantity, revenue, cost
+            assert sql.count(day_first) == one_date.count(day_first)
+        got = chk.accepted().order_by("_row").to_pyarrow().to_pylist()
+    assert [(r["customer_id"], r["quantity"], float(r["revenue"]), float(r["cost"])) for r in got] == [
+        ("K1", 2.0, 1234.56, -12.5)]

@@ -118,6 +118,9 @@ class RawTable:
     expr: ibis.Table
     text: bool  # columns are unparsed text (CSV)
     columns: list[str]
+    plain: ibis.Table | None = None
+    """The rows without their numbers, for a scan that needs none: a file's rows are numbered in order by one
+    thread (``row_number()``), the scan of ``plain`` runs on every core."""
 
 
 def distinguish(sources: list[Source]) -> None:
@@ -304,7 +307,7 @@ def open_source(con: ibis.BaseBackend, src: Source) -> RawTable:
                                 .drop("file_row_number"), False, list(t.columns))
         except Exception as e:
             raise InputError(f"{src.label}: cannot read this Parquet file ({e})") from None
-        return RawTable(src, _number_rows(t, spark), False, list(t.columns))
+        return RawTable(src, _number_rows(t, spark), False, list(t.columns), t)
     if src.kind == "excel":
         data = _read_excel(src)  # numbers its rows itself
         t = con.create_table(name, data, temp=True) if not spark else con.create_table(name, data)
@@ -334,7 +337,7 @@ def open_source(con: ibis.BaseBackend, src: Source) -> RawTable:
             f"{src.label}: cannot read this CSV file ({str(e).splitlines()[0]}); "
             "check that it is a text export with one header row"
         ) from None
-    return RawTable(src, _number_rows(t, spark), True, [c for c in t.columns if c != EXTRA])
+    return RawTable(src, _number_rows(t, spark), True, [c for c in t.columns if c != EXTRA], t)
 
 
 def _has_encodings(con) -> bool:
