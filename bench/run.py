@@ -7,6 +7,8 @@ measures, each in a fresh process, wall time and peak memory of:
   duckdb_sql  one hand-written DuckDB GROUP BY of the per-customer measures
   pandas      an idiomatic pandas groupby of the same measures
   import      salesfocus import + validation + per-customer measures (stage 1) into a workspace file
+  import_csv  the same from the same lines written as a Dutch CSV export (';', decimal comma, dd-mm-yyyy): every
+              number and date read from text
   reanalyze   re-analysis from that workspace (what the web app does on each change): stage 1 from the
               kept tables and every analysis, no outputs
   analyze     the whole `salesfocus analyze` (import + validation + measures + analyses + outputs), new workspace
@@ -155,6 +157,22 @@ def data_for(lines: int) -> Path:
     return d / "order_lines.parquet"
 
 
+def dutch_csv(parquet: Path) -> Path:
+    """The order lines as a Dutch export writes them (cached beside the Parquet file)."""
+    csv = parquet.with_name(parquet.stem + "_nl.csv")
+    if not csv.exists():
+        import duckdb
+
+        con = duckdb.connect()
+        src = f"read_parquet('{parquet}')"
+        numbers = [name for name, kind, *_ in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
+                   if kind in ("DOUBLE", "FLOAT") or kind.startswith("DECIMAL")]
+        comma = ", ".join(f"replace(CAST({c} AS VARCHAR), '.', ',') AS {c}" for c in numbers)
+        con.execute(f"COPY (SELECT * {f'REPLACE ({comma})' if comma else ''} FROM {src}) TO '{csv}' "
+                    "(HEADER, DELIMITER ';', DATEFORMAT '%d-%m-%Y')")
+    return csv
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
@@ -181,6 +199,9 @@ def main() -> None:
             runs = [peak_of([sys.executable, "-c", code, str(path), str(ws)], inner) for _ in range(a.repeat)]
             row[name] = {"s": min(w for w, _ in runs), "gib": max(g for _, g in runs)}
             row[name] |= {f"{k}_s": min(v) for k, v in inner.items()}  # in-process: the scan, stage 1
+        csv, ws = dutch_csv(path), out / "ws_csv.duckdb"
+        runs = [peak_of([sys.executable, "-c", TASKS["import"], str(csv), str(ws)]) for _ in range(a.repeat)]
+        row["import_csv"] = {"s": min(w for w, _ in runs), "gib": max(g for _, g in runs)}
         analyze = [sf, "analyze", str(path), "--out", str(out), "--workspace", str(out / "ws.duckdb")]
         first = []
         for _ in range(a.repeat):  # a first analyze imports: the workspace is new each time
@@ -200,7 +221,7 @@ def main() -> None:
     print()
     print(f"{'lines':>12} {'floor s':>8} {'sql s':>7} {'pandas s':>9} {'pymc rfm s':>11} {'import+measures s':>18} "
           f"{'x sql':>6} {'scan s':>7} {'measures s':>11} {'x scan':>7} {'reanalysis s':>13} {'x floor':>8} "
-          f"{'analyze s':>10} {'x sql':>6} {'again s':>8} {'x sql':>6} {'peak GiB':>9}")
+          f"{'analyze s':>10} {'x sql':>6} {'again s':>8} {'x sql':>6} {'peak GiB':>9} {'csv import s':>13}")
     for r in results:
         an, ag, im, re_ = r["analyze"]["s"], r["analyze_again"]["s"], r["import"]["s"], r["reanalyze"]["s"]
         fl, sq = r["floor"]["s"], r["duckdb_sql"]["s"]
@@ -214,7 +235,7 @@ def main() -> None:
         pms = f"{pm:>11.2f}" if pm else f"{'-':>11}"
         print(f"{r['lines']:>12,} {fl:>8.2f} {sq:>7.2f} {r['pandas']['s']:>9.2f} {pms} {im:>18.2f} {im / sq:>6.1f} "
               f"{scan:>7.2f} {ms:>11.2f} {ms / scan:>7.1f} {re_:>13.2f} {re_ / fl:>8.1f} {an:>10.2f} {an / sq:>6.1f} "
-              f"{ag:>8.2f} {ag / sq:>6.1f} {peak:>9.2f}")
+              f"{ag:>8.2f} {ag / sq:>6.1f} {peak:>9.2f} {r['import_csv']['s']:>13.2f}")
     print(f"\nprediction fit (BG/NBD + Gamma-Gamma) on {FIT_CUSTOMERS:,} simulated customers: "
           f"{fit_row['fit_s']:.2f} s (goal <= 3 s; the process with the simulation {fit_row['process_s']:.2f} s, "
           f"peak {fit_row['gib']:.2f} GiB)")

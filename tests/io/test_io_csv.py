@@ -216,6 +216,34 @@ def test_row_numbers_are_exact_in_a_large_file(write, run_import):
     assert set(imp.rejected.value) == {"oops"}
 
 
+@pytest.mark.slow  # a 40 MB file (~15 s)
+def test_row_numbers_are_exact_in_a_file_read_in_parallel_blocks(tmp_path, run_import):
+    """The rows are taken in by DuckDB's parallel reader, block by block, and numbered by their place in the table
+    they are stored in: that place is the file's row, far past the first block, too."""
+    n = 1_200_000
+    bad = {7, 600_123, n - 2}
+    path = tmp_path / "big.csv"
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("klant;order;datum;omzet\n")
+        for i in range(n):
+            amount = "oops" if i in bad else f"{i % 997},{i % 100:02d}"
+            f.write(f"K{i % 5000};O{i + 2};{1 + i % 28:02d}-{1 + i % 12:02d}-2024;{amount}\n")
+    assert path.stat().st_size > 32 * 2**20  # more than one of the reader's buffers
+    imp = run_import(str(path))
+    t = imp.report.tables["order_lines"]
+    assert t.count().execute() == n - len(bad)
+    assert t.filter(t.order_id != "O" + t._row.cast("string")).count().execute() == 0
+    assert sorted(imp.rejected.row) == sorted(b + 2 for b in bad)
+
+
+def test_the_rows_taken_in_from_a_csv_file_go_once_the_import_is_stored(write, run_import, shared_workspace):
+    imp = run_import(write("a.csv", "klant;order;datum;omzet\nK1;1;01-01-2024;5\nK2;2;02-01-2024;x\n"))
+    temporary = shared_workspace.raw.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE '_sf_raw_%'").fetchall()
+    assert temporary == []
+    assert len(imp.frame()) == 1 and imp.reasons(row=3)  # what was kept of them is stored
+
+
 def test_utf16_export_is_read(write, run_import):
     """Some Excel 'Unicode text' exports are UTF-16 with a BOM and tabs."""
     text = "klant\torder\tdatum\tomzet\n1\tA\t01-01-2024\t5,5\n"

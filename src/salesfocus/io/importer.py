@@ -16,7 +16,7 @@ import ibis
 from salesfocus.config import Config
 from salesfocus.errors import InputError
 from salesfocus.io.mapping import TableMapping
-from salesfocus.io.readers import ROW, Source, distinguish, open_source, resolve_table
+from salesfocus.io.readers import ROW, Source, distinguish, open_source, release, resolve_table
 from salesfocus.io.schemas import DERIVED_TABLES, SCHEMAS
 from salesfocus.io.validate import REJECTED_COLUMNS, Checked, check_table
 from salesfocus.workspace import Workspace
@@ -294,6 +294,7 @@ def import_sources(engine: Engine, sources: list[Source], mapping: dict[str, Tab
         rejected = engine.materialize("_sf_rejected", ibis.union(*rejected_parts).select(*REJECTED_COLUMNS))
     if ws is not None:
         _store(ws, reports, tables, rejected, mode, list(checked))
+        release(engine.con)
         tables = {t: ws.table(t) for t in SCHEMAS if ws.has_table(t)}
         rejected = ws.table("rejected") if ws.has_table("rejected") else None
     else:

@@ -337,7 +337,42 @@ def open_source(con: ibis.BaseBackend, src: Source) -> RawTable:
             f"{src.label}: cannot read this CSV file ({str(e).splitlines()[0]}); "
             "check that it is a text export with one header row"
         ) from None
-    return RawTable(src, _number_rows(t, spark), True, [c for c in t.columns if c != EXTRA], t)
+    columns = [c for c in t.columns if c != EXTRA]
+    if spark:
+        return RawTable(src, _number_rows(t, spark), True, columns, t)
+    return _taken_in(con, src, name, columns)
+
+
+def _taken_in(con: ibis.BaseBackend, src: Source, name: str, columns: list[str]) -> RawTable:
+    """A CSV file's rows in a temporary table, numbered by their place in it (DuckDB).
+
+    Parsed once, in parallel; DuckDB keeps the file's order as it stores them, so ``rowid`` is the row in the
+    file. Numbered as the file is read (``row_number()``), every pass over it ran on one thread: each of the two
+    passes of an import (the rejected rows, the accepted ones) and the detection of formats would read and parse
+    the text again. Errors in the file's body surface here, as DuckDB's (the importer reads it again
+    single-threaded, or transcoded, when they say so). :func:`release` drops the table after the import.
+    """
+    rows = f"{name}{_ROWS}"
+    con.raw_sql(f'CREATE OR REPLACE TEMP TABLE "{rows}" AS SELECT * FROM "{name}"')
+    numbered = f"{name}_numbered"
+    con.raw_sql(f'CREATE OR REPLACE TEMP VIEW "{numbered}" AS SELECT *, CAST(rowid + 2 AS BIGINT) AS "{ROW}" '
+                f'FROM "{rows}"')
+    return RawTable(src, con.table(numbered), True, columns, con.table(rows))
+
+
+_ROWS = "_rows"
+
+
+def release(con: ibis.BaseBackend) -> None:
+    """Drop the CSV rows :func:`open_source` took in (temporary tables), once the import has stored what it
+    kept of them."""
+    if con.name != "duckdb":
+        return
+    raw = con.con
+    for (table,) in raw.execute("SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE "
+                                f"'_sf_raw_%{_ROWS}'").fetchall():
+        raw.execute(f'DROP VIEW IF EXISTS temp.main."{table.removesuffix(_ROWS)}_numbered"')
+        raw.execute(f'DROP TABLE IF EXISTS temp.main."{table}"')
 
 
 def _has_encodings(con) -> bool:
