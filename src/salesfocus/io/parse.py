@@ -130,8 +130,19 @@ def _order_from_format(fmt: str) -> str:
     return ordered
 
 
+_PLAIN = {",": r"^-?\d+(,\d+)?$", ".": r"^-?\d+(\.\d+)?$"}  # no signs, spaces or thousands to take out
+
+
 def parse_number(s: ir.StringValue, decimal: str = ",") -> ir.FloatingValue:
     """Text to float64; NULL where the text is not a number in the column's convention."""
+    # Most values are plain ("161,69", "12"): read with one pattern; the rest (currency, thousands, a minus in
+    # parentheses or behind) go the whole way, only they (DuckDB evaluates a branch for its own rows only).
+    plain = s.replace(",", ".") if decimal == "," else s
+    return ibis.ifelse(s.re_search(_PLAIN[decimal]), plain, _number_text(s, decimal)).try_cast("float64")
+
+
+def _number_text(s: ir.StringValue, decimal: str) -> ir.StringValue:
+    """The text of a number as the engine reads it ("-1234.56"); NULL where it is not one."""
     n = _clean_number_text(s)
     neg_paren = n.re_search(r"^\(.*\)$")
     n = ibis.ifelse(neg_paren, "-" + n.re_replace(r"[()]", ""), n)
@@ -143,7 +154,7 @@ def parse_number(s: ir.StringValue, decimal: str = ",") -> ir.FloatingValue:
     else:
         ok = n.re_search(_NUM_DOT)
         canon = n.replace(",", "")
-    return ibis.ifelse(ok, canon, ibis.null("string")).try_cast("float64")
+    return ibis.ifelse(ok, canon, ibis.null("string"))
 
 
 def parse_date(s: ir.StringValue, order: str = "dmy", mixed: bool = False) -> ir.DateValue:
@@ -155,6 +166,26 @@ def parse_date(s: ir.StringValue, order: str = "dmy", mixed: bool = False) -> ir
     if mixed and order in ("dmy", "mdy", "ymd"):
         other = "ymd" if order != "ymd" else "dmy"
         return ibis.coalesce(parse_date(s, order), parse_date(s, other))
+    whole = _whole_date(s, order)
+    return whole if whole is not None else _date_text(s, order).try_cast("date")
+
+
+_FIXED_WIDTH = {"dmy": (r"^\d{2}[-/.]\d{2}[-/.]\d{4}$", (6, 3, 0)), "mdy": (r"^\d{2}[-/.]\d{2}[-/.]\d{4}$", (6, 0, 3)),
+                "ymd": (r"^\d{4}[-/.]\d{2}[-/.]\d{2}$", (0, 5, 8))}
+
+
+def _whole_date(s: ir.StringValue, order: str) -> ir.DateValue | None:
+    """Most dates are written in full ("31-12-2024"): their parts are cut out by place, the rest read by pattern
+    (DuckDB evaluates a branch for its own rows only)."""
+    if order not in _FIXED_WIDTH:
+        return None
+    shape, (y, m, d) = _FIXED_WIDTH[order]
+    iso = s.substr(y, 4) + "-" + s.substr(m, 2) + "-" + s.substr(d, 2)
+    return ibis.ifelse(s.re_search(shape), iso, _date_text(s, order)).try_cast("date")
+
+
+def _date_text(s: ir.StringValue, order: str) -> ir.StringValue:
+    """The ISO text of a date written in ``order`` (NULL where it is not one of that shape)."""
     if order == "ymd":
         y, m, d = (s.re_extract(_YMD, k) for k in (1, 2, 3))
     elif order == "compact":
@@ -165,7 +196,7 @@ def parse_date(s: ir.StringValue, order: str = "dmy", mixed: bool = False) -> ir
         # Two-digit years as Python's and DuckDB's %y read them: 00-68 -> 20xx, 69-99 -> 19xx.
         y = ibis.ifelse(y.length() == 2, ibis.ifelse(y < "69", "20" + y, "19" + y), y)
     iso = y + "-" + m.lpad(2, "0") + "-" + d.lpad(2, "0")
-    return ibis.ifelse(y.length() == 4, iso, ibis.null("string")).try_cast("date")
+    return ibis.ifelse(y.length() == 4, iso, ibis.null("string"))
 
 
 def parse_bool(s: ir.StringValue) -> ir.BooleanValue:
