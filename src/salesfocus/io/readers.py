@@ -119,8 +119,8 @@ class RawTable:
     text: bool  # columns are unparsed text (CSV)
     columns: list[str]
     plain: ibis.Table | None = None
-    """The rows without their numbers, for a scan that needs none: a file's rows are numbered in order by one
-    thread (``row_number()``), the scan of ``plain`` runs on every core."""
+    """The rows without their numbers, for a scan that needs none (the rows of a CSV file as taken in, a Parquet
+    file without the reader's row numbers): numbered in order (``row_number()``), a scan runs on one thread."""
 
 
 def distinguish(sources: list[Source]) -> None:

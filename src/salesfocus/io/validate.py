@@ -303,7 +303,7 @@ def check_table(raw: RawTable, table: str, tm: TableMapping | None, options: Imp
     raws: dict[str, ir.Value] = {}
     checks: list[tuple[str, str, str, str]] = []
     flags: dict[str, ir.Value] = {}
-    t, parsed = _parsed(t, table, direct, fmts)
+    t, parsed = _parsed(t, table, direct, exprs, fmts)
     if EXTRA in t.columns:  # CSV rows with more fields than the header: their values may have shifted
         extra = t[EXTRA]
         flags["__bad_row_fields"] = (extra.notnull() & (extra.strip() != "")).fill_null(False)
@@ -344,8 +344,8 @@ def check_table(raw: RawTable, table: str, tm: TableMapping | None, options: Imp
     return Checked(table, raw.source.label, out, checks, {**direct, **exprs})
 
 
-def _parsed(t: ibis.Table, table: str, direct: dict[str, str], fmts: dict[str, ColumnFormat]
-            ) -> tuple[ibis.Table, dict[str, str]]:
+def _parsed(t: ibis.Table, table: str, direct: dict[str, str], exprs: dict[str, str],
+            fmts: dict[str, ColumnFormat]) -> tuple[ibis.Table, dict[str, str]]:
     """``t`` with every text column that holds numbers or dates read once, as a column of its own; which column
     holds each canonical column's reading.
 
@@ -356,10 +356,15 @@ def _parsed(t: ibis.Table, table: str, direct: dict[str, str], fmts: dict[str, C
     reads: dict[str, ir.Value] = {}
     names: dict[str, str] = {}
     for col in SCHEMAS[table].columns:
-        source = direct.get(col.name)
-        if source is None or not t[source].type().is_string():
+        if col.name in direct:
+            source, label = direct[col.name], direct[col.name]
+        elif col.name in exprs:  # an expression that gives text ("replace(Bedrag, 'EUR', '')")
+            source, label = f"__expr_{col.name}", exprs[col.name]
+        else:
             continue
-        fmt = fmts.get(source, ColumnFormat())
+        if not t[source].type().is_string():
+            continue
+        fmt = fmts.get(label, ColumnFormat())
         if col.kind in ("decimal", "float", "integer"):
             reads[f"__read_{col.name}"] = parse_number(t[source], fmt.decimal)
         elif col.kind == "date":
