@@ -343,6 +343,9 @@ def open_source(con: ibis.BaseBackend, src: Source) -> RawTable:
     return _taken_in(con, src, name, columns)
 
 
+_ROWS = "_rows"  # the suffix of the temporary table a CSV file's rows are taken into
+
+
 def _taken_in(con: ibis.BaseBackend, src: Source, name: str, columns: list[str]) -> RawTable:
     """A CSV file's rows in a temporary table, numbered by their place in it (DuckDB).
 
@@ -358,9 +361,6 @@ def _taken_in(con: ibis.BaseBackend, src: Source, name: str, columns: list[str])
     con.raw_sql(f'CREATE OR REPLACE TEMP VIEW "{numbered}" AS SELECT *, CAST(rowid + 2 AS BIGINT) AS "{ROW}" '
                 f'FROM "{rows}"')
     return RawTable(src, con.table(numbered), True, columns, con.table(rows))
-
-
-_ROWS = "_rows"
 
 
 def release(con: ibis.BaseBackend) -> None:

@@ -314,12 +314,13 @@ def check_table(raw: RawTable, table: str, tm: TableMapping | None, options: Imp
             "value without quotes?); put such values in double quotes or remove the extra separator",
         ))
     for col in SCHEMAS[table].columns:
-        if col.name not in direct and col.name not in exprs:
+        found = _source(col.name, direct, exprs)
+        if found is None:
             absent = anonymous if col.name == "customer_id" and anonymous else None
             values[col.name] = ibis.literal(absent) if absent else ibis.null(_null_type(col))
             continue
-        label = direct.get(col.name) or exprs[col.name]
-        source_value = t[direct[col.name]] if col.name in direct else t[f"__expr_{col.name}"]
+        source, label = found
+        source_value = t[source]
         fmt = fmts.get(label, ColumnFormat())
         # a text number or date is read once per row (parsed), then typed and checked from what was read
         read = t[parsed[col.name]] if col.name in parsed else source_value
@@ -356,25 +357,29 @@ def _parsed(t: ibis.Table, table: str, direct: dict[str, str], exprs: dict[str, 
     reads: dict[str, ir.Value] = {}
     names: dict[str, str] = {}
     for col in SCHEMAS[table].columns:
-        if col.name in direct:
-            source, label = direct[col.name], direct[col.name]
-        elif col.name in exprs:  # an expression that gives text ("replace(Bedrag, 'EUR', '')")
-            source, label = f"__expr_{col.name}", exprs[col.name]
-        else:
+        found = _source(col.name, direct, exprs)
+        if found is None or col.kind not in ("decimal", "float", "integer", "date"):
             continue
+        source, label = found
         if not t[source].type().is_string():
             continue
-        fmt = fmts.get(label, ColumnFormat())
-        if col.kind in ("decimal", "float", "integer"):
-            reads[f"__read_{col.name}"] = parse_number(t[source], fmt.decimal)
-        elif col.kind == "date":
-            reads[f"__read_{col.name}"] = parse_date(t[source], fmt.date_order, fmt.mixed_dates)
-        else:
-            continue
+        # a number is read as a float (its checks look at it before it becomes a decimal or a whole number)
+        as_read = replace(col, kind="float") if col.kind != "date" else col
+        reads[f"__read_{col.name}"] = _to_kind(t[source], as_read, fmts.get(label, ColumnFormat()))
         names[col.name] = f"__read_{col.name}"
     if not reads:
         return t, names
     return t.mutate(**reads).view(), names
+
+
+def _source(name: str, direct: dict[str, str], exprs: dict[str, str]) -> tuple[str, str] | None:
+    """The column a canonical column comes from (a source column, or a mapping expression's result) and its label
+    (the source column, or the expression as written); None when it is not in the source."""
+    if name in direct:
+        return direct[name], direct[name]
+    if name in exprs:
+        return f"__expr_{name}", exprs[name]
+    return None
 
 
 def _null_type(col: Column) -> str:
