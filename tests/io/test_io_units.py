@@ -134,6 +134,16 @@ def test_date_order_day_first_unless_the_column_proves_month_first():
     assert f["mdy"].date_share == 1.0 and f["times"].date_share == 1.0
 
 
+def test_every_value_counts_as_often_as_it_occurs():
+    # the patterns run once per distinct value: each must still weigh as often as it is in the column
+    f = formats(amount=["7,5"] * 6 + ["1.5", "2.5", "3.5", "x"], day=["03-04-2024"] * 8 + ["04/13/2024", "later"],
+                n=["1"] * 9 + ["a"])
+    assert f["amount"].decimal == ","  # 6 comma decimals outweigh 3 dots
+    assert f["amount"].numeric_share == 0.6  # the 6 read with a decimal comma, of 10
+    assert f["day"].date_order == "mdy" and f["day"].date_share == 0.9
+    assert f["n"].numeric_share == 0.9
+
+
 def test_hints_win_over_detection():
     t = ibis.memtable({"d": ["01/02/2024"], "n": ["1.234"]})
     f = detect_formats(t, ["d", "n"], decimal=",", date_format="%m/%d/%Y %H:%M")

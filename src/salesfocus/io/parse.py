@@ -49,7 +49,8 @@ def _clean_number_text(s: ir.StringValue) -> ir.StringValue:
 
 def detect_formats(t: ibis.Table, columns: list[str], *, decimal: str | None = None,
                    date_format: str | None = None, kinds: dict[str, str] | None = None) -> dict[str, ColumnFormat]:
-    """Scan the text columns once and decide, per column, its decimal style and date order.
+    """Count the shapes of the values of the text columns (one query) and decide, per column, its decimal style
+    and date order.
 
     A file-wide hint from the mapping options (``decimal``, ``date_format``) wins over detection.
     ``kinds`` (column -> "string", "number", "date" or "any") limits the patterns tried per column:
@@ -58,39 +59,38 @@ def detect_formats(t: ibis.Table, columns: list[str], *, decimal: str | None = N
     if not columns:
         return {}
     kinds = kinds or {}
-    # the cleaned text is read by four patterns, whether a value is there by every sum: each worked out once, in
-    # a query of its own (``view``: Ibis does not fold it into the sums, and DuckDB does not share it between
-    # them; the eight columns of a 1M-line export 6.5 -> 1.8 s)
-    cleaned = {f"__clean{i}": _clean_number_text(t[c]) for i, c in enumerate(columns)
-               if kinds.get(c, "any") in ("number", "any")}
-    filled = {f"__filled{i}": t[c].notnull() & (t[c].strip() != "") for i, c in enumerate(columns)}
-    t = t.mutate(**cleaned, **filled).view()
-    aggs = {}
-    for i, c in enumerate(columns):
-        kind = kinds.get(c, "any")
-        s = t[c]
-        n = t[f"__clean{i}"] if f"__clean{i}" in cleaned else None
-        nonempty = t[f"__filled{i}"]
-        aggs[f"n{i}"] = nonempty.sum()
-        if kind in ("number", "any"):
-            aggs[f"comma{i}"] = (nonempty & n.re_search(_HAS_COMMA_DECIMAL) & n.re_search(_NUM_COMMA)).sum()
-            aggs[f"dot{i}"] = (nonempty & n.re_search(_HAS_DOT_DECIMAL) & n.re_search(_NUM_DOT)).sum()
-            aggs[f"numc{i}"] = (nonempty & n.re_search(_NUM_COMMA)).sum()
-            aggs[f"numd{i}"] = (nonempty & n.re_search(_NUM_DOT)).sum()
-        if kind in ("date", "any"):
-            aggs[f"dmy{i}"] = (nonempty & s.re_search(_DMY)).sum()
-            aggs[f"ymd{i}"] = (nonempty & s.re_search(_YMD)).sum()
-            aggs[f"cpt{i}"] = (nonempty & s.re_search(_COMPACT)).sum()
-            first = s.re_extract(_DMY, 1).nullif("").cast("int32")
-            second = s.re_extract(_DMY, 2).nullif("").cast("int32")
-            aggs[f"f13_{i}"] = (first > 12).sum()
-            aggs[f"s13_{i}"] = (second > 12).sum()
-        if kind in ("string", "any"):
-            aggs[f"wf{i}"] = (nonempty & s.re_search(_WHOLE_FLOAT)).sum()
-    got = t.aggregate(**aggs).to_pyarrow().to_pylist()[0]
+    # Every count is of values, so the patterns run once per distinct value of a column, weighted by how often it
+    # occurs: dates, quantities, ids and groups repeat (10M lines of a Dutch export: 80M values, 3M distinct;
+    # 27.8 -> 5.9 s). One table of (column, value, count) for all columns, one query.
+    parts = [t.group_by(v=t[c]).aggregate(cnt=t.count()).mutate(col=ibis.literal(i, "int16"))
+             for i, c in enumerate(columns)]
+    u = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+    want = {kind: [i for i, c in enumerate(columns) if kinds.get(c, "any") in (kind, "any")]
+            for kind in ("number", "date", "string")}
+    # the cleaned text is read by four patterns: worked out once per value, in a query of its own (``view``: Ibis
+    # does not fold it into the sums, and DuckDB does not share it between them)
+    u = u.mutate(clean=_clean_number_text(u.v), filled=u.v.notnull() & (u.v.strip() != "")).view()
+    s, n, cnt = u.v, u.clean, u.cnt
+    aggs = {"n": cnt.sum(where=u.filled)}
+    if want["number"]:
+        number = u.filled & u.col.isin(want["number"])
+        aggs["comma"] = cnt.sum(where=number & n.re_search(_HAS_COMMA_DECIMAL) & n.re_search(_NUM_COMMA))
+        aggs["dot"] = cnt.sum(where=number & n.re_search(_HAS_DOT_DECIMAL) & n.re_search(_NUM_DOT))
+        aggs["numc"] = cnt.sum(where=number & n.re_search(_NUM_COMMA))
+        aggs["numd"] = cnt.sum(where=number & n.re_search(_NUM_DOT))
+    if want["date"]:
+        date = u.filled & u.col.isin(want["date"])
+        aggs["dmy"] = cnt.sum(where=date & s.re_search(_DMY))
+        aggs["ymd"] = cnt.sum(where=date & s.re_search(_YMD))
+        aggs["cpt"] = cnt.sum(where=date & s.re_search(_COMPACT))
+        aggs["f13_"] = cnt.sum(where=date & (s.re_extract(_DMY, 1).nullif("").cast("int32") > 12))
+        aggs["s13_"] = cnt.sum(where=date & (s.re_extract(_DMY, 2).nullif("").cast("int32") > 12))
+    if want["string"]:
+        aggs["wf"] = cnt.sum(where=u.filled & u.col.isin(want["string"]) & s.re_search(_WHOLE_FLOAT))
+    got = u.group_by("col").aggregate(**aggs).to_pyarrow().to_pylist()
     row = {f"{k}{i}": 0 for i in range(len(columns))
-           for k in ("comma", "dot", "numc", "numd", "dmy", "ymd", "cpt", "f13_", "s13_", "wf")}
-    row.update({k: (v or 0) for k, v in got.items()})
+           for k in ("n", "comma", "dot", "numc", "numd", "dmy", "ymd", "cpt", "f13_", "s13_", "wf")}
+    row.update({f"{k}{r['col']}": (v or 0) for r in got for k, v in r.items() if k != "col"})
     file_comma = sum(row[f"comma{i}"] for i in range(len(columns)))
     file_dot = sum(row[f"dot{i}"] for i in range(len(columns)))
     out = {}
