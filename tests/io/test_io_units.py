@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from salesfocus.errors import InputError
 from salesfocus.io.headers import guess_table, normalise, propose_mapping
-from salesfocus.io.parse import detect_formats, parse_bool, parse_date, parse_number, parse_text
+from salesfocus.io.parse import detect_formats, has_text, parse_bool, parse_date, parse_number, parse_text
 from salesfocus.io.sniff import sniff_csv
 
 # -- headers -----------------------------------------------------------------------------------------------
@@ -185,6 +185,20 @@ def test_parse_bool_and_text():
         True, False, True, False, True, False, True, True, None, None]
     assert values(parse_text, ["  a ", "", "   ", None, "17850.0"]) == ["a", None, None, None, "17850.0"]
     assert values(parse_text, ["17850.0", "12.00"], True) == ["17850", "12"]
+
+
+_WHITE = " \t\n\r\x0b\x0c"  # what a trim takes off (Ibis's strip)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=st.sampled_from([*_WHITE, "a", "é", "\u00a0", "\x01", "7"]),
+                                             max_size=4)), min_size=1, max_size=40))
+def test_text_is_trimmed_and_blank_is_empty_as_python_says(texts):
+    t = ibis.memtable({"s": texts}, schema={"s": "string"})
+    got = t.select(h=has_text(t.s), v=parse_text(t.s)).to_pyarrow().to_pylist()
+    want_v = [None if x is None or not x.strip(_WHITE) else x.strip(_WHITE) for x in texts]
+    assert [r["v"] for r in got] == want_v
+    assert [r["h"] for r in got] == [v is not None for v in want_v]
 
 
 # -- properties --------------------------------------------------------------------------------------------

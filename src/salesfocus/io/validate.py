@@ -17,7 +17,15 @@ from salesfocus.config import ImportOptions
 from salesfocus.errors import InputError
 from salesfocus.io.headers import normalise, propose_mapping
 from salesfocus.io.mapping import TableMapping
-from salesfocus.io.parse import ColumnFormat, detect_formats, parse_bool, parse_date, parse_number, parse_text
+from salesfocus.io.parse import (
+    ColumnFormat,
+    detect_formats,
+    has_text,
+    parse_bool,
+    parse_date,
+    parse_number,
+    parse_text,
+)
 from salesfocus.io.readers import EXTRA, ROW, RawTable
 from salesfocus.io.schemas import SCHEMAS, Column
 
@@ -59,9 +67,18 @@ class Checked:
         return ibis.or_(*[self.expr[f] for f in self.flags])
 
     def accepted(self, t: ibis.Table | None = None) -> ibis.Table:
+        """The rows no check flags, with the canonical columns.
+
+        Once the importer has materialised the flagged rows (``bad_rows``), the rest are the rows not among them
+        by row number: every check is not evaluated on every row a second time (a Dutch CSV export: the checks
+        cost more than reading the numbers and dates), and with no flagged row nothing is filtered at all.
+        """
         t = self.expr if t is None else t
         cols = [*SCHEMAS[self.table].names, ROW] + [c for c in ("_file",) if c in t.columns]
-        if self.checks:
+        if self.checks and self.bad_rows is not None:
+            if self.bad_rows.count().to_pyarrow().as_py():
+                t = t.anti_join(self.bad_rows.select(ROW), ROW)
+        elif self.checks:
             t = t.filter(~ibis.or_(*[t[f] for f in self.flags]))
         out = t.select(*cols)
         if self.table == "order_lines":
@@ -303,10 +320,10 @@ def check_table(raw: RawTable, table: str, tm: TableMapping | None, options: Imp
     raws: dict[str, ir.Value] = {}
     checks: list[tuple[str, str, str, str]] = []
     flags: dict[str, ir.Value] = {}
-    t, parsed = _parsed(t, table, direct, exprs, fmts)
+    t, parsed, presence = _parsed(t, table, direct, exprs, fmts)
     if EXTRA in t.columns:  # CSV rows with more fields than the header: their values may have shifted
         extra = t[EXTRA]
-        flags["__bad_row_fields"] = (extra.notnull() & (extra.strip() != "")).fill_null(False)
+        flags["__bad_row_fields"] = has_text(extra).fill_null(False)
         raws["__raw_extra"] = extra
         checks.append((
             "__bad_row_fields", "(whole row)", "__raw_extra",
@@ -332,9 +349,7 @@ def check_table(raw: RawTable, table: str, tm: TableMapping | None, options: Imp
         if col.name in exprs and used[col.name]:  # show the inputs, e.g. "Quantity=12; Price=abc"
             raws[raw_name] = ibis.literal("; ").join(
                 [ibis.literal(f"{c}=") + t[c].cast("string").fill_null("") for c in used[col.name]])
-        present = source_value.notnull()
-        if source_value.type().is_string():
-            present = present & (source_value.strip() != "")
+        present = t[presence[col.name]] if col.name in presence else source_value.notnull()
         values[col.name] = typed.fill_null(anonymous) if col.name == "customer_id" and anonymous else typed
         for kind, cond, reason in _value_checks(col, table, source_value, typed, checked, present,
                                                 exprs.get(col.name), options, limit):
@@ -346,30 +361,36 @@ def check_table(raw: RawTable, table: str, tm: TableMapping | None, options: Imp
 
 
 def _parsed(t: ibis.Table, table: str, direct: dict[str, str], exprs: dict[str, str],
-            fmts: dict[str, ColumnFormat]) -> tuple[ibis.Table, dict[str, str]]:
-    """``t`` with every text column that holds numbers or dates read once, as a column of its own; which column
-    holds each canonical column's reading.
+            fmts: dict[str, ColumnFormat]) -> tuple[ibis.Table, dict[str, str], dict[str, str]]:
+    """``t`` with every text column that holds numbers or dates read once, as a column of its own, and whether each
+    text column holds a value; which column holds each canonical column's reading, and its presence.
 
     The typed value and each check of a column use its reading, so written as one expression it would be
     repeated in every one of them (some ten times a number, each a dozen regular expressions): a 1M-line CSV
     took 70 s a pass. Read in a query of its own (``view``: Ibis does not fold it into the checks), once.
+    Presence (not empty after trimming) is read by two or three checks of a column: also once.
     """
     reads: dict[str, ir.Value] = {}
     names: dict[str, str] = {}
+    present: dict[str, str] = {}
     for col in SCHEMAS[table].columns:
         found = _source(col.name, direct, exprs)
-        if found is None or col.kind not in ("decimal", "float", "integer", "date"):
+        if found is None:
             continue
         source, label = found
         if not t[source].type().is_string():
+            continue
+        reads[f"__present_{col.name}"] = has_text(t[source])
+        present[col.name] = f"__present_{col.name}"
+        if col.kind not in ("decimal", "float", "integer", "date"):
             continue
         # a number is read as a float (its checks look at it before it becomes a decimal or a whole number)
         as_read = replace(col, kind="float") if col.kind != "date" else col
         reads[f"__read_{col.name}"] = _to_kind(t[source], as_read, fmts.get(label, ColumnFormat()))
         names[col.name] = f"__read_{col.name}"
     if not reads:
-        return t, names
-    return t.mutate(**reads).view(), names
+        return t, names, present
+    return t.mutate(**reads).view(), names, present
 
 
 def _source(name: str, direct: dict[str, str], exprs: dict[str, str]) -> tuple[str, str] | None:
