@@ -149,3 +149,23 @@ def test_all_zero_and_empty_inputs(worked):
     empty = worked.filter(worked.customer_id == "nobody")
     assert len(ABCSegmentation(ABCConfig()).build(empty).to_pandas()) == 0
     assert len(ABCDSegmentation(ABCDConfig()).build(empty).to_pandas()) == 0
+
+
+def test_customers_topped_up_to_the_same_y_are_on_the_same_side():
+    """Potential = the peers' level minus revenue, so every such customer's Y is the peers' level; as floats some
+    come out one unit in the last place lower (513.48 + (4706.195842 - 513.48)). The boundary falls among them
+    (80% of 100,000 + 10 × 4,706.20 is reached at the fourth): by the rule every customer with the boundary's Y
+    is high, so all ten are."""
+    import ibis
+
+    from salesfocus.segments.criteria import ABC_CRITERIA
+
+    peers = 4706.195842
+    revenue = [513.48, 3464.63, 527.06, 1001.17, 2222.22, 17.3, 99.99, 4000.01, 0.07, 1234.56]
+    assert len({r + (peers - r) for r in revenue}) == 2  # the float noise this is about
+    ids = ["BIG", *[f"EQ{i}" for i in range(len(revenue))]]
+    t = ibis.memtable({"customer_id": ids, "annual_revenue": [100_000.0, *revenue],
+                       "abc_potential": [0.0, *[peers - r for r in revenue]],
+                       **{f"{q}_yes": [True] * len(ids) for q in ABC_CRITERIA}})
+    abc = _frame(ABCSegmentation(ABCConfig()).build(t))
+    assert abc.abc_size.to_dict() == dict.fromkeys(ids, "high")

@@ -81,6 +81,10 @@ class ABCSegmentation(Segmentation):
 
     def _values(self, t: ibis.Table) -> ibis.Table:
         value = t.annual_revenue.cast("float64").fill_null(0.0) + t.abc_potential.cast("float64").fill_null(0.0)
+        # in cents: a potential that tops revenue up to the peers' level gives those customers the same Y, which must
+        # compare equal at the boundary; as a float sum it differs in its last bits by the order of adding (and so
+        # between engines), and equal customers fell on both sides of it
+        value = value.round(2)
         n_yes = sum((t[f"{q}_yes"].cast("int64") for q in ABC_CRITERIA), ibis.literal(0)).cast("int64")
         return t.mutate(abc_value=value, criteria_yes=n_yes)
 
