@@ -263,6 +263,8 @@ def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], co
     stage1 = _stage1(engine, ds, config, compact)
     ds = _with_manual_assessments(workspace, _workspace_dataset(workspace, ds, stage1))
     ctx = RunContext.start(workspace, config, ds, stage1["customers"])
+    # ``analyze`` always fits anew (and leaves its fits for the app); a re-analysis takes those of unchanged data
+    ctx.reuse_fits = bool(args.get("reanalyze"))
     ctx.tables["customer_years"] = stage1["customer_years"]
     cust = ctx.customers
     head = cust.aggregate(

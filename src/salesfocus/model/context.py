@@ -26,7 +26,7 @@ class RunContext:
 
     ``customers`` is the per-customer table in the workspace; ``tables`` the named result tables of the
     run (Ibis or Arrow); ``summary`` the headline figures (summary.json); ``notes`` what the run could
-    not do and why.
+    not do and why; ``reuse_fits`` whether the models' fits of the last run may be taken for unchanged data.
 
     The customer table is held as Arrow (sorted by ``customer_id``) and shown to the engine as a view: an
     analysis that adds columns computes only those, and the wide table is never copied (at 200,000
@@ -40,6 +40,7 @@ class RunContext:
     tables: dict[str, Any] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    reuse_fits: bool = False  # a re-analysis: fits of unchanged data are taken from the workspace's last run
     _arrow: pa.Table | None = field(default=None, repr=False)
     _given: dict[str, Any] = field(default_factory=dict, repr=False)  # the figures a context of beside() started with
 

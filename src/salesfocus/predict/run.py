@@ -27,6 +27,7 @@ which is the edge where the models run (NumPy).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import TYPE_CHECKING, Any
 
 import ibis
@@ -39,7 +40,7 @@ from salesfocus.config import PredictionConfig
 from salesfocus.errors import InputError
 from salesfocus.predict.at_risk import at_risk_table, months_before, risk_flags
 from salesfocus.predict.backtest import backtest
-from salesfocus.predict.base import CustomerModel
+from salesfocus.predict.base import CustomerModel, FitMemory, fit_memory
 from salesfocus.predict.beta_geo import BetaGeoModel
 from salesfocus.predict.clv import DAYS_PER_MONTH, customer_value
 from salesfocus.predict.gamma_gamma import GammaGammaModel
@@ -397,8 +398,29 @@ def _assessed(ctx: RunContext) -> ibis.Table | None:
 
 
 # ------------------------------------------------------------------------------------------------ run
+FITS = "_fits"
+"""Workspace table of the model fits of the last run (key, fit as JSON): see
+:func:`salesfocus.predict.base.fit_memory`."""
+
+
 def run(ctx: RunContext) -> None:
-    """Fit, predict, backtest, and add the prediction columns, tables and summary to the run (see module doc)."""
+    """Fit, predict, backtest, and add the prediction columns, tables and summary to the run (see module doc).
+
+    The fits are left in the workspace; a re-analysis (``ctx.reuse_fits``) takes those made on the same data with
+    the same settings instead of fitting again (the same numbers: the fits are deterministic).
+    """
+    ws = ctx.workspace
+    known = {}
+    if ctx.reuse_fits and ws.has_table(FITS):
+        known = {k: json.loads(v) for k, v in ws.raw.execute(f'SELECT key, fit FROM "{FITS}"').fetchall()}
+    memory = FitMemory(known)
+    with fit_memory(memory):
+        _predict(ctx)
+    ws.write(FITS, pa.table({"key": pa.array(list(memory.used), pa.string()),
+                             "fit": pa.array([json.dumps(v) for v in memory.used.values()], pa.string())}))
+
+
+def _predict(ctx: RunContext) -> None:
     cfg: PredictionConfig = ctx.config.prediction
     as_of = ctx.dataset.as_of
     orders = _order_table(ctx)
