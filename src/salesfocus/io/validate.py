@@ -70,8 +70,8 @@ class Checked:
         """The rows no check flags, with the canonical columns.
 
         Once the importer has materialised the flagged rows (``bad_rows``), the rest are the rows not among them
-        by row number: every check is not evaluated on every row a second time (a Dutch CSV export: the checks
-        cost more than reading the numbers and dates), and with no flagged row nothing is filtered at all.
+        by row number, so the checks do not run over every row a second time (in a Dutch CSV export they cost
+        more than reading the numbers and dates); with no flagged row nothing is filtered at all.
         """
         t = self.expr if t is None else t
         cols = [*SCHEMAS[self.table].names, ROW] + [c for c in ("_file",) if c in t.columns]
