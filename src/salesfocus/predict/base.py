@@ -199,7 +199,8 @@ class CustomerModel:
 
         Sets ``params_`` (dict), ``std_errors_`` (dict, from the observed information; inf where the
         data do not identify a parameter), ``log_likelihood_`` (total, unpenalised), ``converged_``,
-        ``fit_message_``, ``n_customers_``, ``n_unique_rows_`` and ``n_starts_used_``.
+        ``fit_message_``, ``n_customers_``, ``n_unique_rows_`` and ``n_starts_used_``. Within :func:`fit_memory`,
+        a remembered fit of the same model, settings and data is taken instead of optimising again.
         """
         self._check_settings()
         df = as_frame(data, self._required_columns, who=f"{type(self).__name__}.fit")
