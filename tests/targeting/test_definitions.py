@@ -86,7 +86,9 @@ def test_bands_by_hand():
 
 
 def test_main_product_group_takes_the_largest_revenue_and_breaks_ties_by_name():
-    ol = ibis.memtable({"customer_id": ["a", "a", "a", "b", "b"], "product_group": ["X", "Y", "Y", "Q", "P"],
-                        "revenue": [100.0, 60.0, 50.0, 10.0, 10.0]})
+    # lines without a product group (empty, blank or NULL) are left out, however large
+    ol = ibis.memtable({"customer_id": ["a", "a", "a", "b", "b", "a", "c", "c"],
+                        "product_group": ["X", "Y", "Y", "Q", "P", "  ", None, "\t"],
+                        "revenue": [100.0, 60.0, 50.0, 10.0, 10.0, 500.0, 5.0, 7.0]})
     got = {r["customer_id"]: r["main_product_group"] for r in main_product_group(ol).to_pyarrow().to_pylist()}
     assert got == {"a": "Y", "b": "P"}

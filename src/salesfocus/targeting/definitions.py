@@ -26,6 +26,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from salesfocus.errors import NotFittedError, SchemaError
+from salesfocus.io.parse import has_text
 
 __all__ = [
     "OTHER",
@@ -78,7 +79,7 @@ def main_product_group(order_lines: ibis.Table) -> ibis.Table:
 
     Returns ``customer_id, main_product_group``; lines without a product group are left out.
     """
-    ol = order_lines.filter(order_lines.product_group.notnull() & (order_lines.product_group.strip() != ""))
+    ol = order_lines.filter(has_text(order_lines.product_group))
     g = ol.group_by(["customer_id", "product_group"]).aggregate(_rev=ol.revenue.sum().cast("float64"))
     rank = ibis.row_number().over(group_by=g.customer_id, order_by=[g._rev.desc(), g.product_group])
     g = g.mutate(_r=rank)
