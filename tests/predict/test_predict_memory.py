@@ -66,6 +66,18 @@ def test_other_data_settings_or_models_are_fitted_anew(rfm, optimised):
     assert optimised == ["BetaGeoModel"] * 3 + ["ModifiedBetaGeoModel"]
 
 
+def test_a_fit_remembered_by_other_model_code_is_not_taken(rfm, optimised, monkeypatch):
+    import salesfocus.predict.base as base
+
+    memory = FitMemory()
+    with fit_memory(memory):
+        BetaGeoModel().fit(rfm)
+    monkeypatch.setattr(base, "_code_digest", lambda cls: "the model's code after an upgrade")
+    with fit_memory(FitMemory(memory.used)):
+        BetaGeoModel().fit(rfm)
+    assert optimised == ["BetaGeoModel", "BetaGeoModel"]
+
+
 def test_without_memory_every_fit_optimises(rfm, optimised):
     BetaGeoModel().fit(rfm)
     BetaGeoModel().fit(rfm)

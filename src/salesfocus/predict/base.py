@@ -16,12 +16,15 @@ its gradient with respect to the *log* parameters). The base class does the rest
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -93,6 +96,19 @@ def fit_memory(memory: FitMemory) -> Iterator[FitMemory]:
         yield memory
     finally:
         _MEMORY.reset(token)
+
+
+@functools.cache
+def _code_digest(cls: type) -> str:
+    """A hash of the source files of ``cls`` and its bases in salesfocus: a fit remembered by other code of the model
+    (an upgrade, a fix of its likelihood) is not taken."""
+    h = hashlib.sha256()
+    for c in cls.__mro__:
+        module = sys.modules.get(c.__module__)
+        path = getattr(module, "__file__", None)
+        if c.__module__.startswith("salesfocus.") and path:
+            h.update(Path(path).read_bytes())
+    return h.hexdigest()
 
 
 def _float_column(df: pd.DataFrame, name: str, who: str) -> np.ndarray:
@@ -232,11 +248,10 @@ class CustomerModel:
         return self
 
     def _memory_key(self, data: dict[str, np.ndarray], total: float) -> str:
-        """The model, its settings and the (collapsed) data it is fitted on, as one hash (see :func:`fit_memory`)."""
-        from importlib.metadata import version
-
+        """The model (its code too), its settings and the (collapsed) data it is fitted on, as one hash (see
+        :func:`fit_memory`)."""
         settings = {k: v for k, v in vars(self).items() if not k.startswith("_") and not k.endswith("_")}
-        h = hashlib.sha256(json.dumps([type(self).__module__, type(self).__qualname__, version("salesfocus"),
+        h = hashlib.sha256(json.dumps([type(self).__module__, type(self).__qualname__, _code_digest(type(self)),
                                        settings, total], sort_keys=True, default=str).encode())
         for name in sorted(data):
             a = np.ascontiguousarray(data[name])
