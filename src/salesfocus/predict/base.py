@@ -69,8 +69,8 @@ def as_frame(data: Any, required: Sequence[str], *, who: str) -> pd.DataFrame:
 @dataclass
 class FitMemory:
     """Fits to take instead of optimising again (``known``) and the fits made or taken meanwhile (``used``), each
-    keyed by a hash of the model, its settings and the data it is fitted on (after collapsing identical rows);
-    the values are JSON-ready."""
+    keyed by a hash of the model (and its code), its settings and the data it is fitted on (after collapsing
+    identical rows); the values are JSON-ready."""
 
     known: dict[str, dict[str, Any]] = field(default_factory=dict)
     used: dict[str, dict[str, Any]] = field(default_factory=dict)
