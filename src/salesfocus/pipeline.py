@@ -245,9 +245,10 @@ def analyze(engine: Engine, workspace: Workspace, sources: list[Source], mapping
 
 def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], config: Config, *,
          as_of: dt.date | None, imported: dict[str, Any], rejected: ibis.Table | None,
-         say: Callable[[str], None], args: dict[str, Any], key: str | None = None) -> Run:
+         say: Callable[[str], None], args: dict[str, Any], key: str | None = None, reuse_fits: bool = False) -> Run:
     """Stage 1 on the engine, then every analysis on the workspace; store the run (shared by analyze and
-    reanalyze). ``imported`` holds the import's figures for the summary."""
+    reanalyze). ``imported`` holds the import's figures for the summary; ``reuse_fits``: the models' fits of
+    unchanged data are taken from the workspace (a re-analysis; ``analyze`` always fits anew and leaves its fits)."""
     ol = tables["order_lines"]
     span = ol.aggregate(lo=ol.order_date.min(), hi=ol.order_date.max(), n=ol.count()).to_pyarrow().to_pylist()[0]
     if not span["n"]:
@@ -263,8 +264,7 @@ def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], co
     stage1 = _stage1(engine, ds, config, compact)
     ds = _with_manual_assessments(workspace, _workspace_dataset(workspace, ds, stage1))
     ctx = RunContext.start(workspace, config, ds, stage1["customers"])
-    # ``analyze`` always fits anew (and leaves its fits for the app); a re-analysis takes those of unchanged data
-    ctx.reuse_fits = bool(args.get("reanalyze"))
+    ctx.reuse_fits = reuse_fits
     ctx.tables["customer_years"] = stage1["customer_years"]
     cust = ctx.customers
     head = cust.aggregate(
@@ -447,4 +447,4 @@ def reanalyze(workspace: Workspace, config: Config, *, as_of: dt.date | None = N
                 "rows_rejected": previous.get("rows_rejected", n_rejected),
                 "sources": previous.get("sources", [])}
     return _run(DuckDBEngine(workspace), workspace, tables, config, as_of=as_of, imported=imported,
-                rejected=rejected, say=say, args={"reanalyze": True, **(args or {})})
+                rejected=rejected, say=say, args={"reanalyze": True, **(args or {})}, reuse_fits=True)
