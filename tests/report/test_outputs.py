@@ -120,3 +120,14 @@ def test_csv_batches_run_in_order_with_at_most_one_per_core_ahead():
         got.append(part[0].as_py())
         assert pulled - len(got) <= (os.cpu_count() or 1)
     assert got == list(range(25))
+
+
+def test_line_ends_whatever_the_last_field_holds():
+    """Each line ends in one line feed after the last field: text, empty, null, or the only field of its row
+    (which the csv module writes as ``""`` when it is empty)."""
+    last = ["x", "", None, "a,b"]
+    for table in (pa.table({"n": [1, 2, 3, 4], "last": last}), pa.table({"only": last})):
+        buf = io.StringIO()
+        rows = [[("" if v is None else v) for v in row] for row in zip(*table.to_pydict().values(), strict=True)]
+        csv.writer(buf, lineterminator="\n").writerows([table.column_names, *rows])
+        assert csv_bytes(table).decode("utf-8") == buf.getvalue()

