@@ -31,7 +31,9 @@ __all__ = [
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # defaults validated too: a float setting whose default is written 150 is 150.0, as when read from a file
+    # (a run with the defaults then gives the same column types as a re-analysis of its stored settings)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, validate_default=True)
 
 
 class CustomerRule(_Section):

@@ -14,6 +14,7 @@ import hashlib
 import importlib
 import json
 import threading
+import uuid
 from collections.abc import Callable
 from concurrent import futures
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -42,6 +43,16 @@ from salesfocus.measures import (
 )
 from salesfocus.model.context import CUSTOMERS_VIEW, RunContext
 from salesfocus.model.dataset import Dataset, active_window_start, customer_status
+from salesfocus.model.provenance import (
+    ASSESSMENTS,
+    FORMAT,
+    SCORES_FILE,
+    Reuse,
+    Snapshot,
+    StepRecord,
+    base_key,
+    step_keys,
+)
 from salesfocus.workspace import Run, Workspace
 
 __all__ = ["RunContext", "analyze", "reanalyze", "merge_manual_assessments", "MANUAL_ASSESSMENTS",
@@ -122,7 +133,10 @@ def _compact(engine: Engine, workspace: Workspace, ds: Dataset, key: str | None,
         totals = customer_totals(od, workspace.table("customer_products"), has_cost=ds.has_cost)
         workspace.write("customer_totals", totals.to_pyarrow())
         workspace.write("customer_years", customer_years(ol, od, has_cost=ds.has_cost))
-        workspace.write("_import_key", pa.table({"key": [key or ""], "sources": [json.dumps(sources, default=str)]}))
+        # without a key (a database source) the import still gets an id of its own: runs on it can take from each
+        # other (model/provenance.py), and no later import's key equals it
+        data_id = key or f"import:{uuid.uuid4().hex}"
+        workspace.write("_import_key", pa.table({"key": [data_id], "sources": [json.dumps(sources, default=str)]}))
     return {name: workspace.table(name) for name in COMPACT}
 
 
@@ -181,6 +195,8 @@ def _workspace_dataset(workspace: Workspace, ds: Dataset, stage1: dict[str, pa.T
     for key, data in stage1.items():
         if key in ("orders", "customer_groups", "customer_products") or key.startswith("_table_"):
             workspace.write(key.removeprefix("_table_"), data)
+    if "orders" in stage1:  # the workspace's import id no longer says what its tables hold
+        workspace.raw.execute("DROP TABLE IF EXISTS _import_key")
     tables = {name: workspace.table(name) for name in (*ds.tables, *COMPACT)
               if workspace.has_table(name) and not ("orders" in stage1 and name == "order_lines")}
     return Dataset(tables, ds.as_of, ds.missing_notes, ds.has_cost)
@@ -245,10 +261,12 @@ def analyze(engine: Engine, workspace: Workspace, sources: list[Source], mapping
 
 def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], config: Config, *,
          as_of: dt.date | None, imported: dict[str, Any], rejected: ibis.Table | None,
-         say: Callable[[str], None], args: dict[str, Any], key: str | None = None, reuse_fits: bool = False) -> Run:
+         say: Callable[[str], None], args: dict[str, Any], key: str | None = None, reuse_fits: bool = False,
+         last: Run | None = None) -> Run:
     """Stage 1 on the engine, then every analysis on the workspace; store the run (shared by analyze and
     reanalyze). ``imported`` holds the import's figures for the summary; ``reuse_fits``: the models' fits of
-    unchanged data are taken from the workspace (a re-analysis; ``analyze`` always fits anew and leaves its fits)."""
+    unchanged data are taken from the workspace (a re-analysis; ``analyze`` always fits anew and leaves its fits);
+    ``last``: a run to take the results of unchanged steps from (:mod:`salesfocus.model.provenance`)."""
     ol = tables["order_lines"]
     span = ol.aggregate(lo=ol.order_date.min(), hi=ol.order_date.max(), n=ol.count()).to_pyarrow().to_pylist()[0]
     if not span["n"]:
@@ -260,8 +278,22 @@ def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], co
     else:
         say("building the order and product tables")
         compact = _compact(engine, workspace, ds, key, imported["sources"])
-    say("computing per-customer measures")
-    stage1 = _stage1(engine, ds, config, compact)
+    analyses = _analyses()
+    steps = [("stage1", False), *((name, name in BESIDE) for name, _ in analyses)]
+    inputs = {ASSESSMENTS: _answers_id(workspace), SCORES_FILE: None if config.targeting.scores_file else ""}
+    keys = step_keys(steps, config, base_key(_data_id(engine, workspace), as_of), inputs)
+    plan = Reuse.plan(steps, keys, last)
+    records: dict[str, StepRecord] = {}
+    if plan is not None and plan.takes("stage1"):
+        say(f"unchanged since the last run: {', '.join(plan.taken)}")
+        records["stage1"] = plan.record("stage1")
+        ds.missing_notes.extend(records["stage1"].missing)
+        stage1 = {"customers": plan.customers("stage1"), "customer_years": plan.table("customer_years")}
+    else:
+        say("computing per-customer measures")
+        stage1 = _stage1(engine, ds, config, compact)
+        records["stage1"] = StepRecord("stage1", keys["stage1"], columns=stage1["customers"].column_names,
+                                       tables={"customer_years": None}, missing=list(ds.missing_notes))
     ds = _with_manual_assessments(workspace, _workspace_dataset(workspace, ds, stage1))
     ctx = RunContext.start(workspace, config, ds, stage1["customers"])
     ctx.reuse_fits = reuse_fits
@@ -285,29 +317,61 @@ def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], co
         period_end=span["hi"].isoformat(),
         sources=imported["sources"],
     )
-    beside: list[tuple[RunContext, Future[None]]] = []
+    beside: list[tuple[str, RunContext | None, Future[None] | None]] = []
     try:
-        for name, fn in _analyses():
-            say(f"analysis: {name}")
-            if name in BESIDE:
-                beside.append(_start_beside(ctx, fn, name))
+        for name, fn in analyses:
+            taken = plan is not None and plan.takes(name)
+            if name in BESIDE:  # what it gives is taken in after the analyses after it (below)
+                beside.append((name, None, None) if taken else (name, *_start_beside(ctx, fn, name)))
                 continue
+            if taken:
+                plan.restore(ctx, name)
+                records[name] = plan.record(name)
+                continue
+            say(f"analysis: {name}")
+            before = Snapshot(ctx)
             fn(ctx)
+            records[name] = before.record(name, keys[name], ctx)
             _drop_scratch(ctx)
-        for sub, done in beside:
+        for name, sub, done in beside:
+            if sub is None:
+                plan.restore(ctx, name)
+                records[name] = plan.record(name)
+                continue
             done.result()  # raises what went wrong there
+            before = Snapshot(ctx)
             ctx.take(sub)
+            records[name] = before.record(name, keys[name], ctx)
     finally:
-        futures.wait([done for _, done in beside])  # nothing uses the workspace beside a failed run
+        # nothing uses the workspace beside a failed run
+        futures.wait([done for _, _, done in beside if done is not None])
     ctx.summary["notes"] = ds.missing_notes + ctx.notes
     out = {name: (v.to_pyarrow() if isinstance(v, ibis.Table) else v) for name, v in ctx.tables.items()}
     out["customers"] = ctx.customer_table()
     if rejected is not None:
         out["rejected"] = rejected.order_by(["table", "file", "row"]).to_pyarrow()
-    meta = {"summary": ctx.summary, "config": config.model_dump(mode="json"), "args": args}
+    meta = {"summary": ctx.summary, "config": config.model_dump(mode="json"), "args": args,
+            "steps_format": FORMAT, "steps": [records[name].to_json() for name, _ in steps]}
     _release(workspace)  # every table of the run is Arrow by now
     # stored while the caller renders the outputs from the run's Arrow tables (the workspace waits for it)
     return workspace.save_run(out, meta, background=True, keep=config.keep_runs or None)
+
+
+def _data_id(engine: Engine, workspace: Workspace) -> str | None:
+    """The id of the data a run on the workspace reads (its import's key), None when unknown (not on DuckDB, or
+    the tables built from the lines are not those of a known import)."""
+    if engine.name != "duckdb" or not all(workspace.has_table(n) for n in ("_import_key", *COMPACT)):
+        return None
+    row = workspace.raw.execute("SELECT key FROM _import_key").fetchone()
+    return row[0] if row and row[0] else None
+
+
+def _answers_id(workspace: Workspace) -> str:
+    """A hash of the answers entered in the app (``manual_assessments``); empty without any."""
+    if not workspace.has_table(MANUAL_ASSESSMENTS):
+        return ""
+    rows = workspace.raw.execute(f"SELECT * FROM {MANUAL_ASSESSMENTS} ORDER BY ALL").fetchall()
+    return hashlib.sha256(json.dumps(rows, default=str).encode()).hexdigest() if rows else ""
 
 
 def _start_beside(ctx: RunContext, fn: Callable[[RunContext], None], name: str) -> tuple[RunContext, Future[None]]:
@@ -418,12 +482,17 @@ def _with_manual_assessments(workspace: Workspace, ds: Dataset) -> Dataset:
 
 
 def reanalyze(workspace: Workspace, config: Config, *, as_of: dt.date | None = None,
-              progress: Callable[[str], None] | None = None, args: dict[str, Any] | None = None) -> Run:
+              progress: Callable[[str], None] | None = None, args: dict[str, Any] | None = None,
+              reuse: bool = True) -> Run:
     """Run stage 1 and every analysis again on the tables the workspace holds (no import); store a new run.
 
     The app calls this after a change of settings (``config``) or of the answers in ``manual_assessments``.
     The import figures (rows read, accepted, rejected, sources) and the rejected rows are those of the last
     import. Mirrors :func:`analyze` from stage 1 on.
+
+    ``reuse``: the steps that no change touched (the same data, analysis date, code, and the settings and answers
+    they read: :mod:`salesfocus.model.provenance`) are taken from the last run instead of computed again, so a
+    change of the targeting weights computes targeting only. False computes every step.
 
     Raises
     ------
@@ -439,7 +508,8 @@ def reanalyze(workspace: Workspace, config: Config, *, as_of: dt.date | None = N
     if not span["n"]:
         raise InputError("the workspace holds no order lines: import them with `salesfocus analyze` first")
     as_of = as_of or (dt.date.fromisoformat(config.as_of) if config.as_of else span["hi"])
-    previous = workspace.load_run().meta.get("summary", {}) if workspace.runs() else {}
+    last = workspace.load_run() if workspace.runs() else None
+    previous = last.meta.get("summary", {}) if last is not None else {}
     rejected = workspace.table("rejected") if workspace.has_table("rejected") else None
     n_rejected = rejected.row.nunique().to_pyarrow().as_py() if rejected is not None else 0
     imported = {"rows_read": previous.get("rows_read", int(span["n"]) + n_rejected),
@@ -447,4 +517,5 @@ def reanalyze(workspace: Workspace, config: Config, *, as_of: dt.date | None = N
                 "rows_rejected": previous.get("rows_rejected", n_rejected),
                 "sources": previous.get("sources", [])}
     return _run(DuckDBEngine(workspace), workspace, tables, config, as_of=as_of, imported=imported,
-                rejected=rejected, say=say, args={"reanalyze": True, **(args or {})}, reuse_fits=True)
+                rejected=rejected, say=say, args={"reanalyze": True, **(args or {})}, reuse_fits=True,
+                last=last if reuse else None)

@@ -4,7 +4,6 @@ them: the run is the same as one after the other (every table, figure and note, 
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 import pyarrow as pa
 import pytest
@@ -15,24 +14,7 @@ from salesfocus.io.importer import DuckDBEngine
 from salesfocus.io.readers import parse_data_arg
 from salesfocus.model import Dataset, RunContext
 from salesfocus.workspace import Workspace
-
-
-def _close(a, b, path="") -> None:
-    """Equal, floats to 1e-9 relative (sums on the engine may add in another order); the fit's standard errors to
-    1e-6 (a finite-difference Hessian makes differences in the 15th digit of its inputs some in the 9th)."""
-    if isinstance(a, dict):
-        assert list(a) == list(b), path
-        for k in a:
-            _close(a[k], b[k], f"{path}.{k}")
-    elif isinstance(a, list):
-        assert len(a) == len(b), path
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            _close(x, y, f"{path}[{i}]")
-    elif isinstance(a, float) and isinstance(b, float):
-        rel = 1e-6 if ".std_errors." in path else 1e-9
-        assert (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=rel, abs_tol=1e-12), path
-    else:
-        assert a == b, path
+from tests.helpers import assert_close
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +46,8 @@ def test_a_run_with_analyses_beside_is_the_run_one_after_the_other(demo):
     assert list(side) == list(seq)
     for name in seq:
         assert side[name].schema == seq[name].schema, name
-        _close(side[name].to_pydict(), seq[name].to_pydict(), name)
-    _close(side_summary, seq_summary)  # the notes and figures in the same order too
+        assert_close(side[name].to_pydict(), seq[name].to_pydict(), name)
+    assert_close(side_summary, seq_summary)  # the notes and figures in the same order too
     assert any(n.startswith("periods:") for n in side_summary["notes"])
 
 

@@ -41,6 +41,7 @@ class RunContext:
     summary: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     reuse_fits: bool = False  # a re-analysis: fits of unchanged data are taken from the workspace's last run
+    written: list[str] = field(default_factory=list)  # the customer columns added, in order (a step's record)
     _arrow: pa.Table | None = field(default=None, repr=False)
     _given: dict[str, Any] = field(default_factory=dict, repr=False)  # the figures a context of beside() started with
 
@@ -62,11 +63,12 @@ class RunContext:
         """The per-customer table as it stands, sorted by ``customer_id``."""
         return self._arrow
 
-    def add_customer_columns(self, expr: ibis.Table) -> None:
+    def add_customer_columns(self, expr: ibis.Table | pa.Table) -> None:
         """Join per-customer columns (keyed by customer_id) onto the customer table."""
-        cols = [c for c in expr.columns if c != "customer_id"]
+        names = expr.columns if isinstance(expr, ibis.Table) else expr.column_names
+        cols = [c for c in names if c != "customer_id"]
         base = self._arrow
-        new = expr.to_pyarrow()
+        new = expr.to_pyarrow() if isinstance(expr, ibis.Table) else expr
         if not new.column("customer_id").equals(base.column("customer_id")):  # sorting wide text costs 0.4 s
             new = new.sort_by("customer_id")
         if new.num_rows != base.num_rows or not new.column("customer_id").equals(base.column("customer_id")):
@@ -80,6 +82,7 @@ class RunContext:
         out = base.drop_columns([c for c in cols if c in base.column_names])
         for c in cols:
             out = out.append_column(new.schema.field(c), new.column(c))
+        self.written += cols
         self._show(out)
 
     def note(self, msg: str) -> None:
