@@ -9,8 +9,11 @@ measures, each in a fresh process, wall time and peak memory of:
   import      salesfocus import + validation + per-customer measures (stage 1) into a workspace file
   import_csv  the same from the same lines written as a Dutch CSV export (';', decimal comma, dd-mm-yyyy): every
               number and date read from text
-  reanalyze   re-analysis from that workspace (what the web app does on each change): stage 1 from the
-              kept tables and every analysis, no outputs
+  reanalyze   re-analysis from that workspace, every step computed: stage 1 from the kept tables and every
+              analysis, no outputs (what the web app does after a change of the cost rates or the data)
+  reanalyze_targeting  re-analysis after a change of a targeting weight, on the workspace `analyze` left: the
+              steps no change touched are taken from its last run (what the web app does on that change)
+  reanalyze_abc  the same after a change of the A/B/C threshold: segments, periods and targeting computed
   analyze     the whole `salesfocus analyze` (import + validation + measures + analyses + outputs), new workspace
   analyze_again  the same command again on the same export: the workspace's import is reused
   pymc_rfm    pymc-marketing's rfm_summary alone (only when pymc-marketing is installed in the venv)
@@ -102,8 +105,25 @@ from salesfocus import pipeline
 from salesfocus.config import load_config
 from salesfocus.workspace import Workspace
 with Workspace(pathlib.Path(sys.argv[2])) as ws:
-    pipeline.reanalyze(ws, load_config(None))
+    pipeline.reanalyze(ws, load_config(None), reuse=False)
 """,
+}
+
+CHANGE = """
+import sys, pathlib
+from salesfocus import pipeline
+from salesfocus.config import Config
+from salesfocus.workspace import Workspace
+with Workspace(pathlib.Path(sys.argv[2])) as ws:
+    data = ws.load_run().meta["config"]  # changed against the last run's settings: each repeat is a change
+%s
+    pipeline.reanalyze(ws, Config.model_validate(data))
+"""
+CHANGES = {
+    "reanalyze_targeting": """    w = data["targeting"]["attractiveness_weights"]
+    w[sorted(w)[0]] += 1.0""",
+    "reanalyze_abc": """    a = data["segments"]["abc"]
+    a["high_share"] = 0.75 if a["high_share"] != 0.75 else 0.8""",
 }
 
 
@@ -211,6 +231,10 @@ def main() -> None:
         row["analyze"] = {"s": min(w for w, _ in first), "gib": max(g for _, g in first)}
         again = [peak_of(analyze) for _ in range(a.repeat)]  # the same export again: its import is reused
         row["analyze_again"] = {"s": min(w for w, _ in again), "gib": max(g for _, g in again)}
+        for name, change in CHANGES.items():  # on the workspace analyze left, with its runs
+            runs = [peak_of([sys.executable, "-c", CHANGE % change, str(path), str(out / "ws.duckdb")])
+                    for _ in range(a.repeat)]
+            row[name] = {"s": min(w for w, _ in runs), "gib": max(g for _, g in runs)}
         results.append(row)
         print(f"{n:>12,} lines: " + "  ".join(f"{k} {v['s']:.2f}s/{v['gib']:.2f}GiB" for k, v in row.items()
                                               if isinstance(v, dict)), flush=True)
@@ -221,20 +245,24 @@ def main() -> None:
     print()
     print(f"{'lines':>12} {'floor s':>8} {'sql s':>7} {'pandas s':>9} {'pymc rfm s':>11} {'import+measures s':>18} "
           f"{'x sql':>6} {'scan s':>7} {'measures s':>11} {'x scan':>7} {'reanalysis s':>13} {'x floor':>8} "
+          f"{'targeting change s':>19} {'x floor':>8} {'a/b/c change s':>15} {'x floor':>8} "
           f"{'analyze s':>10} {'x sql':>6} {'again s':>8} {'x sql':>6} {'peak GiB':>9} {'csv import s':>13}")
     for r in results:
         an, ag, im, re_ = r["analyze"]["s"], r["analyze_again"]["s"], r["import"]["s"], r["reanalyze"]["s"]
         fl, sq = r["floor"]["s"], r["duckdb_sql"]["s"]
         pm = r.get("pymc_rfm", {}).get("s")
-        peak = max(r[k]["gib"] for k in ("import", "reanalyze", "analyze", "analyze_again"))
+        rt, ra = r["reanalyze_targeting"]["s"], r["reanalyze_abc"]["s"]
+        peak = max(r[k]["gib"] for k in ("import", "reanalyze", "analyze", "analyze_again", *CHANGES))
         scan, ms = r["floor"]["scan_s"], r["import"]["measures_s"]
         r["ratios"] = {"import_vs_sql": im / sq, "measures_vs_scan": ms / scan,
-                       "reanalysis_vs_floor": re_ / fl, "analyze_vs_sql": an / sq,
+                       "reanalysis_vs_floor": re_ / fl, "targeting_change_vs_floor": rt / fl,
+                       "abc_change_vs_floor": ra / fl, "analyze_vs_sql": an / sq,
                        "analyze_again_vs_sql": ag / sq, "analyze_vs_pandas": an / r["pandas"]["s"],
                        "analyze_vs_pymc_rfm": an / pm if pm else None}
         pms = f"{pm:>11.2f}" if pm else f"{'-':>11}"
         print(f"{r['lines']:>12,} {fl:>8.2f} {sq:>7.2f} {r['pandas']['s']:>9.2f} {pms} {im:>18.2f} {im / sq:>6.1f} "
-              f"{scan:>7.2f} {ms:>11.2f} {ms / scan:>7.1f} {re_:>13.2f} {re_ / fl:>8.1f} {an:>10.2f} {an / sq:>6.1f} "
+              f"{scan:>7.2f} {ms:>11.2f} {ms / scan:>7.1f} {re_:>13.2f} {re_ / fl:>8.1f} {rt:>19.2f} {rt / fl:>8.1f} "
+              f"{ra:>15.2f} {ra / fl:>8.1f} {an:>10.2f} {an / sq:>6.1f} "
               f"{ag:>8.2f} {ag / sq:>6.1f} {peak:>9.2f} {r['import_csv']['s']:>13.2f}")
     print(f"\nprediction fit (BG/NBD + Gamma-Gamma) on {FIT_CUSTOMERS:,} simulated customers: "
           f"{fit_row['fit_s']:.2f} s (goal <= 3 s; the process with the simulation {fit_row['process_s']:.2f} s, "

@@ -74,7 +74,12 @@ class Run:
             raise InputError(f"run {self.run_id} has no table {name!r}; it has: {', '.join(sorted(self.tables))}")
         if name in self.saved:
             return self.saved[name]
-        return _read_run_table(self.workspace.raw, _run_table(self.run_id, name))
+        return _read_run_table(self.workspace.raw, self.stored_name(name))
+
+    def stored_name(self, name: str) -> str:
+        """The workspace table that holds the run's table ``name``: its own, or that of an earlier run it took
+        unchanged (``meta["stored_as"]``, :meth:`Workspace.save_run`)."""
+        return self.meta.get("stored_as", {}).get(name) or _run_table(self.run_id, name)
 
     def frame(self, name: str):
         return self.table(name).to_pandas()
@@ -211,13 +216,18 @@ def _store_run(cur: Any, run_id: int, tables: dict[str, Any], row: list[Any], ke
 
 
 def _drop_runs(cur: Any, keep: int) -> None:
-    """Drop every run but the newest ``keep``: their tables and their ``_runs`` rows."""
-    old = cur.execute("SELECT run_id, tables FROM _runs ORDER BY run_id DESC OFFSET ?", [keep]).fetchall()
-    for run_id, names in old:
-        for name in json.loads(names):
-            cur.execute(f'DROP TABLE IF EXISTS "{_run_table(run_id, name)}"')
-    if old:
-        cur.execute("DELETE FROM _runs WHERE run_id <= ?", [max(r for r, _ in old)])
+    """Drop every run but the newest ``keep``: their ``_runs`` rows and the tables no kept run holds (a run can
+    hold a table an earlier run stored: ``meta["stored_as"]``)."""
+    old = cur.execute("SELECT run_id, tables, meta FROM _runs ORDER BY run_id DESC OFFSET ?", [keep]).fetchall()
+    if not old:
+        return
+    kept = cur.execute("SELECT meta FROM _runs ORDER BY run_id DESC LIMIT ?", [keep]).fetchall()
+    held = {t for (meta,) in kept for t in json.loads(meta).get("stored_as", {}).values()}
+    for run_id, names, meta in old:
+        stored_as = json.loads(meta).get("stored_as", {})
+        for table in {stored_as.get(name) or _run_table(run_id, name) for name in json.loads(names)} - held:
+            cur.execute(f'DROP TABLE IF EXISTS "{table}"')
+    cur.execute("DELETE FROM _runs WHERE run_id <= ?", [max(r for r, *_ in old)])
 
 
 class Workspace:
@@ -344,8 +354,12 @@ class Workspace:
 
     # -- runs -----------------------------------------------------------------------------------
     def save_run(self, tables: dict[str, Any], meta: dict[str, Any], *, background: bool = False,
-                 keep: int | None = None) -> Run:
+                 keep: int | None = None, shared: dict[str, str] | None = None) -> Run:
         """Store result tables (Arrow or pandas) and metadata as a new run, in one transaction.
+
+        ``shared``: tables of the run that an earlier run stored unchanged, by name, with the workspace table that
+        holds them (:meth:`Run.stored_name` of that run): the new run holds them too instead of a copy, and dropping
+        the earlier run keeps them while a later one holds them.
 
         ``background``: store on a thread of its own and return at once; the run's Arrow tables are in
         :attr:`Run.saved`, and every other use of the workspace (and :meth:`close`) first waits for the store.
@@ -360,7 +374,11 @@ class Workspace:
         created = dt.datetime.now().isoformat(timespec="seconds")
         tables = {n: d.to_pyarrow() if isinstance(d, ibis.Table) else d for n, d in tables.items()}
         saved = {n: self._as_read_back(d) for n, d in tables.items()}
-        row = [run_id, created, json.dumps(meta, default=str), json.dumps(sorted(tables))]
+        shared = {n: t for n, t in (shared or {}).items() if n not in tables}
+        if shared:
+            meta = {**meta, "stored_as": shared}
+        names = sorted({*tables, *shared})
+        row = [run_id, created, json.dumps(meta, default=str), json.dumps(names)]
         cur = raw.cursor()  # a connection of its own: the thread's transaction is not the caller's
         if background:
             self._saving = threading.Thread(target=self._store_in_background,
@@ -368,7 +386,7 @@ class Workspace:
             self._saving.start()
         else:
             _store_run(cur, run_id, tables, row, keep, self._memory_limit)
-        return Run(run_id, created, meta, sorted(tables), self, saved)
+        return Run(run_id, created, meta, names, self, saved)
 
     def _store_in_background(self, cur: Any, run_id: int, tables: dict[str, Any], row: list[Any],
                              keep: int | None) -> None:

@@ -185,6 +185,29 @@ def test_storing_a_run_keeps_the_newest_runs_and_reuses_the_space_of_those_dropp
         assert [r for r, _ in ws.runs()] == [8, 9, 10]
 
 
+def test_a_run_holds_an_earlier_runs_table_until_no_kept_run_holds_it(tmp_path):
+    import pyarrow as pa
+
+    a, b = pa.table({"x": [1, 2, 3]}), pa.table({"y": ["p", "q"]})
+
+    def stored(ws):
+        return sorted(n for (n,) in ws.raw.execute("SELECT table_name FROM duckdb_tables() WHERE "
+                                                     "table_name LIKE 'run%'").fetchall())
+
+    with Workspace(tmp_path / "ws.duckdb") as ws:
+        first = ws.save_run({"a": a, "b": b}, {"summary": {}}, keep=2)
+        second = ws.save_run({"b": b}, {"summary": {}}, keep=2, shared={"a": first.stored_name("a")})
+        assert second.tables == ["a", "b"] and second.stored_name("a") == "run1__a"
+        third = ws.save_run({"b": b}, {"summary": {}}, keep=2, shared={"a": ws.load_run().stored_name("a")})
+        assert [r for r, _ in ws.runs()] == [2, 3]
+        assert stored(ws) == ["run1__a", "run2__b", "run3__b"]  # run 1 dropped; its table a still held
+        assert ws.load_run(third.run_id).table("a").equals(a) and ws.load_run(2).table("a").equals(a)
+        ws.save_run({"a": a, "b": b}, {"summary": {}}, keep=2)
+        assert stored(ws) == ["run1__a", "run3__b", "run4__a", "run4__b"]  # run 3 still holds run1__a
+        ws.save_run({"a": a, "b": b}, {"summary": {}}, keep=2)
+        assert stored(ws) == ["run4__a", "run4__b", "run5__a", "run5__b"]  # nothing left over
+
+
 def _text_columns_table(rows: int):
     """Text columns of every kind the run store tells apart, with nulls, empty strings, quotes and non-ASCII."""
     import pyarrow as pa

@@ -12,12 +12,49 @@ import pyarrow.compute as pc
 
 from salesfocus.config import Config
 from salesfocus.model.dataset import Dataset
-from salesfocus.workspace import Workspace
+from salesfocus.workspace import Run, Workspace
 
-__all__ = ["RunContext"]
+__all__ = ["RunContext", "RunTables", "Stored"]
 
 
 CUSTOMERS_VIEW = "_sf_customers"
+
+
+class Stored:
+    """A table a run takes unchanged from an earlier stored run (:mod:`salesfocus.model.provenance`): read from the
+    workspace only when an analysis asks for it, and held by the new run by reference when nothing changed it.
+
+    ``drop``: columns appended to it by steps computed again, left out of what is read (it is then not shared)."""
+
+    def __init__(self, run: Run, name: str, drop: list[str] | None = None):
+        self.run, self.name, self.drop = run, name, list(drop or [])
+        self._data: pa.Table | None = None
+
+    @property
+    def stored_name(self) -> str | None:
+        """The workspace table a new run can hold it by, None when it differs from that table."""
+        return None if self.drop else self.run.stored_name(self.name)
+
+    def load(self) -> pa.Table:
+        if self._data is None:
+            data = self.run.table(self.name)
+            self._data = data.drop_columns([c for c in self.drop if c in data.column_names])
+        return self._data
+
+
+class RunTables(dict):
+    """The named result tables of a run: a :class:`Stored` table is read when looked up (``[]``, ``get``), and
+    stays a :class:`Stored` in the dict (iterating values and items gives it as it is)."""
+
+    def __getitem__(self, name: str) -> Any:
+        value = super().__getitem__(name)
+        return value.load() if isinstance(value, Stored) else value
+
+    def get(self, name: str, default: Any = None) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            return default
 
 
 @dataclass
@@ -37,7 +74,7 @@ class RunContext:
     config: Config
     dataset: Dataset
     customers: ibis.Table
-    tables: dict[str, Any] = field(default_factory=dict)
+    tables: RunTables = field(default_factory=RunTables)
     summary: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     reuse_fits: bool = False  # a re-analysis: fits of unchanged data are taken from the workspace's last run

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from salesfocus.config import Config
+from salesfocus.model.context import Stored
 
 if TYPE_CHECKING:
     from salesfocus.model.context import RunContext
@@ -154,6 +155,7 @@ class Snapshot:
             old = self.tables.get(name)
             if old is data:
                 continue
+            old = old.load() if isinstance(old, Stored) else old
             added = None if old is None else _appended(old, data)
             rec.tables[name] = added
             if old is not None and added is None:
@@ -223,6 +225,12 @@ class Reuse:
     def takes(self, step: str) -> bool:
         return step in self.taken
 
+    def takes_all(self) -> bool:
+        return len(self.taken) == len(self.records)
+
+    def stored_customers(self) -> pa.Table:
+        return self._customer_table
+
     def record(self, step: str) -> StepRecord:
         rec = StepRecord.from_json(self.records[step].to_json())
         rec.reused = True
@@ -231,18 +239,16 @@ class Reuse:
     def customers(self, step: str) -> pa.Table:
         """The customer columns ``step`` gave, as the last run stored them (sorted by customer_id)."""
         own = [c for c in self.records[step].columns if c != "customer_id"]
-        return self._customer_table.select(["customer_id", *own])
+        return self.stored_customers().select(["customer_id", *own])
 
     @functools.cached_property
     def _customer_table(self) -> pa.Table:
         return self.run.table("customers")
 
-    def table(self, name: str) -> pa.Table:
+    def table(self, name: str) -> Stored:
         """A table as the step that gave it left it: without the columns steps computed again appended to it."""
-        data = self.run.table(name)
-        drop = [c for step, rec in self.records.items() if step not in self.taken
-                for c in (rec.tables.get(name) or []) if c in data.column_names]
-        return data.drop_columns(drop) if drop else data
+        drop = [c for step, rec in self.records.items() if step not in self.taken for c in (rec.tables.get(name) or [])]
+        return Stored(self.run, name, drop)
 
     def restore(self, ctx: RunContext, step: str) -> None:
         """Put into ``ctx`` what ``step`` gave in the last run, as if it had just run: its customer columns, tables,
