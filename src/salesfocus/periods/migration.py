@@ -113,7 +113,9 @@ def markov_projection(matrix: ibis.Table, dimension: str, levels: list[str], bas
     rates = ibis.union(rates.select("from_level", "to_level", "rate"), unseen)
     step = rates.join(now, "from_level").select("to_level", x=ibis._.rate * ibis._.n.cast("float64"))
     inflow = m.filter(m.from_level.isin(list(PSEUDO_FROM))).select("to_level", x=ibis._.customers.cast("float64"))
-    proj = ibis.union(step, inflow).group_by("to_level").aggregate(projected=ibis._.x.sum())
+    # summed as decimals: a float sum in the engine's order of the day can end either side of a rounding tie
+    proj = ibis.union(step, inflow).group_by("to_level").aggregate(
+        projected=ibis._.x.cast("decimal(38, 9)").sum().cast("float64"))
     skeleton = ibis.union(*[ibis.literal(v, "string").name("level").as_table().mutate(
         _order=ibis.literal(i, "int64")) for i, v in enumerate([*levels, LOST])])
     labels = m.select("from_period", "to_period").distinct()
