@@ -146,7 +146,7 @@ def _compact(engine: Engine, workspace: Workspace, ds: Dataset, key: str | None,
 
 
 COMPACT = ("orders", "customer_groups", "customer_products", "customer_totals", "customer_years")
-COMPACT_FORMAT = 4  # raise when the import's checks or the compact tables change: stored imports are rebuilt
+COMPACT_FORMAT = 5  # raise when the import's checks or the compact tables change: stored imports are rebuilt
 
 
 def _stage1(engine: Engine, ds: Dataset, config: Config, compact: dict[str, ibis.Table]) -> dict[str, pa.Table]:

@@ -141,3 +141,16 @@ def test_alarm_dict_has_the_contract_keys():
     d = al.Alarm("conversion", "green", 0.41234567, 0.3, 0.15, "lower_is_worse", "x").to_dict()
     assert {"name", "signal", "status", "value", "threshold", "explanation"} <= set(d)
     assert d["value"] == 0.4123 and d["signal"] == "conversion"
+
+
+def test_auc_is_mann_whitney_u_over_pairs():
+    """By hand: x = 1, 3, 3 against y = 2, 3: pairs x > y: (3,2) twice; ties (3,3) twice, half each; 3 of 6 = 0.5.
+    On larger tied samples: SciPy's mannwhitneyu statistic over len(x) * len(y)."""
+    from scipy.stats import mannwhitneyu
+
+    assert al.auc(np.array([1.0, 3, 3]), np.array([2.0, 3])) == pytest.approx(0.5)
+    assert al.auc(np.array([5.0, 6]), np.array([1.0, 2, 3])) == 1.0
+    rng = np.random.default_rng(3)
+    x, y = rng.integers(0, 8, 700).astype(float), rng.integers(1, 9, 400).astype(float)
+    assert al.auc(x, y) == pytest.approx(mannwhitneyu(x, y, alternative="two-sided").statistic / (700 * 400),
+                                         rel=1e-12)

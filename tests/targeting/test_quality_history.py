@@ -12,6 +12,7 @@ import pytest
 from salesfocus.config import TargetingQuality
 from salesfocus.targeting import customer_windows, quality_checks, window_measures
 from salesfocus.targeting.history import window_dates
+from salesfocus.targeting.definitions import UNKNOWN
 from salesfocus.targeting.quality import homogeneity
 from salesfocus.workspace import Workspace
 
@@ -25,6 +26,32 @@ def test_homogeneity_by_hand():
     per, eta, p = homogeneity(m)
     assert per.tolist() == pytest.approx([1 / np.sqrt(5)] * 2)
     assert eta == pytest.approx(0.8) and p == pytest.approx(0.1056, abs=1e-4)
+
+
+def test_homogeneity_is_pandas_group_spread_and_scipy_anova():
+    """On uneven segments with gaps, a one-customer segment and an unknown one: the per-segment spread ratio is
+    pandas' group standard deviation over the base's, eta² the between share, p SciPy's f_oneway."""
+    from scipy.stats import f_oneway
+
+    rng = np.random.default_rng(7)
+    seg = rng.choice(["a", "b", "c", "d", UNKNOWN], size=5_000, p=[0.5, 0.3, 0.15, 0.05, 0.0])
+    seg[0] = "lone"
+    m = pd.DataFrame({"segment": seg, "x": rng.lognormal(3, 1, 5_000) + (seg == "b") * 5,
+                      "y": rng.normal(0, 1, 5_000)})
+    m.loc[rng.random(5_000) < 0.1, "y"] = np.nan
+    per, eta, p = homogeneity(m)
+    ratios, etas, ps = [], [], []
+    for col in ("x", "y"):
+        x = m[[col, "segment"]].dropna()
+        g = x.groupby("segment")[col]
+        ratios.append(g.std(ddof=0) / x[col].std(ddof=0))
+        etas.append((g.size() * (g.mean() - x[col].mean()) ** 2).sum() / ((x[col] - x[col].mean()) ** 2).sum())
+        ps.append(f_oneway(*[v.to_numpy() for _, v in g if len(v) >= 2]).pvalue)
+    expected = pd.concat(ratios, axis=1).mean(axis=1)
+    assert per.index.tolist() == ["a", "b", "c", "d", "lone"]
+    assert per.to_numpy() == pytest.approx(expected.to_numpy(), rel=1e-12)
+    assert eta == pytest.approx(np.mean(etas), rel=1e-12)
+    assert p == pytest.approx(max(ps), rel=1e-9)
 
 
 @pytest.fixture

@@ -46,7 +46,9 @@ def orders(order_lines: ibis.Table) -> ibis.Table:
         cost=ol.cost.sum().cast(COMPACT_MONEY),
         cost_lines=ol.cost.count(),
         lines=ol.count(),
-        return_lines=ol.is_return.sum().cast("int64"),
+        # a COUNT is 64-bit; the engine's sum of booleans is 128-bit, which Ibis takes for int64 and leaves uncast
+        # (that one column took 0.3 s to scan at 2M orders, the rest of the table 0.01 s)
+        return_lines=ol.count(where=ol.is_return),
         return_value=ibis.ifelse(ol.is_return, -ol.revenue, 0).sum().cast(COMPACT_MONEY),
     )
 

@@ -42,6 +42,7 @@ __all__ = [
     "buying_process_known",
     "channels_known",
     "profile_strength",
+    "auc",
     "churn_drivers",
     "churn_explained",
     "customers_per_manager",
@@ -255,6 +256,13 @@ _DRIVERS = (  # driver, higher is worse
 )
 
 
+def auc(x: np.ndarray, y: np.ndarray) -> float:
+    """P(a value of ``x`` > one of ``y``) + half P(equal): the Mann-Whitney U of ``x`` over ``len(x) * len(y)``,
+    from average ranks (as ``scipy.stats.mannwhitneyu``, without loading scipy.stats: 0.6 s of a re-analysis)."""
+    ranks = pd.Series(np.concatenate([x, y])).rank(method="average").to_numpy()
+    return float((ranks[: len(x)].sum() - len(x) * (len(x) + 1) / 2) / (len(x) * len(y)))
+
+
 def churn_drivers(history: pd.DataFrame, as_of: dt.date, period_start: dt.date, min_cases: int) -> pd.DataFrame:
     """Leavers' last year against stayers' last year, a row per driver with means, ratio and AUC.
 
@@ -282,8 +290,6 @@ def churn_drivers(history: pd.DataFrame, as_of: dt.date, period_start: dt.date, 
         d["margin_change_pp"] = 100.0 * (w_m - p_m)
     d["order_frequency_change"] = (h.w_orders - h.wp_orders) / h.wp_orders.where(h.wp_orders > 0)
     rows = []
-    from scipy.stats import mannwhitneyu
-
     for col, higher in _DRIVERS:
         if col not in d:
             rows.append({"driver": col, "higher_is_worse": higher, "leavers": 0, "stayers": 0})
@@ -292,7 +298,7 @@ def churn_drivers(history: pd.DataFrame, as_of: dt.date, period_start: dt.date, 
         r = {"driver": col, "higher_is_worse": higher, "leavers": len(x), "stayers": len(y),
              "leavers_mean": x.mean() if len(x) else np.nan, "stayers_mean": y.mean() if len(y) else np.nan}
         if len(x) >= min_cases and len(y) >= min_cases:
-            u = mannwhitneyu(x, y, alternative="two-sided").statistic / (len(x) * len(y))
+            u = auc(x.to_numpy(), y.to_numpy())
             r["auc"] = float(u if higher else 1.0 - u)
         rows.append(r)
     t = pd.DataFrame(rows)

@@ -52,25 +52,41 @@ def key_measures(customers: pd.DataFrame) -> pd.DataFrame:
 
 
 def homogeneity(measures: pd.DataFrame) -> tuple[pd.Series, float, float]:
-    """Per-segment within/overall spread ratio, the mean eta² and the largest ANOVA p-value over measures."""
-    from scipy.stats import f_oneway
+    """Per-segment within/overall spread ratio, the mean eta² and the largest ANOVA p-value over measures.
+
+    From per-segment counts, means and sums of squares (one pass each over a million customers, where a pandas
+    group-by per measure and an array per segment for SciPy's ``f_oneway`` took a second); the F test is
+    ``f_oneway``'s, on the segments with at least two customers."""
+    from scipy.special import fdtrc  # F's survival function, without loading scipy.stats (0.6 s)
 
     m = measures[measures.segment != UNKNOWN]
+    codes, names = pd.factorize(m.segment, sort=True)
     cols = [c for c in m.columns if c != "segment"]
     ratios, etas, ps = [], [], []
     for col in cols:
-        x = m[[col, "segment"]].dropna()
-        sd = x[col].std(ddof=0)
+        x = m[col].to_numpy(dtype="float64", na_value=np.nan)
+        ok = ~np.isnan(x) & (codes >= 0)
+        x, g = x[ok], codes[ok]
+        sd = x.std() if len(x) else 0.0
         if len(x) < 3 or not sd > 0:
             continue
-        g = x.groupby("segment")[col]
-        ratios.append(g.std(ddof=0) / sd)
-        ss_total = ((x[col] - x[col].mean()) ** 2).sum()
-        ss_between = (g.size() * (g.mean() - x[col].mean()) ** 2).sum()
-        etas.append(float(ss_between / ss_total))
-        groups = [v.to_numpy() for _, v in g if len(v) >= 2]
-        if len(groups) >= 2:
-            ps.append(float(f_oneway(*groups).pvalue))
+        k = len(names)
+        n = np.bincount(g, minlength=k).astype("float64")
+        mean = np.bincount(g, weights=x, minlength=k) / np.where(n > 0, n, 1)
+        within = np.bincount(g, weights=(x - mean[g]) ** 2, minlength=k)
+        seen = n > 0
+        ratios.append(pd.Series(np.sqrt(within[seen] / n[seen]) / sd, index=names[seen]))
+        total = x.mean()
+        ss_total = float(((x - total) ** 2).sum())
+        etas.append(float((n * (mean - total) ** 2).sum()) / ss_total)
+        two = n >= 2  # as f_oneway is given the segments of at least two customers
+        if two.sum() >= 2:
+            n2, dfb = n[two].sum(), two.sum() - 1
+            grand = (mean[two] * n[two]).sum() / n2
+            ss_b, ss_w = float((n[two] * (mean[two] - grand) ** 2).sum()), float(within[two].sum())
+            dfw = n2 - two.sum()
+            ps.append(float(fdtrc(dfb, dfw, (ss_b / dfb) / (ss_w / dfw))) if ss_w > 0
+                      else float("nan") if ss_b == 0 else 0.0)
     if not ratios:
         return pd.Series(dtype="float64"), float("nan"), float("nan")
     per_segment = pd.concat(ratios, axis=1).mean(axis=1)
