@@ -53,7 +53,7 @@ from salesfocus.model.provenance import (
     base_key,
     step_keys,
 )
-from salesfocus.workspace import Run, Workspace
+from salesfocus.workspace import Run, Workspace, held_in_parts
 
 __all__ = ["RunContext", "analyze", "reanalyze", "merge_manual_assessments", "MANUAL_ASSESSMENTS",
            "CUSTOMER_ATTRIBUTES"]
@@ -363,7 +363,8 @@ def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], co
 
 def _run_tables(ctx: RunContext, plan: Reuse | None) -> tuple[dict[str, Any], dict[str, str]]:
     """The run's tables to store (as Arrow), and those it holds by reference: taken unchanged from the last run,
-    by the workspace table that holds them (the customer table too when every step was taken)."""
+    by the workspace table that holds them (the customer table too when every step was taken; else the columns of
+    the steps taken)."""
     out: dict[str, Any] = {}
     shared: dict[str, str] = {}
     for name, v in ctx.tables.items():  # as they are: a Stored table is not read here
@@ -374,8 +375,12 @@ def _run_tables(ctx: RunContext, plan: Reuse | None) -> tuple[dict[str, Any], di
     customers = ctx.customer_table()
     if plan is not None and plan.takes_all() and customers.column_names == plan.stored_customers().column_names:
         shared["customers"] = plan.run.stored_name("customers")
-    else:
-        out["customers"] = customers
+        return out, shared
+    out["customers"] = customers
+    if plan is not None:  # the columns of the steps taken are held where the last run holds them
+        parts = held_in_parts(plan.run.stored_name("customers"), plan.stored_customers(), customers)
+        if parts is not None:
+            shared["customers"] = parts
     return out, shared
 
 

@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 
 from salesfocus.errors import InputError
 
-__all__ = ["Workspace", "Run", "load_extension", "DEFAULT_WORKSPACE"]
+__all__ = ["Workspace", "Run", "load_extension", "held_in_parts", "DEFAULT_WORKSPACE"]
 
 DEFAULT_WORKSPACE = "salesfocus.duckdb"
 DEFAULT_MEMORY_LIMIT = "1GB"
@@ -74,12 +74,18 @@ class Run:
             raise InputError(f"run {self.run_id} has no table {name!r}; it has: {', '.join(sorted(self.tables))}")
         if name in self.saved:
             return self.saved[name]
-        return _read_run_table(self.workspace.raw, self.stored_name(name))
+        held = self.meta.get("stored_as", {}).get(name)
+        if isinstance(held, dict):
+            return _read_parts(self.workspace.raw, held, _run_table(self.run_id, name))
+        return _read_run_table(self.workspace.raw, held or _run_table(self.run_id, name))
 
-    def stored_name(self, name: str) -> str:
-        """The workspace table that holds the run's table ``name``: its own, or that of an earlier run it took
-        unchanged (``meta["stored_as"]``, :meth:`Workspace.save_run`)."""
-        return self.meta.get("stored_as", {}).get(name) or _run_table(self.run_id, name)
+    def stored_name(self, name: str) -> str | dict[str, Any]:
+        """What holds the run's table ``name``: its own workspace table, that of an earlier run it took unchanged,
+        or its columns in parts (:func:`held_in_parts`) (``meta["stored_as"]``, :meth:`Workspace.save_run`)."""
+        held, own = self.meta.get("stored_as", {}).get(name), _run_table(self.run_id, name)
+        if isinstance(held, dict):  # its own part by name, for a later run to hold
+            return {**held, "parts": [[t or own, cols] for t, cols in held["parts"]]}
+        return held or own
 
     def frame(self, name: str):
         return self.table(name).to_pandas()
@@ -130,15 +136,66 @@ def _store_select(data: Any) -> str:
     return f"SELECT * REPLACE ({', '.join(casts)}) FROM __sf_incoming"
 
 
-def _read_run_table(con: Any, table: str) -> pa.Table:
-    """A stored run table as Arrow: its ENUM columns as text again (``string``, as a VARCHAR column reads back), so
-    the Arrow is the same whether the table was stored with ENUMs or (by an older version) as text only."""
-    schema = con.execute(f'SELECT * FROM "{table}" LIMIT 0').fetch_arrow_table().schema
+def _read_run_table(con: Any, table: str, columns: list[str] | None = None) -> pa.Table:
+    """A stored run table as Arrow (``columns``: only those): its ENUM columns as text again (``string``, as a
+    VARCHAR column reads back), so the Arrow is the same whether the table was stored with ENUMs or (by an older
+    version) as text only."""
+    what = "*" if columns is None else ", ".join(map(_q, columns))
+    schema = con.execute(f'SELECT {what} FROM "{table}" LIMIT 0').fetch_arrow_table().schema
     if not any(pa.types.is_dictionary(f.type) for f in schema):
-        return con.execute(f'SELECT * FROM "{table}"').fetch_arrow_table()
+        return con.execute(f'SELECT {what} FROM "{table}"').fetch_arrow_table()
     cols = ", ".join(f"{_q(f.name)}::VARCHAR AS {_q(f.name)}" if pa.types.is_dictionary(f.type) else _q(f.name)
                      for f in schema)
     return con.execute(f'SELECT {cols} FROM "{table}"').fetch_arrow_table()
+
+
+def held_in_parts(last: str | dict[str, Any], stored: pa.Table, table: pa.Table, key: str = "customer_id"
+                  ) -> dict[str, Any] | None:
+    """How a new run can hold ``table`` partly by reference: the columns it has unchanged from ``stored`` (the same
+    rows in the same order, the same values) from the workspace tables that hold them (``last``: the
+    :meth:`Run.stored_name` of ``stored``), the others in a part of its own (``None``). None when nothing is
+    unchanged, or the rows differ.
+
+    A change of the targeting weights changes two of the customer table's hundred columns: the new run then stores
+    those two (and the key), not the whole table again (200,000 customers: about 1 s)."""
+    if key not in table.column_names or key not in stored.column_names or table.num_rows != stored.num_rows \
+            or not table.column(key).equals(stored.column(key)):
+        return None
+    same = {c for c in table.column_names if c != key and c in stored.column_names
+            and table.schema.field(c).type == stored.schema.field(c).type and table.column(c).equals(stored.column(c))}
+    if not same:
+        return None
+    before = last["parts"] if isinstance(last, dict) else [[last, [c for c in stored.column_names if c != key]]]
+    parts = [[t, kept] for t, cols in before if (kept := [c for c in cols if c in same])]
+    own = [c for c in table.column_names if c != key and c not in same]
+    return {"key": key, "columns": table.column_names, "parts": [*parts, [None, own]]}
+
+
+def own_part(spec: dict[str, Any], table: pa.Table) -> pa.Table:
+    """The columns of ``table`` the run stores itself when it holds the rest in parts (:func:`held_in_parts`)."""
+    own = next(cols for t, cols in spec["parts"] if t is None)
+    return table.select([spec["key"], *own])
+
+
+def _read_parts(con: Any, spec: dict[str, Any], own: str) -> pa.Table:
+    """A run table held in parts, put together in its columns' order (each part has the key, in one row order)."""
+    key, columns = spec["key"], {}
+    keys = None
+    for table, cols in spec["parts"]:
+        part = _read_run_table(con, table or own, [key, *cols])
+        if keys is None:
+            keys = part.column(key)
+        elif not part.column(key).equals(keys):
+            raise RuntimeError(f"the parts of a stored run table ({table or own}) are not in one row order")
+        columns.update({c: part.column(c) for c in cols})
+    columns[key] = keys
+    return pa.table({c: columns[c] for c in spec["columns"]})
+
+
+def _tables_holding(spec: str | dict[str, Any] | None, own: str) -> set[str]:
+    if isinstance(spec, dict):
+        return {t or own for t, _ in spec["parts"]}
+    return {spec or own}
 
 
 STORE_DISABLED_COMPRESSION = "dictionary"
@@ -221,11 +278,13 @@ def _drop_runs(cur: Any, keep: int) -> None:
     old = cur.execute("SELECT run_id, tables, meta FROM _runs ORDER BY run_id DESC OFFSET ?", [keep]).fetchall()
     if not old:
         return
-    kept = cur.execute("SELECT meta FROM _runs ORDER BY run_id DESC LIMIT ?", [keep]).fetchall()
-    held = {t for (meta,) in kept for t in json.loads(meta).get("stored_as", {}).values()}
+    kept = cur.execute("SELECT run_id, meta FROM _runs ORDER BY run_id DESC LIMIT ?", [keep]).fetchall()
+    held = {t for run_id, meta in kept for name, spec in json.loads(meta).get("stored_as", {}).items()
+            for t in _tables_holding(spec, _run_table(run_id, name))}
     for run_id, names, meta in old:
         stored_as = json.loads(meta).get("stored_as", {})
-        for table in {stored_as.get(name) or _run_table(run_id, name) for name in json.loads(names)} - held:
+        tables = set().union(*(_tables_holding(stored_as.get(n), _run_table(run_id, n)) for n in json.loads(names)))
+        for table in tables - held:
             cur.execute(f'DROP TABLE IF EXISTS "{table}"')
     cur.execute("DELETE FROM _runs WHERE run_id <= ?", [max(r for r, *_ in old)])
 
@@ -359,7 +418,8 @@ class Workspace:
 
         ``shared``: tables of the run that an earlier run stored unchanged, by name, with the workspace table that
         holds them (:meth:`Run.stored_name` of that run): the new run holds them too instead of a copy, and dropping
-        the earlier run keeps them while a later one holds them.
+        the earlier run keeps them while a later one holds them. A table given in ``tables`` too, with what
+        :func:`held_in_parts` made of it: the run stores only its own part.
 
         ``background``: store on a thread of its own and return at once; the run's Arrow tables are in
         :attr:`Run.saved`, and every other use of the workspace (and :meth:`close`) first waits for the store.
@@ -374,7 +434,9 @@ class Workspace:
         created = dt.datetime.now().isoformat(timespec="seconds")
         tables = {n: d.to_pyarrow() if isinstance(d, ibis.Table) else d for n, d in tables.items()}
         saved = {n: self._as_read_back(d) for n, d in tables.items()}
-        shared = {n: t for n, t in (shared or {}).items() if n not in tables}
+        parts = {n: t for n, t in (shared or {}).items() if isinstance(t, dict) and n in tables}
+        tables.update({n: own_part(spec, tables[n]) for n, spec in parts.items()})
+        shared = {n: t for n, t in (shared or {}).items() if n not in tables or n in parts}
         if shared:
             meta = {**meta, "stored_as": shared}
         names = sorted({*tables, *shared})

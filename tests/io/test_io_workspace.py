@@ -208,6 +208,40 @@ def test_a_run_holds_an_earlier_runs_table_until_no_kept_run_holds_it(tmp_path):
         assert stored(ws) == ["run4__a", "run4__b", "run5__a", "run5__b"]  # nothing left over
 
 
+def test_a_run_holds_the_unchanged_columns_of_a_table_in_the_earlier_runs_tables(tmp_path):
+    """Run 2 changes column y of run 1's customers, run 3 column z: each stores only what changed (and the key); each
+    reads back whole, in its column order; dropping run 1 keeps what runs 2 and 3 still read of it."""
+    import pyarrow as pa
+
+    from salesfocus.workspace import held_in_parts
+
+    one = pa.table({"customer_id": ["a", "b", "c"], "x": [1, 2, 3], "y": ["p", "q", "r"], "z": [0.5, 1.5, None]})
+    two = one.set_column(2, "y", pa.array(["p", "Q", "r"]))
+    three = two.set_column(3, "z", pa.array([9.0, 1.5, None])).append_column("w", pa.array([True, False, True]))
+
+    def columns(ws, table):
+        return [c for (c,) in ws.raw.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
+                                             "ORDER BY column_index", [table]).fetchall()]
+
+    with Workspace(tmp_path / "ws.duckdb") as ws:
+        first = ws.save_run({"customers": one}, {"summary": {}}, keep=2)
+        parts = held_in_parts(first.stored_name("customers"), ws.load_run(1).table("customers"), two)
+        assert parts["parts"] == [["run1__customers", ["x", "z"]], [None, ["y"]]]
+        second = ws.save_run({"customers": two}, {"summary": {}}, keep=2, shared={"customers": parts})
+        assert columns(ws, "run2__customers") == ["customer_id", "y"]
+        assert second.table("customers").equals(two)  # as given, for the outputs
+        parts = held_in_parts(second.stored_name("customers"), ws.load_run(2).table("customers"), three)
+        assert parts["parts"] == [["run1__customers", ["x"]], ["run2__customers", ["y"]], [None, ["z", "w"]]]
+        ws.save_run({"customers": three}, {"summary": {}}, keep=2, shared={"customers": parts})
+        assert columns(ws, "run3__customers") == ["customer_id", "z", "w"]
+        assert ws.load_run(2).table("customers").equals(two)  # run 1 dropped; its columns still read
+        assert ws.load_run(3).table("customers").equals(three)
+        assert held_in_parts("run3__customers", three, three.slice(1)) is None  # other rows: stored whole
+        ws.save_run({"customers": one}, {"summary": {}}, keep=1)
+        assert sorted(n for (n,) in ws.raw.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+                      if n.startswith("run")) == ["run4__customers"]
+
+
 def _text_columns_table(rows: int):
     """Text columns of every kind the run store tells apart, with nulls, empty strings, quotes and non-ASCII."""
     import pyarrow as pa

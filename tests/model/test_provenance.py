@@ -120,7 +120,8 @@ def _reanalyse(path, change: str, *, reuse: bool):
         cfg = _changed(Config.model_validate(ws.load_run().meta["config"]), change)
         run = pipeline.reanalyze(ws, cfg, reuse=reuse)
         ws.wait()
-        return {n: run.table(n) for n in sorted(run.tables)}, run.meta
+        stored = ws.load_run(run.run_id)  # read back as stored (tables held by the last run, in parts), not as given
+        return {n: stored.table(n) for n in sorted(stored.tables)}, stored.meta
 
 
 TAKEN = {
