@@ -361,12 +361,12 @@ def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], co
     return workspace.save_run(out, meta, background=True, keep=config.keep_runs or None, shared=shared)
 
 
-def _run_tables(ctx: RunContext, plan: Reuse | None) -> tuple[dict[str, Any], dict[str, str]]:
+def _run_tables(ctx: RunContext, plan: Reuse | None) -> tuple[dict[str, Any], dict[str, Any]]:
     """The run's tables to store (as Arrow), and those it holds by reference: taken unchanged from the last run,
     by the workspace table that holds them (the customer table too when every step was taken; else the columns of
     the steps taken)."""
     out: dict[str, Any] = {}
-    shared: dict[str, str] = {}
+    shared: dict[str, Any] = {}
     for name, v in ctx.tables.items():  # as they are: a Stored table is not read here
         if isinstance(v, Stored) and v.stored_name is not None:
             shared[name] = v.stored_name

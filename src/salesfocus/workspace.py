@@ -413,7 +413,7 @@ class Workspace:
 
     # -- runs -----------------------------------------------------------------------------------
     def save_run(self, tables: dict[str, Any], meta: dict[str, Any], *, background: bool = False,
-                 keep: int | None = None, shared: dict[str, str] | None = None) -> Run:
+                 keep: int | None = None, shared: dict[str, Any] | None = None) -> Run:
         """Store result tables (Arrow or pandas) and metadata as a new run, in one transaction.
 
         ``shared``: tables of the run that an earlier run stored unchanged, by name, with the workspace table that
