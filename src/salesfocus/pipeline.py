@@ -68,16 +68,19 @@ def _analyses() -> list[tuple[str, Callable[[RunContext], None]]]:
     return [("profit", _analysis("salesfocus.profit")), ("prediction", _analysis("salesfocus.predict.run")),
             ("segments", _analysis("salesfocus.segments")),
             ("periods", _analysis("salesfocus.periods")),  # over time: reads the segments' columns and adds tables only
-            ("targeting", _analysis("salesfocus.targeting"))]  # it reads the columns of every analysis before it
+            # targeting reads the columns of every analysis before it; in two steps, so that a change of the weights
+            # or scores computes only the second
+            ("target_segments", _analysis("salesfocus.targeting", "segment")),
+            ("targeting", _analysis("salesfocus.targeting"))]
 
 
-def _analysis(module: str) -> Callable[[RunContext], None]:
-    """The ``run`` of an analysis's module, imported when it first runs: a re-analysis that takes the analysis
-    from the last run does not load its libraries (prediction's SciPy: about 0.6 s)."""
+def _analysis(module: str, function: str = "run") -> Callable[[RunContext], None]:
+    """The ``run`` (or ``function``) of an analysis's module, imported when it first runs: a re-analysis that takes
+    the analysis from the last run does not load its libraries (prediction's SciPy: about 0.6 s)."""
     def run(ctx: RunContext) -> None:
-        importlib.import_module(module).run(ctx)
+        getattr(importlib.import_module(module), function)(ctx)
 
-    run.__qualname__ = f"{module}.run"
+    run.__qualname__ = f"{module}.{function}"
     return run
 
 

@@ -14,11 +14,11 @@ from salesfocus import pipeline
 from salesfocus.config import Config
 from salesfocus.io.importer import DuckDBEngine
 from salesfocus.io.readers import parse_data_arg
-from salesfocus.model.provenance import READS, Reuse, StepRecord, step_keys
+from salesfocus.model.provenance import FORMAT, READS, Reuse, StepRecord, step_keys
 from salesfocus.workspace import Workspace
 from tests.helpers import assert_close
 
-STEPS = ["stage1", "profit", "prediction", "segments", "periods", "targeting"]
+STEPS = ["stage1", "profit", "prediction", "segments", "periods", "target_segments", "targeting"]
 
 
 @pytest.fixture(scope="module")
@@ -40,17 +40,24 @@ def analysed(demo, tmp_path_factory):
 
 
 def test_every_step_reads_only_the_settings_its_key_covers(demo, monkeypatch):
-    """Every read of a top-level section of the config during a run, by the step that made it (stage 1 and each
-    analysis, on its own thread too), is one of that step's READS."""
-    fields = set(Config.model_fields)
+    """Every read of a section of the config during a run (and of a field of the targeting section), by the step
+    that made it (stage 1 and each analysis, on its own thread too), is covered by one of that step's READS."""
+    from salesfocus.config import TargetingConfig
+
+    fields, targeting = set(Config.model_fields), set(TargetingConfig.model_fields)
     here = threading.local()
     reads: dict[str, set[str]] = collections.defaultdict(set)
-    plain = Config.__getattribute__
+    plain, plain_targeting = Config.__getattribute__, TargetingConfig.__getattribute__
 
     def recorded(self, name):
-        if name in fields:
+        if name in fields and name != "targeting":  # the section is recorded by the fields read of it
             reads[getattr(here, "step", "pipeline")].add(name)
         return plain(self, name)
+
+    def recorded_targeting(self, name):
+        if name in targeting:
+            reads[getattr(here, "step", "pipeline")].add(f"targeting.{name}")
+        return plain_targeting(self, name)
 
     def in_step(name, fn):
         def run(*args, **kwargs):
@@ -63,16 +70,21 @@ def test_every_step_reads_only_the_settings_its_key_covers(demo, monkeypatch):
 
     analyses = pipeline._analyses()
     monkeypatch.setattr(Config, "__getattribute__", recorded)
+    monkeypatch.setattr(TargetingConfig, "__getattribute__", recorded_targeting)
     monkeypatch.setattr(pipeline, "_analyses", lambda: [(n, in_step(n, fn)) for n, fn in analyses])
     monkeypatch.setattr(pipeline, "_stage1", in_step("stage1", pipeline._stage1))
     with Workspace(None) as ws:
         pipeline.analyze(DuckDBEngine(ws), ws, _sources(demo), {}, Config())
     assert set(reads) - {"pipeline"} == set(STEPS)  # the recorder saw every step
     assert list(READS) == STEPS
+    def covered(read, step):
+        return read in READS[step] or read.split(".")[0] in READS[step]
+
+    assert any(r.startswith("targeting.") for r in reads["target_segments"])  # the recorder saw the fields
     for step in STEPS:
-        assert reads[step] <= set(READS[step]), step
+        assert {r for r in reads[step] if not covered(r, step)} == set(), step
     # the pipeline itself reads the import options, the analysis date (in the keys as a date) and the scoring file
-    assert reads["pipeline"] <= {"import_options", "as_of", "keep_runs", "targeting"}
+    assert reads["pipeline"] <= {"import_options", "as_of", "keep_runs", "targeting.scores_file"}
 
 
 def _changed(cfg: Config, change: str) -> Config:
@@ -127,8 +139,8 @@ def _reanalyse(path, change: str, *, reuse: bool):
 TAKEN = {
     "nothing": STEPS,
     "language": STEPS,
-    "targeting weights": ["stage1", "profit", "prediction", "segments", "periods"],
-    "goals": ["stage1", "profit", "prediction", "segments", "targeting"],
+    "targeting weights": ["stage1", "profit", "prediction", "segments", "periods", "target_segments"],
+    "goals": ["stage1", "profit", "prediction", "segments", "target_segments", "targeting"],
     "a/b/c threshold": ["stage1", "profit", "prediction"],
     "answer": ["stage1", "profit"],
     "prediction horizon": ["stage1", "profit"],
@@ -163,7 +175,7 @@ def test_a_step_computed_again_keeps_the_one_whose_output_it_replaced_from_being
                StepRecord("b", "k2", columns=["z"])]
 
     class Last:
-        meta = {"steps_format": 1, "steps": [r.to_json() for r in records]}
+        meta = {"steps_format": FORMAT, "steps": [r.to_json() for r in records]}
 
     keys = {"stage1": "k0", "a": "k1", "b": "changed"}
     assert Reuse.plan(steps, keys, Last).taken == ["stage1", "a"]

@@ -108,7 +108,7 @@ def test_demo_every_customer_and_prospect_in_exactly_one_segment(demo):
 def test_demo_without_leads_and_assessments_says_unknown_and_why(demo, monkeypatch):
     d, _, _ = demo
     paths = {k: v for k, v in d.paths.items() if k not in ("leads", "assessments")}
-    ws, r = _analyze(paths, only=("profit", "segments", "targeting"), monkeypatch=monkeypatch)
+    ws, r = _analyze(paths, only=("profit", "segments", "target_segments", "targeting"), monkeypatch=monkeypatch)
     try:
         check_contract(r)
         alarms = {a["name"]: a for a in r.meta["summary"]["alarms"]}
@@ -132,7 +132,7 @@ def test_judged_scores_from_the_config_move_the_focus(demo, monkeypatch):
         "attractiveness_weights": {"trend_match": 1000}, "likelihood_weights": {"usp_match": 1000},
         "scores": {last: {"trend_match": 5, "usp_match": 5}, **{s: {"trend_match": 1, "usp_match": 1}
                                                               for s in others}}}})
-    ws, r2 = _analyze(d.paths, cfg, only=("profit", "targeting"), monkeypatch=monkeypatch)
+    ws, r2 = _analyze(d.paths, cfg, only=("profit", "target_segments", "targeting"), monkeypatch=monkeypatch)
     try:
         s = r2.meta["summary"]["targeting"]
         assert s["focus_segments"] == [last]
@@ -149,7 +149,7 @@ def test_thin_data_orders_only(tmp_path, monkeypatch):
     for i in range(30):
         rows.append(f"K{i % 6};O{i};{1 + i % 27:02d}-{1 + i % 12:02d}-{2023 + i % 3};A;{100 + 10 * i},00;60,00")
     p.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    ws, r = _analyze({"order_lines": p}, only=("profit", "targeting"), monkeypatch=monkeypatch)
+    ws, r = _analyze({"order_lines": p}, only=("profit", "target_segments", "targeting"), monkeypatch=monkeypatch)
     try:
         check_contract(r)
         assert len(r.frame("prospects")) == 0

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = ["READS", "ASSESSMENTS", "SCORES_FILE", "FORMAT", "StepRecord", "Snapshot", "Reuse", "base_key", "step_keys"]
 
-FORMAT = 1
+FORMAT = 2
 """Raise when what a record holds or what a key covers changes: runs recorded before are then not taken from."""
 
 ASSESSMENTS = "@assessments"
@@ -45,11 +45,14 @@ READS: dict[str, tuple[str, ...]] = {
     "prediction": ("prediction", ASSESSMENTS),
     "segments": ("segments", "cost_rates", ASSESSMENTS),
     "periods": ("periods", "goals", "customer_rule", "pyramid", "segments", "currency"),
+    "target_segments": ("targeting.segment_by", "targeting.min_segment_size", "targeting.frequency_cuts",
+                        "targeting.order_size_cuts", "targeting.win_rate_prior", "targeting.alarms"),
     "targeting": ("targeting", SCORES_FILE),
 }
-"""The settings (top-level sections of the config) and other inputs each step reads, beyond the workspace's data,
-the analysis date and what the steps before it gave. A step not named here is always computed. The test
-``tests/model/test_provenance.py`` records every section each step reads on a run and holds it to this list."""
+"""The settings (sections of the config, or ``section.field``) and other inputs each step reads, beyond the
+workspace's data, the analysis date and what the steps before it gave. A step not named here is always computed.
+The test ``tests/model/test_provenance.py`` records every section (and targeting field) each step reads on a run
+and holds it to this list."""
 
 _LIBRARIES = ("duckdb", "ibis-framework", "pyarrow", "numpy", "scipy", "pandas", "scikit-learn")
 
@@ -82,6 +85,14 @@ def base_key(data: str | None, as_of: Any) -> str | None:
     return _hash([FORMAT, code_fingerprint(), data, str(as_of)])
 
 
+def _setting(settings: Mapping[str, Any], path: str) -> Any:
+    """A section of the dumped config, or a field of one (``section.field``)."""
+    value: Any = settings
+    for part in path.split("."):
+        value = value[part]
+    return value
+
+
 def step_keys(steps: Sequence[tuple[str, bool]], config: Config, base: str | None,
               inputs: Mapping[str, str | None]) -> dict[str, str | None]:
     """The key of each step (``(name, beside)`` in run order; a step beside the others gives nothing the later ones
@@ -93,8 +104,8 @@ def step_keys(steps: Sequence[tuple[str, bool]], config: Config, base: str | Non
         reads = READS.get(name)
         key = None
         if parent is not None and reads is not None:
-            own = {r: settings[r] if r in settings else inputs.get(r) for r in reads}
-            if all(r in settings or inputs.get(r) is not None for r in reads):
+            own = {r: inputs.get(r) if r.startswith("@") else _setting(settings, r) for r in reads}
+            if all(own[r] is not None for r in reads if r.startswith("@")):  # an input of unknown content: no key
                 key = _hash([parent, name, own])
         keys[name] = key
         if not beside:

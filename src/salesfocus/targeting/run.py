@@ -50,7 +50,7 @@ from salesfocus.targeting.scoring import ScoredSegments, portfolio_table, score_
 if TYPE_CHECKING:
     from salesfocus.model import RunContext
 
-__all__ = ["run", "SEGMENT_COLUMNS"]
+__all__ = ["segment", "run", "SEGMENT_COLUMNS"]
 
 SEGMENT_COLUMNS = ["segment", "customers", "prospects", "revenue", "net_profit", "attractiveness", "likelihood",
                    "score", "rank", "stability", "focus_share", "focus", "eligible", "large_enough", "homogeneity",
@@ -115,8 +115,11 @@ def _prospect_source(ctx: RunContext) -> pa.Table | None:
 # ---------------------------------------------------------------------------------------------------------------
 # the analysis
 # ---------------------------------------------------------------------------------------------------------------
-def run(ctx: RunContext) -> None:
-    """Define the segments, score and choose them, test them, measure the alarm signals; fill ``ctx``."""
+def segment(ctx: RunContext) -> None:
+    """Define the segments and measure them (what no weight, score or focus choice changes): the customers'
+    ``target_segment`` and the prospects', the measured criteria (``targeting_criteria``), the alarm signals but the
+    account managers' load, ``churn_drivers`` and ``lead_channels``; summary ``segmenting``. :func:`run` then scores
+    and chooses: a change of the weights computes only that step again."""
     cfg: TargetingConfig = ctx.config.targeting
     cust = add_bands(ctx.customers, cfg.frequency_cuts, cfg.order_size_cuts)
     source = _prospect_source(ctx)
@@ -146,6 +149,26 @@ def run(ctx: RunContext) -> None:
                              win_rate_prior=cfg.win_rate_prior)
     _measured_notes(ctx, crit, cust)
 
+    ctx.add_customer_columns(cust_seg.select("customer_id", "target_segment"))
+    if source is not None:
+        seg = pros_seg.order_by("_sf_row").select("target_segment").to_pyarrow().column(0)
+        ctx.tables["prospects"] = source.append_column("target_segment", seg.cast(pa.string()))
+    # unrounded, so the app can score again with other weights exactly as this run did (targeting.scoring)
+    ctx.tables["targeting_criteria"] = pa.Table.from_pandas(crit.reset_index(names="segment"), preserve_index=False)
+    signals = _signals(ctx, cfg, _customer_frame(ctx), history, leads_pd, attrs)
+    ctx.summary["segmenting"] = {"segment_by": attrs, "pooled": definition.pooled_,
+                                 "signals": [a.to_dict() for a in signals]}
+    for name in ("history", "prospects", "prospects_seg", "mpg", "leads"):  # memory back to the engine
+        ctx.workspace.raw.execute(f'DROP TABLE IF EXISTS "{_TMP}{name}"')
+
+
+def run(ctx: RunContext) -> None:
+    """Score the segments :func:`segment` measured and choose the focus; test them; the last alarm signal (the
+    account managers' load, which counts focus customers); fill ``ctx``."""
+    cfg: TargetingConfig = ctx.config.targeting
+    segmenting = ctx.summary["segmenting"]
+    measured = ctx.tables["targeting_criteria"]
+    crit = measured.to_pandas().set_index("segment")
     aw, lw, scores = _judged(ctx, cfg, crit.index)
     for c in scores.columns:
         crit[c] = scores[c].reindex(crit.index)
@@ -162,16 +185,19 @@ def run(ctx: RunContext) -> None:
         ctx.note(f"targeting: criterion {c} left out of the scores ({why}); the other weights are renormalised")
 
     focus = portfolio.focus_
-    ctx.add_customer_columns(cust_seg.select("customer_id", "target_segment",
-                                             target_focus=cust_seg.target_segment.isin(focus or [""])))
+    cust = ctx.customers
+    ctx.add_customer_columns(cust.select("customer_id", target_focus=cust.target_segment.isin(focus or [""])))
     cust_pd = _customer_frame(ctx)
-    pros_pd = pros_seg.order_by("_sf_row").to_pandas() if pros_seg is not None else None
+    source = ctx.tables.get("prospects")
+    source = source if source is not None and "target_segment" in source.column_names else None
+    pros_pd = source.to_pandas() if source is not None else None
     checks, seg_q = quality_checks(cust_pd, crit, focus, cfg.quality, pros_pd)
 
     table = _segments_table(crit, scored, seg_q, scores.columns.tolist())
     ctx.tables["segments"] = pa.Table.from_pandas(table, preserve_index=False)
-    # unrounded, so the app can score again with other weights exactly as this run did (targeting.scoring)
-    ctx.tables["targeting_criteria"] = pa.Table.from_pandas(crit.reset_index(names="segment"), preserve_index=False)
+    for c in scores.columns:  # the judged scores beside the measured criteria
+        measured = measured.append_column(c, pa.array(crit[c].to_numpy(dtype="float64"), pa.float64()))
+    ctx.tables["targeting_criteria"] = measured
     ctx.tables["targeting_scores"] = pa.Table.from_pandas(
         scoring_sheet(crit, portfolio.judged, scores, [c for c in MEASURED if c in crit]), preserve_index=False)
     weights = portfolio.weights_table()
@@ -179,12 +205,12 @@ def run(ctx: RunContext) -> None:
     ctx.tables["segment_quality"] = pa.Table.from_pandas(checks.astype({"passed": "object"}), preserve_index=False)
     ctx.tables["prospects"] = _prospects_out(source, pros_pd, portfolio, focus)
 
-    alarm_list = _alarms(ctx, cfg, cust_pd, history, leads_pd, attrs)
-    ctx.summary["alarms"] = [a.to_dict() for a in alarm_list]
+    load, load_t = al.customers_per_manager(cust_pd, cfg.alarms)
+    if load_t is not None:
+        ctx.tables["account_manager_load"] = pa.Table.from_pandas(_round(load_t), preserve_index=False)
+    ctx.summary["alarms"] = [*segmenting["signals"], load.to_dict()]
     ctx.tables["alarms"] = pa.Table.from_pandas(pd.DataFrame(ctx.summary["alarms"]), preserve_index=False)
-    ctx.summary["targeting"] = _summary(cfg, attrs, definition, portfolio, table, checks, aw, lw)
-    for name in ("history", "prospects", "prospects_seg", "mpg", "leads"):  # memory back to the engine
-        ctx.workspace.raw.execute(f'DROP TABLE IF EXISTS "{_TMP}{name}"')
+    ctx.summary["targeting"] = _summary(cfg, segmenting, portfolio, table, checks, aw, lw)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -318,8 +344,7 @@ def _prospects_out(source: pa.Table | None, pros_pd: pd.DataFrame | None, portfo
     _, contrib = portfolio.score_rows(seg, own, axis="likelihood")
     contrib = contrib.round(4)
     attr = portfolio.table_.attractiveness.reindex(seg.to_numpy()).to_numpy()
-    out = source
-    out = out.append_column("target_segment", pa.array(seg.to_numpy(), pa.string()))
+    out = source  # with its target_segment (:func:`segment`)
     out = out.append_column("target_focus", pa.array(seg.isin(focus).to_numpy(), pa.bool_()))
     out = out.append_column("attractiveness", pa.array(np.round(attr, 4), pa.float64()))
     out = out.append_column("likelihood", pa.array(contrib.sum(axis=1, min_count=1).round(4).to_numpy(), pa.float64()))
@@ -328,8 +353,9 @@ def _prospects_out(source: pa.Table | None, pros_pd: pd.DataFrame | None, portfo
     return out
 
 
-def _alarms(ctx: RunContext, cfg: TargetingConfig, cust: pd.DataFrame, history: pd.DataFrame,
-            leads: pd.DataFrame | None, attrs: list[str]) -> list[al.Alarm]:
+def _signals(ctx: RunContext, cfg: TargetingConfig, cust: pd.DataFrame, history: pd.DataFrame,
+             leads: pd.DataFrame | None, attrs: list[str]) -> list[al.Alarm]:
+    """The alarm signals but the last (the account managers' load, :func:`run`), with their tables."""
     a = cfg.alarms
     as_of = ctx.dataset.as_of
     start = ctx.summary.get("period_start")
@@ -344,28 +370,24 @@ def _alarms(ctx: RunContext, cfg: TargetingConfig, cust: pd.DataFrame, history: 
     if missing:
         missing = [f"no {t} table ({'complaints, tickets' if t == 'activities' else 'late payment'})" for t in missing]
     out.append(al.churn_explained(drivers, a, missing))
-    load, load_t = al.customers_per_manager(cust, a)
-    out.append(load)
     ctx.tables["churn_drivers"] = pa.Table.from_pandas(_round(drivers), preserve_index=False)
     if channels is not None:
         ctx.tables["lead_channels"] = pa.Table.from_pandas(_round(channels), preserve_index=False)
-    if load_t is not None:
-        ctx.tables["account_manager_load"] = pa.Table.from_pandas(_round(load_t), preserve_index=False)
     return out
 
 
-def _summary(cfg: TargetingConfig, attrs: list[str], definition: SegmentDefinition, portfolio: Portfolio,
-             table: pd.DataFrame, checks: pd.DataFrame, aw: dict, lw: dict) -> dict[str, Any]:
+def _summary(cfg: TargetingConfig, segmenting: dict[str, Any], portfolio: Portfolio, table: pd.DataFrame,
+             checks: pd.DataFrame, aw: dict, lw: dict) -> dict[str, Any]:
     f = table[table.focus]
     focus = [{"segment": r.segment, "attractiveness": r.attractiveness, "likelihood": r.likelihood,
               "stability": None if pd.isna(r.stability) else round(float(r.stability), 3),
               "customers": int(r.customers), "prospects": int(r.prospects), "reason": r.reason}
              for r in f.itertuples()]
     return {
-        "segment_by": attrs,
+        "segment_by": segmenting["segment_by"],
         "segments": int(len(table)),
         "min_segment_size": cfg.min_segment_size,
-        "pooled": definition.pooled_,
+        "pooled": segmenting["pooled"],
         "weights": {"attractiveness": aw, "likelihood": lw},
         "left_out": portfolio.left_out_,
         "focus_rule": "user" if cfg.focus else f"top {cfg.focus_count} on the {cfg.combine} of both scores",
