@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -45,6 +47,11 @@ def check_contract(r) -> None:
     assert all(a["status"] in ("green", "amber", "red", "unknown") for a in s["alarms"])
     assert all({"value", "threshold", "explanation", "signal"} <= set(a) for a in s["alarms"])
     assert {"attractiveness", "likelihood"} <= set(pro.columns)
+    crit = r.table("targeting_criteria")  # unscored judged criteria are empty, not NaN (as the scoring sheet)
+    judged = [c for c in crit.column_names if c in s["targeting"]["weights"]["attractiveness"]
+              or c in s["targeting"]["weights"]["likelihood"]]
+    assert judged and all(not pc.any(pc.is_nan(crit.column(c))).as_py() for c in judged
+                          if pa.types.is_floating(crit.schema.field(c).type))
 
 
 @pytest.fixture(scope="module")

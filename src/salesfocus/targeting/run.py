@@ -196,7 +196,7 @@ def run(ctx: RunContext) -> None:
     table = _segments_table(crit, scored, seg_q, scores.columns.tolist())
     ctx.tables["segments"] = pa.Table.from_pandas(table, preserve_index=False)
     for c in scores.columns:  # the judged scores beside the measured criteria
-        measured = measured.append_column(c, pa.array(crit[c].to_numpy(dtype="float64"), pa.float64()))
+        measured = measured.append_column(c, pa.Array.from_pandas(crit[c].astype("float64")))  # NaN: null
     ctx.tables["targeting_criteria"] = measured
     ctx.tables["targeting_scores"] = pa.Table.from_pandas(
         scoring_sheet(crit, portfolio.judged, scores, [c for c in MEASURED if c in crit]), preserve_index=False)
