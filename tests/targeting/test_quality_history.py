@@ -11,8 +11,8 @@ import pytest
 
 from salesfocus.config import TargetingQuality
 from salesfocus.targeting import customer_windows, quality_checks, window_measures
-from salesfocus.targeting.history import window_dates
 from salesfocus.targeting.definitions import UNKNOWN
+from salesfocus.targeting.history import window_dates
 from salesfocus.targeting.quality import homogeneity
 from salesfocus.workspace import Workspace
 
