@@ -366,8 +366,7 @@ def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], co
 
 def _run_tables(ctx: RunContext, plan: Reuse | None) -> tuple[dict[str, Any], dict[str, Any]]:
     """The run's tables to store (as Arrow), and those it holds by reference: taken unchanged from the last run,
-    by the workspace table that holds them (the customer table too when every step was taken; else the columns of
-    the steps taken)."""
+    by the workspace table that holds them (of the customer table: the columns it has unchanged)."""
     out: dict[str, Any] = {}
     shared: dict[str, Any] = {}
     for name, v in ctx.tables.items():  # as they are: a Stored table is not read here
@@ -376,14 +375,12 @@ def _run_tables(ctx: RunContext, plan: Reuse | None) -> tuple[dict[str, Any], di
         else:
             out[name] = v.load() if isinstance(v, Stored) else v.to_pyarrow() if isinstance(v, ibis.Table) else v
     customers = ctx.customer_table()
-    if plan is not None and plan.takes_all() and customers.column_names == plan.stored_customers().column_names:
-        shared["customers"] = plan.run.stored_name("customers")
-        return out, shared
-    out["customers"] = customers
-    if plan is not None:  # the columns of the steps taken are held where the last run holds them
-        parts = held_in_parts(plan.run.stored_name("customers"), plan.stored_customers(), customers)
-        if parts is not None:
-            shared["customers"] = parts
+    held = None if plan is None else held_in_parts(plan.run.stored_name("customers"), plan.stored_customers(),
+                                                   customers)
+    if not isinstance(held, str):  # a whole table held is not stored again; parts: the run stores its own part
+        out["customers"] = customers
+    if held is not None:
+        shared["customers"] = held
     return out, shared
 
 

@@ -150,11 +150,11 @@ def _read_run_table(con: Any, table: str, columns: list[str] | None = None) -> p
 
 
 def held_in_parts(last: str | dict[str, Any], stored: pa.Table, table: pa.Table, key: str = "customer_id"
-                  ) -> dict[str, Any] | None:
-    """How a new run can hold ``table`` partly by reference: the columns it has unchanged from ``stored`` (the same
-    rows in the same order, the same values) from the workspace tables that hold them (``last``: the
-    :meth:`Run.stored_name` of ``stored``), the others in a part of its own (``None``). None when nothing is
-    unchanged, or the rows differ.
+                  ) -> str | dict[str, Any] | None:
+    """How a new run can hold ``table`` by reference to ``stored`` (``last``: what holds it,
+    :meth:`Run.stored_name`): ``last`` itself when the two are equal; else the columns it has unchanged (the same
+    rows in the same order, the same values) from the workspace tables that hold them, the others in a part of its
+    own (``None``); None when nothing is unchanged, or the rows differ.
 
     A change of the targeting weights changes two of the customer table's hundred columns: the new run then stores
     those two (and the key), not the whole table again (200,000 customers: about 1 s)."""
@@ -163,11 +163,13 @@ def held_in_parts(last: str | dict[str, Any], stored: pa.Table, table: pa.Table,
         return None
     same = {c for c in table.column_names if c != key and c in stored.column_names
             and table.schema.field(c).type == stored.schema.field(c).type and table.column(c).equals(stored.column(c))}
+    own = [c for c in table.column_names if c != key and c not in same]
+    if not own and table.column_names == stored.column_names:
+        return last
     if not same:
         return None
     before = last["parts"] if isinstance(last, dict) else [[last, [c for c in stored.column_names if c != key]]]
     parts = [[t, kept] for t, cols in before if (kept := [c for c in cols if c in same])]
-    own = [c for c in table.column_names if c != key and c not in same]
     return {"key": key, "columns": table.column_names, "parts": [*parts, [None, own]]}
 
 

@@ -237,6 +237,8 @@ def test_a_run_holds_the_unchanged_columns_of_a_table_in_the_earlier_runs_tables
         assert ws.load_run(2).table("customers").equals(two)  # run 1 dropped; its columns still read
         assert ws.load_run(3).table("customers").equals(three)
         assert held_in_parts("run3__customers", three, three.slice(1)) is None  # other rows: stored whole
+        assert held_in_parts("run1__customers", one, one) == "run1__customers"  # unchanged: held whole
+        assert held_in_parts(second.stored_name("customers"), two, two) == second.stored_name("customers")
         ws.save_run({"customers": one}, {"summary": {}}, keep=1)
         assert sorted(n for (n,) in ws.raw.execute("SELECT table_name FROM duckdb_tables()").fetchall()
                       if n.startswith("run")) == ["run4__customers"]

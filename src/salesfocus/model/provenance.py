@@ -236,9 +236,6 @@ class Reuse:
     def takes(self, step: str) -> bool:
         return step in self.taken
 
-    def takes_all(self) -> bool:
-        return len(self.taken) == len(self.records)
-
     def stored_customers(self) -> pa.Table:
         return self._customer_table
 

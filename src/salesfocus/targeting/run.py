@@ -188,8 +188,7 @@ def run(ctx: RunContext) -> None:
     cust = ctx.customers
     ctx.add_customer_columns(cust.select("customer_id", target_focus=cust.target_segment.isin(focus or [""])))
     cust_pd = _customer_frame(ctx)
-    source = ctx.tables.get("prospects")
-    source = source if source is not None and "target_segment" in source.column_names else None
+    source = ctx.tables.get("prospects")  # with the segments :func:`segment` gave them
     pros_pd = source.to_pandas() if source is not None else None
     checks, seg_q = quality_checks(cust_pd, crit, focus, cfg.quality, pros_pd)
 
