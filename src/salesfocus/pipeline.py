@@ -51,6 +51,7 @@ from salesfocus.model.provenance import (
     Snapshot,
     StepRecord,
     base_key,
+    fingerprint_soon,
     step_keys,
 )
 from salesfocus.workspace import Run, Workspace, held_in_parts
@@ -251,6 +252,7 @@ def analyze(engine: Engine, workspace: Workspace, sources: list[Source], mapping
             args: dict[str, Any] | None = None) -> Run:
     """Import the sources, run every analysis, and store the run in the workspace."""
     say = progress or (lambda _m: None)
+    fingerprint_soon()
     warm_up()
     key = import_key(sources, mapping, config) if engine.name == "duckdb" else None
     report = _reuse_import(workspace, key)
@@ -527,6 +529,7 @@ def reanalyze(workspace: Workspace, config: Config, *, as_of: dt.date | None = N
         When the workspace holds no order lines (import them with ``salesfocus analyze`` first).
     """
     say = progress or (lambda _m: None)
+    fingerprint_soon()
     if not workspace.has_table("order_lines"):
         raise InputError(f"workspace {workspace.path} holds no order lines: run `salesfocus analyze` first")
     tables = _stored_tables(workspace)

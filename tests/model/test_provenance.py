@@ -206,3 +206,25 @@ def test_appended_columns_of_a_table_are_told_from_a_table_written_anew():
     assert _appended(old, old.append_column("w", pa.array([3, 4]))) == ["w"]
     assert _appended(old, pa.table({"id": ["a", "b"], "v": [1, 5], "w": [3, 4]})) is None
     assert _appended(old, pa.table({"id": ["a"], "v": [1], "w": [3]})) is None
+
+
+@pytest.mark.parametrize(("change", "fits"), [("a/b/c threshold", 0), ("cost per order", 1)])
+def test_a_reanalysis_fits_the_clusters_again_only_when_their_data_changed(analysed, tmp_path, monkeypatch, change,
+                                                                            fits):
+    """An A/B/C threshold leaves the behaviour alone: the clusters are the fit ``analyze`` made and left, taken
+    without fitting; a cost per order changes the cost-to-serve % the clusters are fitted on: fitted again."""
+    from salesfocus.segments.clusters import BehaviourClusters
+
+    path = tmp_path / "ws.duckdb"
+    shutil.copy(analysed, path)
+    calls = []
+    fit = BehaviourClusters._fit
+    monkeypatch.setattr(BehaviourClusters, "_fit", lambda self, frame: calls.append(1) or fit(self, frame))
+    with Workspace(path) as ws:
+        first = ws.load_run()
+        run = pipeline.reanalyze(ws, _changed(Config.model_validate(first.meta["config"]), change))
+        assert len(calls) == fits
+        if fits == 0:
+            assert run.table("clusters").equals(first.table("clusters"))
+            assert run.table("customers").column("cluster").equals(first.table("customers").column("cluster"))
+            assert run.meta["summary"]["segments"]["clusters"] == first.meta["summary"]["segments"]["clusters"]

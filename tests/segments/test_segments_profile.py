@@ -144,3 +144,41 @@ def test_clusters_silhouettes_are_scikit_learns_with_or_without_the_shared_dista
     sil = np.random.default_rng(5).choice(n, size=200, replace=False)[:120]
     x = shared._matrix(frame)
     assert shared.silhouettes_[shared.k_] == round(float(silhouette_score(x[sil], shared.labels_[sil])), 4)
+
+
+def _blobs(n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"customer_id": [f"c{i}" for i in range(n)],
+                         "annual_revenue": np.r_[rng.normal(10, 1, n // 2), rng.normal(20, 1, n - n // 2)],
+                         "annual_orders": np.r_[rng.normal(3, 1, n // 2), rng.normal(9, 1, n - n // 2)],
+                         "revenue": rng.normal(1000, 100, n)})
+
+
+@pytest.mark.parametrize("frame", [_blobs(300, 2), _blobs(8, 3), _blobs(300, 2).assign(annual_orders=1.0)],
+                         ids=["two blobs", "too few customers", "one feature"])
+def test_clusters_taken_from_a_kept_fit_are_the_fit(frame):
+    """A fit kept as JSON (what the workspace holds) and taken for the same frame gives what fitting gives:
+    labels, k, silhouettes, features and the described summary; on too few customers or one feature too."""
+    import json
+
+    cfg = ClusterConfig(k_min=2, k_max=4, sample=200, silhouette_sample=120, seed=5)
+    fitted = BehaviourClusters(cfg).fit(frame)
+    taken = BehaviourClusters(cfg).restore(frame, json.loads(json.dumps(fitted.fitted())))
+    assert (taken.k_, taken.silhouettes_, taken.features_) == (fitted.k_, fitted.silhouettes_, fitted.features_)
+    assert taken.labels_.tolist() == fitted.labels_.tolist()
+    pd.testing.assert_frame_equal(taken.summary_, fitted.summary_)
+    assert taken.fitted() == fitted.fitted()
+
+
+def test_cluster_key_changes_with_the_data_its_order_and_the_settings():
+    frame = _blobs(300, 2)
+    cfg = ClusterConfig(k_min=2, k_max=4)
+    key = BehaviourClusters(cfg).key(frame)
+    assert BehaviourClusters(cfg).key(frame.copy()) == key
+    changed = frame.copy()
+    changed.loc[7, "annual_orders"] += 1e-9
+    renamed = frame.copy()
+    renamed.loc[7, "customer_id"] = "other"
+    others = [changed, renamed, frame.iloc[::-1].reset_index(drop=True), frame.drop(columns="revenue")]
+    assert len({key, *(BehaviourClusters(cfg).key(f) for f in others)}) == 5
+    assert BehaviourClusters(ClusterConfig(k_min=2, k_max=5)).key(frame) != key

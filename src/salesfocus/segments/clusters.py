@@ -12,6 +12,13 @@ orders, pays fast".
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -51,6 +58,39 @@ class BehaviourClusters:
     def __init__(self, config: ClusterConfig) -> None:
         self.config = config
 
+    def key(self, frame: pd.DataFrame) -> str:
+        """The fit's inputs as one hash: this module's code, the versions of scikit-learn and numpy, the settings
+        and the frame (its columns, their values, in order). The same key gives the same fit (the seeds are fixed),
+        so a fit kept under it (:meth:`fitted`) can be taken instead of fitting again (:meth:`restore`)."""
+        h = hashlib.sha256(json.dumps([_code_and_versions(), self.config.model_dump(mode="json"),
+                                       list(map(str, frame.columns)), len(frame)]).encode())
+        for name in frame.columns:
+            col = frame[name]
+            if isinstance(col.dtype, np.dtype) and col.dtype.kind in "biuf":
+                h.update(col.dtype.str.encode() + np.ascontiguousarray(col.to_numpy()).tobytes())
+            else:  # the ids: as text, an empty one apart from a missing one
+                h.update("\0".join("\1" if v is None or v != v else str(v) for v in col.tolist()).encode())
+        return h.hexdigest()
+
+    def fitted(self) -> dict[str, Any]:
+        """What a fit worked out, JSON-ready: k, the silhouettes, the features, the labels and whether the
+        description is on the standardised features (all else follows from the frame)."""
+        self.check_fitted()
+        return {"k": int(self.k_), "silhouettes": {str(k): v for k, v in self.silhouettes_.items()},
+                "features": list(self.features_), "labels": self.labels_.tolist(), "scaled": self._scaled}
+
+    def restore(self, frame: pd.DataFrame, fitted: dict[str, Any]) -> BehaviourClusters:
+        """Take a fit made on this very frame (:meth:`key`) instead of fitting: the same labels, k, silhouettes,
+        features and summary as :meth:`fit` gives."""
+        self.features_ = list(fitted["features"])
+        self.silhouettes_ = {int(k): v for k, v in fitted["silhouettes"].items()}
+        self.k_ = int(fitted["k"])
+        self.labels_ = np.asarray(fitted["labels"], dtype=int)
+        self._scaled = bool(fitted["scaled"])
+        x = self._matrix(frame) if self._scaled else np.zeros((len(frame), len(self.features_)))
+        self.summary_ = self._describe(frame, x)
+        return self
+
     def _matrix(self, frame: pd.DataFrame) -> np.ndarray:
         cols = []
         for f in self.features_:
@@ -80,7 +120,8 @@ class BehaviourClusters:
         self.features_ = [f for f in FEATURES if f in frame.columns and _varies(frame[f])]
         n = len(frame)
         self.silhouettes_: dict[int, float] = {}
-        if n < max(cfg.k_min + 1, 10) or len(self.features_) < 2:
+        self._scaled = not (n < max(cfg.k_min + 1, 10) or len(self.features_) < 2)
+        if not self._scaled:
             self.k_, self.labels_ = 1, np.zeros(n, dtype=int)
             self.summary_ = self._describe(frame, np.zeros((n, len(self.features_))))
             return self
@@ -137,6 +178,13 @@ class BehaviourClusters:
     def check_fitted(self) -> None:
         if not hasattr(self, "labels_"):
             raise NotFittedError("BehaviourClusters needs fit() first")
+
+
+@functools.cache
+def _code_and_versions() -> list[str]:
+    """This module's code and the versions of the libraries a fit depends on (a fit by other code is not taken)."""
+    return [hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+            *(f"{lib}={metadata.version(lib)}" for lib in ("scikit-learn", "numpy", "pandas"))]
 
 
 def _varies(col: pd.Series) -> bool:

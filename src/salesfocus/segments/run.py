@@ -13,6 +13,7 @@ workspace; everything else is Ibis over the per-customer table in the workspace.
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -149,6 +150,7 @@ def run(ctx: RunContext) -> None:
     if clusters is not None:  # last of CUSTOMER_COLUMNS, so added last: the labels are already in customer order
         ctx.add_customer_columns(clusters[0])
         ctx.tables["clusters"] = pa.Table.from_pandas(clusters[1].summary_, preserve_index=False)
+        _keep_fit(ctx, clusters[1], clusters[2])
     _summary(ctx, cfg, abc_seg, core, prof_group, look, clusters[1] if clusters else None)
     for name in ("seg", "clusters", "years", "assessments", "decisions", "prospects"):  # memory back to the engine
         ws.raw.execute(f'DROP TABLE IF EXISTS "{_TMP}{name}"')
@@ -163,29 +165,49 @@ def _profile_group(seg: ibis.Table, ctx: RunContext) -> tuple[str, ibis.Column]:
     return "A", seg.abc_segment == "A"
 
 
+CLUSTER_FITS = "_cluster_fits"
+"""Workspace table of the behaviour clusters' fit of the last run (key, fit as JSON): a re-analysis whose change
+leaves the behaviour alone (an A/B/C threshold, the value matrix, the policy, the answers) takes it instead of fitting
+k-means again (:meth:`BehaviourClusters.key`)."""
+
+
 def _clusters(ctx: RunContext, cfg: SegmentsConfig, seg: ibis.Table
-              ) -> Future[tuple[ibis.Table, BehaviourClusters]] | None:
-    """The behaviour clusters (labels by customer and the model), fitted on a thread of their own.
+              ) -> Future[tuple[ibis.Table, BehaviourClusters, str]] | None:
+    """The behaviour clusters (labels by customer, the model and its key), fitted on a thread of their own.
 
     k-means and the silhouettes run mostly in compiled code outside the GIL, so the fit (about 0.5 s at 200,000
-    customers) happens beside the engine's queries and the Python of the rest of the analysis.
+    customers, more on a busy machine) happens beside the engine's queries and the Python of the rest of the
+    analysis. A re-analysis (``ctx.reuse_fits``) takes the last run's fit when its key is this frame's.
     """
     if not cfg.clusters.enabled:
         return None
     cols = [*[f for f in FEATURES if f in seg.columns], *[m for m in ("revenue", "net_profit") if m in seg.columns]]
     frame = seg.select("customer_id", **{c: seg[c].cast("float64") for c in cols}).order_by("customer_id").to_pandas()
+    ws = ctx.workspace
+    known = ({k: v for k, v in ws.raw.execute(f'SELECT key, fit FROM "{CLUSTER_FITS}"').fetchall()}
+             if ctx.reuse_fits and ws.has_table(CLUSTER_FITS) else {})
 
-    def fit() -> tuple[ibis.Table, BehaviourClusters]:
-        model = BehaviourClusters(cfg.clusters).fit(frame)
+    def fit() -> tuple[ibis.Table, BehaviourClusters, str]:
+        model = BehaviourClusters(cfg.clusters)
+        key = model.key(frame)
+        if key in known:
+            model.restore(frame, json.loads(known[key]))
+        else:
+            model.fit(frame)
         labels = pa.table({"customer_id": frame.customer_id.astype(str).to_numpy(),
                            "cluster": model.labels_.astype("int64")})
-        return ibis.memtable(labels), model
+        return ibis.memtable(labels), model, key
 
     side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sf-clusters")
     try:
         return side.submit(fit)
     finally:
         side.shutdown(wait=False)  # its thread ends after the fit
+
+
+def _keep_fit(ctx: RunContext, model: BehaviourClusters, key: str) -> None:
+    """Leave the fit in the workspace for the next re-analysis (``analyze`` too: it fits anew, and leaves it)."""
+    ctx.workspace.write(CLUSTER_FITS, pa.table({"key": [key], "fit": [json.dumps(model.fitted())]}))
 
 
 def _prospects(ctx: RunContext, look: LookalikeModel) -> None:
