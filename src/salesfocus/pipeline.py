@@ -15,7 +15,7 @@ import importlib
 import json
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent import futures
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -95,19 +95,31 @@ Python waits: side by side, each fills the other's gaps (10M order lines: segmen
 two cores can use."""
 
 
-_HEAVY_IMPORTS = ("scipy.optimize", "scipy.special", "scipy.stats", "scipy.integrate", "sklearn.cluster",
-                  "sklearn.metrics")
+_HEAVY_IMPORTS: dict[str, tuple[str, ...]] = {
+    "prediction": ("scipy.optimize", "scipy.special", "scipy.stats", "scipy.integrate"),
+    "segments": ("scipy.stats",),  # the look-alike profile's Fisher test (scipy.stats alone: about 0.6 s)
+    "targeting": ("scipy.special",),
+}
+"""The heavy libraries each analysis loads, by step."""
+_FIT_IMPORTS = ("sklearn.cluster", "sklearn.metrics")
+"""The behaviour clusters' k-means: loaded up front by ``analyze`` only, which always fits; a re-analysis mostly
+takes the last fit, and a fit loads them itself, on its own thread."""
 
 
-def warm_up() -> threading.Thread:
-    """Load the analyses' heavy libraries (SciPy, scikit-learn: about 0.7 s) on a side thread.
+def warm_up(steps: Iterable[str] | None = None) -> threading.Thread:
+    """Load the heavy libraries of the given analyses (all, and scikit-learn, when None: about 0.7 s) on a side
+    thread.
 
     They load while the main thread waits outside the GIL: an import runs mostly inside DuckDB; a repeated
-    ``analyze`` hashes the sources and runs stage 1 there. On two cores or more most of the loading happens
-    beside that instead of before the first analysis (a repeated 10M-line ``analyze``: about 0.3 s sooner).
+    ``analyze`` hashes the sources and runs stage 1 there, a re-analysis reads what it takes from the last run. On
+    two cores or more most of the loading happens beside that instead of in the first analysis that needs them
+    (a repeated 10M-line ``analyze``: about 0.3 s sooner).
     """
+    names = (*dict.fromkeys(m for ms in _HEAVY_IMPORTS.values() for m in ms), *_FIT_IMPORTS) if steps is None else (
+        tuple(dict.fromkeys(m for step in steps for m in _HEAVY_IMPORTS.get(step, ()))))
+
     def load() -> None:
-        for name in _HEAVY_IMPORTS:
+        for name in names:
             # a failure is the analysis's to report: it imports the library again
             with contextlib.suppress(Exception):
                 importlib.import_module(name)
@@ -293,6 +305,8 @@ def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], co
     inputs = {ASSESSMENTS: _answers_id(workspace), SCORES_FILE: None if config.targeting.scores_file else ""}
     keys = step_keys(steps, config, base_key(_data_id(engine, workspace), as_of), inputs)
     plan = Reuse.plan(steps, keys, last)
+    if reuse_fits:  # a re-analysis (``analyze`` loaded them all up front): those of the analyses it computes
+        warm_up([name for name, _ in analyses if plan is None or not plan.takes(name)])
     records: dict[str, StepRecord] = {}
     if plan is not None and plan.takes("stage1"):
         say(f"unchanged since the last run: {', '.join(plan.taken)}")

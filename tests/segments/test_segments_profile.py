@@ -75,6 +75,37 @@ def test_reasons_with_joint_share(base):
     assert r.loc["p1", "lookalike_reasons"] == "no trait that is over-represented in the top group"
 
 
+def test_joint_share_is_the_top_customers_sharing_every_matching_value():
+    """On random firms (three attributes, missing values, prospects without one attribute): the "together" share
+    of each prospect is the count, by brute force, of top customers with all of its over-represented values."""
+    rng = np.random.default_rng(4)
+    n = 400
+    pick = lambda values, k: [None if rng.random() < 0.05 else values[i] for i in rng.integers(0, len(values), k)]  # noqa: E731
+    firms = pd.DataFrame({"customer_id": [f"c{i}" for i in range(n)], "sector": pick(["Zorg", "Bouw", "Horeca"], n),
+                          "region": pick(["Utrecht", "Gent", "Antwerpen", "Zwolle"], n),
+                          "size_class": pick(["1-9", "10-49", "50+"], n)})
+    firms["top"] = rng.random(n) < np.where(firms.sector == "Zorg", 0.5, 0.15)
+    cfg = ProfileConfig(attributes=["sector", "region", "size_class"], min_count=3)
+    m = LookalikeModel(cfg).fit(ibis.memtable(firms), "top")
+    prof = m.profile_table()
+    over = {(r.attribute, r.value) for r in prof.itertuples() if r.lift > 1 and r.group_customers >= cfg.min_count}
+    top = firms[firms.top]
+    for attrs in (["sector", "region", "size_class"], ["sector", "region"]):
+        prospects = firms.drop(columns=["top"]).rename(columns={"customer_id": "prospect_id"})[["prospect_id", *attrs]]
+        got = m.score(ibis.memtable(prospects), "prospect_id").to_pandas().set_index("prospect_id").lookalike_reasons
+        checked = 0
+        for p in prospects.itertuples(index=False):
+            matching = [a for a in attrs if getattr(p, a) is not None and (a, getattr(p, a)) in over]
+            if len(matching) < 2:
+                assert "together" not in got[p.prospect_id]
+                continue
+            same = np.logical_and.reduce([top[a] == getattr(p, a) for a in matching])
+            share = math.floor(int(same.sum()) * 100 / len(top) + 0.5)  # SQL rounds half away from zero
+            assert got[p.prospect_id].endswith(f"together like {share}% of your top group"), p.prospect_id
+            checked += 1
+        assert checked > 50
+
+
 def test_score_before_fit_raises():
     with pytest.raises(NotFittedError):
         LookalikeModel(ProfileConfig()).score(ibis.memtable({"prospect_id": ["x"]}), "prospect_id")

@@ -67,6 +67,7 @@ class LookalikeModel:
                                                                   group_customers=ibis._._g.sum())
                          .mutate(attribute=ibis.literal(a)))
         self._keep = c.filter(c._g).select(*self.attributes_) if self.attributes_ else None
+        self._together_: dict[tuple[str, ...], pd.DataFrame] = {}
         if not parts:
             self.profile_ = pd.DataFrame(columns=["attribute", "value", "group_customers", "base_customers",
                                                   "group_share", "base_share", "lift", "p_value", "significant"])
@@ -110,18 +111,21 @@ class LookalikeModel:
         ensure_columns(table, [key], "look-alike scoring")
         return self._score(table, key, keep=False)
 
-    def extend(self, table: ibis.Table, key: str) -> ibis.Table:
-        """``table`` with ``lookalike_score`` and ``lookalike_reasons`` added (rows pass through, no join back)."""
+    def extend(self, table: ibis.Table, key: str, *, reasons: bool = True) -> ibis.Table:
+        """``table`` with ``lookalike_score`` and ``lookalike_reasons`` added (rows pass through, no join back);
+        ``reasons=False``: the score only (the reasons are the larger part of the expression)."""
         if not hasattr(self, "profile_"):
             raise NotFittedError("LookalikeModel.extend needs fit() first")
         ensure_columns(table, [key], "look-alike scoring")
-        return self._score(table, key, keep=True)
+        return self._score(table, key, keep=True, reasons=reasons)
 
-    def _score(self, table: ibis.Table, key: str, *, keep: bool) -> ibis.Table:
+    def _score(self, table: ibis.Table, key: str, *, keep: bool, reasons: bool = True) -> ibis.Table:
         attrs = [a for a in self.attributes_ if a in table.columns]
         g, n = self.n_group_, self.n_base_
         scored = {"lookalike_score": ibis.null("float64"),
                   "lookalike_reasons": ibis.literal("no profile: no top group or no attributes")}
+        if not reasons:
+            scored.pop("lookalike_reasons")
         if not attrs or g == 0 or g == n:
             return table.mutate(**scored) if keep else table.select(key, **scored)
         prof = self.profile_
@@ -138,6 +142,8 @@ class LookalikeModel:
         z = sum((t[f"_lr_{a}"].fill_null(0.0) for a in attrs), ibis.literal(logit0))
         t = t.mutate(lookalike_score=100.0 / (1.0 + (-z).exp()),
                      **{f"_match_{a}": t[f"_match_{a}"].fill_null(False) for a in attrs})
+        if not reasons:
+            return t.select(*[c for c in table.columns if c not in scored], "lookalike_score")
         t = self._joint(t, attrs)
         t = t.mutate(lookalike_reasons=self._reasons(t, attrs))
         if not keep:
@@ -145,22 +151,41 @@ class LookalikeModel:
         return t.select(*[c for c in table.columns if c not in scored], *scored)
 
     def _joint(self, t: ibis.Table, attrs: list[str]) -> ibis.Table:
-        """Add ``_joint``: the count of top customers sharing all of the row's matching values."""
+        """Add ``_joint``: the count of top customers sharing all of the row's matching values.
+
+        One join with the top group's counts per combination of values of every non-empty set of attributes
+        (:meth:`_together`), on which attributes match (a bit each) and their values: the same counts as one join
+        per set of attributes, in an expression Ibis builds and compiles in a fraction of the time (seven joins
+        for three attributes took about 0.5 s, on every run and for the prospects again)."""
         if len(attrs) > 5:
             return t.mutate(_joint=ibis.null("int64"))
-        cases = []
-        for r in range(1, len(attrs) + 1):
-            for subset in itertools.combinations(attrs, r):
-                name = "_j_" + "_".join(subset)
-                grp = self._keep.select(**{f"_v_{a}": self._keep[a].cast("string") for a in subset})
-                cnt = grp.group_by([f"_v_{a}" for a in subset]).aggregate(**{name: ibis._.count()})
-                t = t.left_join(cnt, [f"_v_{a}" for a in subset]).drop(*[f"_v_{a}_right" for a in subset])
-                exact = [t[f"_match_{a}"] if a in subset else ~t[f"_match_{a}"] for a in attrs]
-                cond = exact[0]
-                for e in exact[1:]:
-                    cond = cond & e
-                cases.append((cond, t[name].fill_null(0)))
-        return t.mutate(_joint=ibis.cases(*cases, else_=ibis.null("int64")))
+        together = ibis.memtable(self._together(attrs))
+        t = t.mutate(_mask=sum((t[f"_match_{a}"].cast("int64") * (1 << i) for i, a in enumerate(attrs)),
+                               ibis.literal(0, "int64")),
+                     **{f"_k_{a}": ibis.ifelse(t[f"_match_{a}"], t[f"_v_{a}"], "") for a in attrs})
+        keys = ["_mask", *(f"_k_{a}" for a in attrs)]
+        t = t.left_join(together, keys).drop(*[f"{k}_right" for k in keys])
+        return t.mutate(_joint=ibis.ifelse(t._mask == 0, ibis.null("int64"), t._together.fill_null(0)))
+
+    def _together(self, attrs: list[str]) -> pd.DataFrame:
+        """Top customers per combination of values, for every non-empty set of ``attrs``: ``_mask`` (bit i: attribute
+        i is in the set), ``_k_<attribute>`` (the value; '' for one not in the set) and ``_together``."""
+        key = tuple(attrs)
+        if key not in self._together_:
+            top = self._keep
+            values = top.select(**{a: top[a].cast("string") for a in attrs}).to_pandas()
+            parts = []
+            for r in range(1, len(attrs) + 1):
+                for subset in itertools.combinations(attrs, r):
+                    cols = list(subset)  # a missing value is never a matching one: left out
+                    n = values.dropna(subset=cols).groupby(cols, sort=False).size().reset_index(name="_together")
+                    n = n.astype({c: object for c in cols}).assign(
+                        _mask=sum(1 << attrs.index(a) for a in subset), **{a: "" for a in attrs if a not in subset})
+                    parts.append(n[["_mask", *attrs, "_together"]])
+            frame = pd.concat(parts, ignore_index=True).rename(columns={a: f"_k_{a}" for a in attrs})
+            self._together_[key] = frame.astype({"_mask": "int64", "_together": "int64",
+                                                 **{f"_k_{a}": object for a in attrs}})
+        return self._together_[key]
 
     def _reasons(self, t: ibis.Table, attrs: list[str]) -> ir.StringValue:
         txt = ibis.literal("")
