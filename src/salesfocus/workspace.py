@@ -173,10 +173,11 @@ def held_in_parts(last: str | dict[str, Any], stored: pa.Table, table: pa.Table,
     return {"key": key, "columns": table.column_names, "parts": [*parts, [None, own]]}
 
 
-def own_part(spec: dict[str, Any], table: pa.Table) -> pa.Table:
-    """The columns of ``table`` the run stores itself when it holds the rest in parts (:func:`held_in_parts`)."""
-    own = next(cols for t, cols in spec["parts"] if t is None)
-    return table.select([spec["key"], *own])
+def own_part(spec: dict[str, Any], table: pa.Table) -> pa.Table | None:
+    """The columns of ``table`` the run stores itself when it holds the rest in parts (:func:`held_in_parts`); None
+    when it holds every column in earlier runs' tables (the table of a run held in parts, unchanged)."""
+    own = next((cols for t, cols in spec["parts"] if t is None), None)
+    return None if own is None else table.select([spec["key"], *own])
 
 
 def _read_parts(con: Any, spec: dict[str, Any], own: str) -> pa.Table:
@@ -421,7 +422,8 @@ class Workspace:
         ``shared``: tables of the run that an earlier run stored unchanged, by name, with the workspace table that
         holds them (:meth:`Run.stored_name` of that run): the new run holds them too instead of a copy, and dropping
         the earlier run keeps them while a later one holds them. A table given in ``tables`` too, with what
-        :func:`held_in_parts` made of it: the run stores only its own part.
+        :func:`held_in_parts` made of it: the run stores only its own part (nothing when that found the table
+        unchanged from one an earlier run held in parts).
 
         ``background``: store on a thread of its own and return at once; the run's Arrow tables are in
         :attr:`Run.saved`, and every other use of the workspace (and :meth:`close`) first waits for the store.
@@ -437,7 +439,10 @@ class Workspace:
         tables = {n: d.to_pyarrow() if isinstance(d, ibis.Table) else d for n, d in tables.items()}
         saved = {n: self._as_read_back(d) for n, d in tables.items()}
         parts = {n: t for n, t in (shared or {}).items() if isinstance(t, dict) and n in tables}
-        tables.update({n: own_part(spec, tables[n]) for n, spec in parts.items()})
+        for n, spec in parts.items():
+            own = own_part(spec, tables.pop(n))
+            if own is not None:
+                tables[n] = own
         shared = {n: t for n, t in (shared or {}).items() if n not in tables or n in parts}
         if shared:
             meta = {**meta, "stored_as": shared}

@@ -239,9 +239,13 @@ def test_a_run_holds_the_unchanged_columns_of_a_table_in_the_earlier_runs_tables
         assert held_in_parts("run3__customers", three, three.slice(1)) is None  # other rows: stored whole
         assert held_in_parts("run1__customers", one, one) == "run1__customers"  # unchanged: held whole
         assert held_in_parts(second.stored_name("customers"), two, two) == second.stored_name("customers")
+        # a run whose table is that of run 2 unchanged: held in run 2's parts, nothing stored of its own
+        again = ws.save_run({"customers": two}, {"summary": {}}, shared={"customers": second.stored_name("customers")})
+        assert not ws.has_table(f"run{again.run_id}__customers")
+        assert ws.load_run(again.run_id).table("customers").equals(two)
         ws.save_run({"customers": one}, {"summary": {}}, keep=1)
         assert sorted(n for (n,) in ws.raw.execute("SELECT table_name FROM duckdb_tables()").fetchall()
-                      if n.startswith("run")) == ["run4__customers"]
+                      if n.startswith("run")) == ["run5__customers"]
 
 
 def _text_columns_table(rows: int):

@@ -228,3 +228,22 @@ def test_a_reanalysis_fits_the_clusters_again_only_when_their_data_changed(analy
             assert run.table("clusters").equals(first.table("clusters"))
             assert run.table("customers").column("cluster").equals(first.table("customers").column("cluster"))
             assert run.meta["summary"]["segments"]["clusters"] == first.meta["summary"]["segments"]["clusters"]
+
+
+@pytest.mark.slow  # three re-analyses of a small demo per case (~6 s)
+@pytest.mark.parametrize("then", ["language", "targeting weights"])
+def test_a_reanalysis_after_one_that_held_the_customers_in_parts(analysed, tmp_path, then):
+    """After an A/B/C change (the new run holds its unchanged customer columns in the first run's table), a change
+    that leaves the customer table as it is holds it in those same parts, stores none of it, and is still the run
+    that every step computed again gives."""
+    shutil.copy(analysed, tmp_path / "a.duckdb")
+    _reanalyse(tmp_path / "a.duckdb", "a/b/c threshold", reuse=True)
+    shutil.copy(tmp_path / "a.duckdb", tmp_path / "b.duckdb")
+    got, meta = _reanalyse(tmp_path / "a.duckdb", then, reuse=True)
+    want, _ = _reanalyse(tmp_path / "b.duckdb", then, reuse=False)
+    assert list(got) == list(want)
+    for name in want:
+        assert got[name].schema == want[name].schema, name
+        assert_close(got[name].to_pydict(), want[name].to_pydict(), name)
+    held = meta["stored_as"]["customers"]
+    assert isinstance(held, dict) and all(table is not None for table, _ in held["parts"])
