@@ -16,6 +16,9 @@ measures, each in a fresh process, wall time and peak memory of:
   reanalyze_abc  the same after a change of the A/B/C threshold: segments, periods and targeting computed
   analyze     the whole `salesfocus analyze` (import + validation + measures + analyses + outputs), new workspace
   analyze_again  the same command again on the same export: the workspace's import is reused
+  every_table the demo's every table (customers, activities, invoices, assessments, leads, prospects beside the
+              lines): `analyze` once, then the web app's way, one process, change after change: a targeting weight
+              and the A/B/C threshold (best of the changes after the first, which loads the libraries)
   pymc_rfm    pymc-marketing's rfm_summary alone (only when pymc-marketing is installed in the venv)
   fit         the prediction fit alone: BG/NBD and Gamma-Gamma by maximum likelihood on 1M customers
               simulated from BG/NBD (four years, weekly units) with Gamma-distributed order values; goal <= 3 s
@@ -127,6 +130,30 @@ CHANGES = {
 }
 
 
+APP = """
+import sys, time, pathlib
+from salesfocus import pipeline
+from salesfocus.config import Config
+from salesfocus.workspace import Workspace
+with Workspace(pathlib.Path(sys.argv[2])) as ws:
+    for kind in ("TARGETING", "ABC"):
+        times = []
+        for i in range(4):
+            data = ws.load_run().meta["config"]  # each repeat is a change against the last run
+            if kind == "TARGETING":
+                w = data["targeting"]["attractiveness_weights"]
+                w[sorted(w)[0]] += 1.0
+            else:
+                a = data["segments"]["abc"]
+                a["high_share"] = 0.75 if a["high_share"] != 0.75 else 0.8
+            t = time.perf_counter()
+            pipeline.reanalyze(ws, Config.model_validate(data))
+            ws.wait()
+            times.append(time.perf_counter() - t)
+        print("APP_" + kind, min(times[1:]))  # the first in the process loads the libraries
+"""
+"""The web app's way: one process, change after change, on a workspace of every demo table."""
+
 FIT = """
 import sys, time
 import numpy as np
@@ -161,7 +188,7 @@ def peak_of(cmd: list[str], inner: dict[str, list[float]] | None = None) -> tupl
     lines = r.stdout.strip().splitlines()
     for line in lines[:-1]:
         key, _, value = line.partition(" ")
-        if inner is not None and key in ("SCAN", "MEASURES", "FIT"):
+        if inner is not None and key in ("SCAN", "MEASURES", "FIT", "APP_TARGETING", "APP_ABC"):
             inner.setdefault(key.lower(), []).append(float(value))
     wall, gib = lines[-1].split()
     return float(wall), float(gib)
@@ -191,6 +218,22 @@ def dutch_csv(parquet: Path) -> Path:
         con.execute(f"COPY (SELECT * {f'REPLACE ({comma})' if comma else ''} FROM {src}) TO '{csv}' "
                     "(HEADER, DELIMITER ';', DATEFORMAT '%d-%m-%Y')")
     return csv
+
+
+def every_table(sf: str, path: Path, out: Path, repeat: int) -> dict[str, float] | None:
+    """On the demo's every table (not only its lines): ``analyze`` once, then the web app's changes (:data:`APP`)."""
+    demo = sorted(path.parent.glob("*.parquet"))
+    if len(demo) < 2 or path.name != "order_lines.parquet":
+        return None
+    ws_all = out / "ws_all.duckdb"
+    for f in out.glob("ws_all.duckdb*"):
+        f.unlink()
+    every = [f"{p.stem}={p}" for p in demo if p.stem != "truth"]
+    wall, gib = peak_of([sf, "analyze", *every, "--out", str(out / "all"), "--workspace", str(ws_all)])
+    inner: dict[str, list[float]] = {}
+    app = [peak_of([sys.executable, "-c", APP, str(path), str(ws_all)], inner) for _ in range(repeat)]
+    return {"analyze_s": wall, "gib": max(gib, *(g for _, g in app)),
+            "app_targeting_s": min(inner["app_targeting"]), "app_abc_s": min(inner["app_abc"])}
 
 
 def main() -> None:
@@ -235,9 +278,12 @@ def main() -> None:
             runs = [peak_of([sys.executable, "-c", CHANGE % change, str(path), str(out / "ws.duckdb")])
                     for _ in range(a.repeat)]
             row[name] = {"s": min(w for w, _ in runs), "gib": max(g for _, g in runs)}
+        every = every_table(sf, path, out, a.repeat)
+        if every is not None:
+            row["every_table"] = every
         results.append(row)
         print(f"{n:>12,} lines: " + "  ".join(f"{k} {v['s']:.2f}s/{v['gib']:.2f}GiB" for k, v in row.items()
-                                              if isinstance(v, dict)), flush=True)
+                                              if isinstance(v, dict) and "s" in v), flush=True)
     inner = {}
     fit = [peak_of([sys.executable, "-c", FIT, str(FIT_CUSTOMERS)], inner) for _ in range(a.repeat)]
     fit_row = {"customers": FIT_CUSTOMERS, "fit_s": min(inner["fit"]), "process_s": min(w for w, _ in fit),
@@ -264,6 +310,13 @@ def main() -> None:
               f"{scan:>7.2f} {ms:>11.2f} {ms / scan:>7.1f} {re_:>13.2f} {re_ / fl:>8.1f} {rt:>19.2f} {rt / fl:>8.1f} "
               f"{ra:>15.2f} {ra / fl:>8.1f} {an:>10.2f} {an / sq:>6.1f} "
               f"{ag:>8.2f} {ag / sq:>6.1f} {peak:>9.2f} {r['import_csv']['s']:>13.2f}")
+    for r in results:
+        if "every_table" in r:
+            e = r["every_table"]
+            print(f"\nevery demo table, {r['lines']:,} lines: analyze {e['analyze_s']:.2f} s; the web app's changes "
+                  f"(one process, change after change): a targeting weight {e['app_targeting_s']:.2f} s "
+                  f"({e['app_targeting_s'] / r['floor']['s']:.1f}x floor), the A/B/C threshold {e['app_abc_s']:.2f} s "
+                  f"({e['app_abc_s'] / r['floor']['s']:.1f}x floor); peak {e['gib']:.2f} GiB")
     print(f"\nprediction fit (BG/NBD + Gamma-Gamma) on {FIT_CUSTOMERS:,} simulated customers: "
           f"{fit_row['fit_s']:.2f} s (goal <= 3 s; the process with the simulation {fit_row['process_s']:.2f} s, "
           f"peak {fit_row['gib']:.2f} GiB)")
