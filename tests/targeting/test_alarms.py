@@ -154,3 +154,21 @@ def test_auc_is_mann_whitney_u_over_pairs():
     x, y = rng.integers(0, 8, 700).astype(float), rng.integers(1, 9, 400).astype(float)
     assert al.auc(x, y) == pytest.approx(mannwhitneyu(x, y, alternative="two-sided").statistic / (700 * 400),
                                          rel=1e-12)
+
+
+def test_lead_signals_read_only_the_columns_the_run_brings(leads):
+    """The run brings a leads table to pandas with only ``lead_columns`` (the amounts' conversion is slow): the
+    lead signals on those columns are those on the whole table, a DMU column (any case) kept."""
+    from decimal import Decimal
+
+    full = leads.assign(value=[Decimal("10.5")] * len(leads), DMU_Known=[None, True] + [None] * (len(leads) - 2),
+                        customer_id="c1")
+    kept = full[al.lead_columns(list(full.columns))]
+    assert list(kept.columns) == ["lead_date", "stage", "channel", "quote_date", "closed_date", "DMU_Known"]
+    for signal in (al.conversion, al.buying_process_known):
+        assert signal(kept, CFG) == signal(full, CFG)
+    (a, ta), (b, tb) = al.channels_known(kept, CFG), al.channels_known(full, CFG)
+    assert a == b
+    pd.testing.assert_frame_equal(ta, tb)
+    # the DMU column is read: the won deal with every date has no DMU, the other no quote date (without it: 0.5)
+    assert al.buying_process_known(full, CFG).value == 0.0

@@ -132,6 +132,16 @@ def new_customers_lost(history: pd.DataFrame, as_of: dt.date, period_start: dt.d
 
 
 # 2-4 ----------------------------------------------------------------------------------------------------------
+DMU_COLUMNS = ("dmu", "dmu_known", "decision_maker", "decision_makers")
+"""Lead columns (any case) that record who decides: a won deal's buying process is known only with them filled."""
+
+
+def lead_columns(columns: list[str]) -> list[str]:
+    """The columns of a leads table the lead signals read (the stage, the dates, the channel, a DMU column)."""
+    return [c for c in columns if c in ("stage", "lead_date", "quote_date", "closed_date", "channel")
+            or c.lower() in DMU_COLUMNS]
+
+
 def _stages(leads: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
     s = leads.stage.astype("string").str.lower().str.strip()
     return s.isin(WON).fillna(False), s.isin(LOST).fillna(False), (s != "not_sales_related").fillna(True)
@@ -164,7 +174,7 @@ def buying_process_known(leads: pd.DataFrame | None, cfg: TargetingAlarms) -> Al
     if len(w) < cfg.min_cases:
         return _unknown(name, thr, False, f"only {len(w)} won deals in the leads table")
     cols = [c for c in ("lead_date", "quote_date", "closed_date") if c in w]
-    dmu = [c for c in w.columns if c.lower() in ("dmu", "dmu_known", "decision_maker", "decision_makers")]
+    dmu = [c for c in w.columns if c.lower() in DMU_COLUMNS]
     known = np.ones(len(w), dtype=bool)
     for c in cols + dmu:
         known &= w[c].notna().to_numpy()
