@@ -367,8 +367,8 @@ def _width(label: str, s: pd.Series, kind: str) -> float:
     if kind in _WIDTH:
         return max(_WIDTH[kind], min(len(label) * 0.9, 24))
     # the longest of the first 300 values as text (empty cells left out)
-    longest = max((len(str(v)) for v in s.iloc[:300].tolist() if not (v is None or v != v or v is pd.NaT)),
-                  default=0)
+    longest = max((len(str(v)) for v in s.iloc[:300].tolist()
+                   if not (v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and v != v))), default=0)
     return float(min(max(longest + 2, len(label) * 0.9, 8), 60))
 
 

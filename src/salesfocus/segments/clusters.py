@@ -59,9 +59,9 @@ class BehaviourClusters:
         self.config = config
 
     def key(self, frame: pd.DataFrame) -> str:
-        """The fit's inputs as one hash: this module's code, the versions of scikit-learn and numpy, the settings
-        and the frame (its columns, their values, in order). The same key gives the same fit (the seeds are fixed),
-        so a fit kept under it (:meth:`fitted`) can be taken instead of fitting again (:meth:`restore`)."""
+        """The fit's inputs as one hash: this module's code, the versions of scikit-learn, numpy and pandas, the
+        settings and the frame (its columns, their values, in order). The same key gives the same fit (the seeds
+        are fixed), so a fit kept under it (:meth:`fitted`) can be taken instead of fitting again (:meth:`restore`)."""
         h = hashlib.sha256(json.dumps([_code_and_versions(), self.config.model_dump(mode="json"),
                                        list(map(str, frame.columns)), len(frame)]).encode())
         for name in frame.columns:

@@ -124,7 +124,8 @@ def run(ctx: RunContext) -> None:
     look = LookalikeModel(cfg.profile).fit(core, in_group)
     fitting = _clusters(ctx, cfg, core)  # fitted on a side thread while the columns and tables below are made
     # the per-customer columns in one query over the segments table (no join back to it), in its order
-    seg = look.extend(policy.extend(core), "customer_id", reasons=False)  # the prospects' reasons are written out
+    # the score only: the customers' look-alike reasons are in no output (the prospects' are)
+    seg = look.extend(policy.extend(core), "customer_id", reasons=False)
     if fitting is None:
         seg = seg.mutate(cluster=ibis.null("int64"))
     # the reasons in words are built once, here, for the customers that are written out
