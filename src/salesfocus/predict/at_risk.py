@@ -72,7 +72,7 @@ def recent_history(order_lines: ibis.Table, as_of: dt.date, *, recent_months: in
         buy = buy & ~ol.is_return.fill_null(False)
     d = ol.order_date
     return ol.group_by("customer_id").aggregate(
-        revenue_12m=ol.revenue.cast("float64").sum(where=d > year).fill_null(0.0),
+        revenue_12m=ol.revenue.sum(where=d > year).cast("float64").fill_null(0.0),  # exact, as in history.py
         orders_recent=ol.order_id.nunique(where=buy & (d > mid)).cast("int64"),
         orders_before=ol.order_id.nunique(where=buy & (d > start) & (d <= mid)).cast("int64"),
     )

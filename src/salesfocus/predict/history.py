@@ -68,7 +68,9 @@ def customer_history(
     if "is_return" in ol.columns:
         buy = buy & ~ol.is_return.fill_null(False)
     value = ol.revenue.cast("float64")
-    day_aggs = {"buys": ol.count(where=buy), "day_value": value.sum(where=buy), "day_revenue": value.sum()}
+    # the revenue of the last 12 months summed exactly (decimals), then as a float: a float sum depends on the
+    # order the engine adds in, and the peers' potential read from it came out €23,047 in one run, €23,048 in the next
+    day_aggs = {"buys": ol.count(where=buy), "day_value": value.sum(where=buy), "day_revenue": ol.revenue.sum()}
     if one_row_per_order:
         day_aggs["day_orders"] = ol.order_id.count(where=buy)
     days = ol.group_by(["customer_id", "order_date"]).aggregate(**day_aggs)
@@ -78,7 +80,7 @@ def customer_history(
     mid = ibis.date(months_before(end, recent_months))
     start = ibis.date(months_before(end, recent_months + before_months))
     aggs = {
-        "revenue_12m": days.day_revenue.sum(where=d > year).fill_null(0.0),
+        "revenue_12m": days.day_revenue.sum(where=d > year).cast("float64").fill_null(0.0),
         "purchase_days": days.count(where=bought),
         "first_day": d.min(where=bought),
         "last_day": d.max(where=bought),
