@@ -67,10 +67,10 @@ def customer_history(
     buy = ol.revenue >= 0
     if "is_return" in ol.columns:
         buy = buy & ~ol.is_return.fill_null(False)
-    value = ol.revenue.cast("float64")
-    # the revenue of the last 12 months summed exactly (decimals), then as a float: a float sum depends on the
-    # order the engine adds in, and the peers' potential read from it came out €23,047 in one run, €23,048 in the next
-    day_aggs = {"buys": ol.count(where=buy), "day_value": value.sum(where=buy), "day_revenue": ol.revenue.sum()}
+    # money summed exactly (decimals), then as floats: a float sum depends on the order the engine adds in, and the
+    # peers' potential read from the revenue of the last 12 months came out €23,047 in one run, €23,048 in the next
+    value = ol.revenue if ol.revenue.type().is_decimal() else ol.revenue.cast("float64")
+    day_aggs = {"buys": ol.count(where=buy), "day_value": value.sum(where=buy), "day_revenue": value.sum()}
     if one_row_per_order:
         day_aggs["day_orders"] = ol.order_id.count(where=buy)
     days = ol.group_by(["customer_id", "order_date"]).aggregate(**day_aggs)
@@ -106,7 +106,7 @@ def customer_history(
 
     # The same expressions as rfm_table, so the same values.
     frequency = (per.purchase_days - 1).cast("int64")
-    repeat_value = per.total_value - per.first_value
+    repeat_value = (per.total_value - per.first_value).cast("float64")
     cols = {
         "customer_id": per.customer_id,
         "revenue_12m": per.revenue_12m,

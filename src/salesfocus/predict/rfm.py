@@ -68,7 +68,8 @@ def _purchase_days(order_lines: ir.Table, value_column: str | None) -> ir.Table:
     lines = order_lines.filter(order_lines.customer_id.notnull(), order_lines.order_date.notnull())
     aggs = {}
     if value_column is not None:
-        aggs["day_value"] = lines[value_column].cast("float64").sum()
+        v = lines[value_column]  # decimals summed exactly, as in predict.history (a float sum depends on the order)
+        aggs["day_value"] = v.sum() if v.type().is_decimal() else v.cast("float64").sum()
     else:
         aggs["n_lines"] = lines.count()
     return lines.group_by(["customer_id", "order_date"]).aggregate(**aggs)
@@ -118,7 +119,7 @@ def rfm_table(
     frequency = (per.n_days - 1).cast("int64")
     recency_days = per.last_day.delta(per.first_day, unit="day").cast("float64")
     t_days = ibis.date(end).delta(per.first_day, unit="day").cast("float64")
-    repeat_value = per.total_value - per.first_value
+    repeat_value = (per.total_value - per.first_value).cast("float64")
     monetary = ibis.ifelse(frequency > 0, repeat_value / frequency.cast("float64"), ibis.literal(0.0, "float64"))
     return per.select(
         customer_id=per.customer_id,
