@@ -247,3 +247,37 @@ def test_a_reanalysis_after_one_that_held_the_customers_in_parts(analysed, tmp_p
         assert_close(got[name].to_pydict(), want[name].to_pydict(), name)
     held = meta["stored_as"]["customers"]
     assert isinstance(held, dict) and all(table is not None for table, _ in held["parts"])
+
+
+@pytest.mark.slow  # an analyze and a re-analysis of a small demo (~6 s)
+def test_a_reanalysis_takes_the_window_counts_only_for_the_same_customers_data_and_date(demo, analysed, tmp_path,
+                                                                                     monkeypatch):
+    """An A/B/C change leaves every customer's first and last order and status alone: the segments' targeting
+    measures take the window counts the last run kept instead of counting again, and give every table `analyze`
+    gives with that change, counting everything itself; a change of the analysis date counts again."""
+    import importlib
+
+    targeting_run = importlib.import_module("salesfocus.targeting.run")  # the package's `run` is the function
+
+    calls = []
+    count = targeting_run.window_measures
+    monkeypatch.setattr(targeting_run, "window_measures", lambda *a, **k: calls.append(1) or count(*a, **k))
+    shutil.copy(analysed, tmp_path / "a.duckdb")
+    shutil.copy(analysed, tmp_path / "b.duckdb")
+    with Workspace(tmp_path / "a.duckdb") as ws:
+        cfg = _changed(Config.model_validate(ws.load_run().meta["config"]), "a/b/c threshold")
+        got = pipeline.reanalyze(ws, cfg)
+        ws.wait()
+        got = {n: got.table(n) for n in got.tables}
+    assert calls == []
+    with Workspace(tmp_path / "b.duckdb") as ws:  # analyze never takes kept counts or fits: it counts them
+        want = pipeline.analyze(DuckDBEngine(ws), ws, _sources(demo), {}, cfg)
+        ws.wait()
+        want = {n: want.table(n) for n in want.tables}
+    assert calls == [1]
+    assert sorted(got) == sorted(want)
+    for name in want:
+        assert_close(got[name].to_pydict(), want[name].to_pydict(), name)
+    with Workspace(tmp_path / "a.duckdb") as ws:
+        pipeline.reanalyze(ws, _changed(cfg, "analysis date"))
+    assert calls == [1, 1]
