@@ -225,7 +225,8 @@ def _history(ctx: RunContext, cust_seg: ibis.Table) -> tuple[pd.DataFrame, ibis.
     """Per-customer window counts (order lines, activities, invoices) with the customer's dates, as a frame for
     the alarms; and as a temporary table that also carries what :func:`segment_aggregates` reads.
 
-    One query on the engine: the windows are set there too (no round trip through pandas)."""
+    The counts are one query on the engine (the windows are set there too, no round trip through pandas), kept in
+    :data:`HISTORY` for the next re-analysis with the same key (:func:`_history_key`)."""
     ds, ws = ctx.dataset, ctx.workspace
     dates = ["customer_id", "first_order", "last_order", "status",
              *[c for c in ("acquired_date",) if c in cust_seg.columns]]
