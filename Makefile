@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast bench system-deps lint clean
+.PHONY: demo test test-fast bench steps system-deps lint clean
 
 # The package's bytecode is compiled here, as pip does for a regular install: an editable install leaves it to the
 # first import, and where PYTHONDONTWRITEBYTECODE is set every run compiles every module again (~0.15 s a run).
@@ -31,6 +31,10 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+# Where one analysis's time goes, step by step:  make steps DATA="orders.parquet"  (SERIAL=1: no analysis beside)
+steps: $(STAMP)
+	$(PY) bench/steps.py $(DATA) $(if $(SERIAL),--serial)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests

@@ -1,0 +1,130 @@
+"""Where the time of one ``salesfocus analyze`` goes: each step's wall and CPU time, and the engine calls that
+took the most.
+
+Usage: python bench/steps.py DATA... [--workspace W] [--out DIR] [--serial] [--top N]
+
+Runs the analysis in this process the way the CLI does (same set-up, same outputs). Per step, from the progress
+messages: seconds of wall time and of CPU time (every thread of the process: the engine's, the CSV writers', an
+analysis beside). Then the calls into Ibis and the workspace by the line of salesfocus that made them, the most
+expensive first: compiling an expression to SQL, running it (``to_pyarrow``, ``execute``) and writing a table.
+
+``--serial``: the analyses one after the other (no analysis beside the others), so each step's figures are its
+own. Run it twice with the same workspace to measure the path of a repeated analysis (the import taken from the
+workspace), as the check of the issue does. On a shared host single runs vary by a third: compare runs made
+one after the other, and CPU seconds rather than wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+
+def _caller() -> str:
+    """The line of salesfocus (outside the workspace and context helpers) that made the current call."""
+    for frame in reversed(traceback.extract_stack()[:-2]):
+        name = frame.filename.replace("\\", "/")
+        if "/salesfocus/" in name and not name.endswith(("/workspace.py", "/model/context.py")):
+            return f"{name.split('/salesfocus/', 1)[1]}:{frame.lineno} {frame.name}"
+    return "?"
+
+
+class Calls:
+    """Wall and CPU seconds of wrapped calls, summed by (kind, calling line)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.sums: dict[tuple[str, str], list[float]] = {}
+
+    def wrap(self, owner: Any, name: str, kind: str) -> None:
+        original = getattr(owner, name)
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            wall, cpu = time.perf_counter(), time.thread_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                # thread time: the caller's CPU (compiling is Python); the engine's threads are in the step's figures
+                took = [1.0, time.perf_counter() - wall, time.thread_time() - cpu]
+                with self.lock:
+                    row = self.sums.setdefault((kind, _caller()), [0.0, 0.0, 0.0])
+                    for i, v in enumerate(took):
+                        row[i] += v
+
+        setattr(owner, name, timed)
+
+    def report(self, top: int) -> str:
+        rows = sorted(self.sums.items(), key=lambda kv: -kv[1][1])[:top]
+        lines = [f"{'calls':>5} {'wall s':>7} {'cpu s':>6}  {'kind':<10} where"]
+        lines += [f"{int(n):5d} {w:7.2f} {c:6.2f}  {kind:<10} {where}" for (kind, where), (n, w, c) in rows]
+        return "\n".join(lines)
+
+
+class Steps:
+    """The progress messages as step boundaries, with the wall and process CPU time between them."""
+
+    def __init__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        self.rows: list[tuple[str, float, float]] = []
+        self.current = "start-up (imports, the sources' key, the import or the check that it is unchanged)"
+
+    def say(self, message: str) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        self.rows.append((self.current, wall - self.wall, cpu - self.cpu))
+        self.current, self.wall, self.cpu = message, wall, cpu
+
+    def report(self) -> str:
+        total_w, total_c = sum(r[1] for r in self.rows), sum(r[2] for r in self.rows)
+        lines = [f"{'wall s':>7} {'cpu s':>6} {'cores':>5}  step"]
+        lines += [f"{w:7.2f} {c:6.2f} {c / w if w else 0:5.2f}  {name}" for name, w, c in self.rows]
+        lines.append(f"{total_w:7.2f} {total_c:6.2f} {total_c / total_w if total_w else 0:5.2f}  in all")
+        return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("data", nargs="+", help="exports, as for salesfocus analyze (PATH or TABLE=PATH)")
+    ap.add_argument("--workspace", default="bench/cache/steps.duckdb", help="workspace file (kept between runs)")
+    ap.add_argument("--out", default="bench/cache/steps-output", help="folder for the outputs")
+    ap.add_argument("--serial", action="store_true", help="no analysis beside the others")
+    ap.add_argument("--top", type=int, default=25, help="engine calls to list")
+    args = ap.parse_args(argv)
+
+    steps = Steps()
+    import ibis.backends.duckdb as duckdb_backend
+    import ibis.backends.sql as sql_backend
+
+    import salesfocus.cli as cli
+    from salesfocus import pipeline
+    from salesfocus.workspace import Workspace
+
+    calls = Calls()
+    calls.wrap(sql_backend.SQLBackend, "compile", "compile")
+    calls.wrap(duckdb_backend.Backend, "to_pyarrow", "to_pyarrow")
+    calls.wrap(duckdb_backend.Backend, "execute", "execute")
+    calls.wrap(Workspace, "write", "write")
+    if args.serial:
+        pipeline.BESIDE = frozenset()
+
+    @contextlib.contextmanager
+    def progress() -> Iterator[Callable[[str], None]]:
+        yield steps.say
+
+    cli._progress = progress
+    Path(args.workspace).parent.mkdir(parents=True, exist_ok=True)
+    cli._run_analysis(args.data, Path(args.out), None, None, None, Path(args.workspace), "duckdb", None)
+    steps.say("(end)")
+    print(steps.report())
+    print()
+    print(calls.report(args.top))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
