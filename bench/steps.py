@@ -6,7 +6,9 @@ Usage: python bench/steps.py DATA... [--workspace W] [--out DIR] [--serial] [--t
 Runs the analysis in this process the way the CLI does (same set-up, same outputs). Per step, from the progress
 messages: seconds of wall time and of CPU time (every thread of the process: the engine's, the CSV writers', an
 analysis beside). Then the calls into Ibis and the workspace by the line of salesfocus that made them, the most
-expensive first: compiling an expression to SQL, running it (``to_pyarrow``, ``execute``) and writing a table.
+expensive first: compiling an expression to SQL, running it (``to_pyarrow``, ``execute``) and writing a table (its
+compiling included, and listed again as a compile). A call's CPU time is the calling thread's: Python's share of
+it, compiling and converting; the engine's threads count in the step's figures.
 
 ``--serial``: the analyses one after the other (no analysis beside the others), so each step's figures are its
 own. Run it twice with the same workspace to measure the path of a repeated analysis (the import taken from the
