@@ -140,6 +140,12 @@ def segment(ctx: RunContext) -> None:
         ctx.note(definition.pooled_note)
     # the segment is a CASE over a few attributes, computed where it is read: no copy, no join back
     cust_seg = definition.assign(cust)
+    # made once, with what the measures below read: computed where it is read, each of its four reads scanned the
+    # customer table (Arrow, one thread) and joined the attributes into segments again
+    ctx.workspace.write(_TMP + "cust_seg", cust_seg.select(*[c for c in ("customer_id", "target_segment", *_READ)
+                                                               if c in cust_seg.columns]).order_by("customer_id"),
+                        temp=True)
+    cust_seg = ctx.workspace.table(_TMP + "cust_seg")
     pros_seg = _ws(ctx, "prospects_seg", definition.assign(pros)) if pros is not None else None
 
     history, with_hist = _history(ctx, cust_seg)
@@ -160,7 +166,7 @@ def segment(ctx: RunContext) -> None:
     signals = _signals(ctx, cfg, _customer_frame(ctx), history, leads_pd, attrs)
     ctx.summary["segmenting"] = {"segment_by": attrs, "pooled": definition.pooled_,
                                  "signals": [a.to_dict() for a in signals]}
-    for name in ("history", "prospects", "prospects_seg", "mpg", "leads"):  # memory back to the engine
+    for name in ("history", "cust_seg", "prospects", "prospects_seg", "mpg", "leads"):  # memory back to the engine
         ctx.workspace.raw.execute(f'DROP TABLE IF EXISTS "{_TMP}{name}"')
 
 
@@ -215,6 +221,12 @@ def run(ctx: RunContext) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------------
+_DATES = ("first_order", "last_order", "status", "acquired_date")
+_PER_SEGMENT = ("revenue", "orders", "tenure_days", "gross_margin", "net_profit", "product_groups", "clv",
+                "lookalike_score")
+_READ = (*_DATES, *_PER_SEGMENT)
+"""The customer columns the segments' measures read beside the segment: the window counts' dates and the sums."""
+
 HISTORY = "_history_windows"
 """Workspace table of the last run's per-customer window counts, with their key (``_key``): a re-analysis whose
 customers' first and last orders and status, data and analysis date are those of that run takes them instead of
@@ -228,10 +240,8 @@ def _history(ctx: RunContext, cust_seg: ibis.Table) -> tuple[pd.DataFrame, ibis.
     The counts are one query on the engine (the windows are set there too, no round trip through pandas), kept in
     :data:`HISTORY` for the next re-analysis with the same key (:func:`_history_key`)."""
     ds, ws = ctx.dataset, ctx.workspace
-    dates = ["customer_id", "first_order", "last_order", "status",
-             *[c for c in ("acquired_date",) if c in cust_seg.columns]]
-    per_segment = [c for c in ("target_segment", "revenue", "orders", "tenure_days", "gross_margin", "net_profit",
-                               "product_groups", "clv", "lookalike_score") if c in cust_seg.columns]
+    dates = ["customer_id", *[c for c in _DATES if c in cust_seg.columns]]
+    per_segment = [c for c in ("target_segment", *_PER_SEGMENT) if c in cust_seg.columns]
     keep = tuple(dict.fromkeys(dates[1:] + per_segment))
     key = _history_key(ctx, cust_seg)
     if key is None or not ctx.reuse_fits or not _holds(ws, key):
