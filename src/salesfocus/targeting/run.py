@@ -146,7 +146,10 @@ def segment(ctx: RunContext) -> None:
                                                                if c in cust_seg.columns]).order_by("customer_id"),
                         temp=True)
     cust_seg = ctx.workspace.table(_TMP + "cust_seg")
-    pros_seg = _ws(ctx, "prospects_seg", definition.assign(pros)) if pros is not None else None
+    pros_seg = None
+    if pros is not None:  # by the engine: the prospects' columns came in as Arrow, no sum of its own to retype
+        ctx.workspace.write(_TMP + "prospects_seg", definition.assign(pros), temp=True)
+        pros_seg = ctx.workspace.table(_TMP + "prospects_seg")
 
     history, with_hist = _history(ctx, cust_seg)
     c_agg = segment_aggregates(with_hist).to_pandas()
