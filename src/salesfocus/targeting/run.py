@@ -138,10 +138,9 @@ def segment(ctx: RunContext) -> None:
     definition = SegmentDefinition(attrs, cfg.min_segment_size).fit(cust, pros)
     if definition.pooled_note:
         ctx.note(definition.pooled_note)
-    # the segment is a CASE over a few attributes, computed where it is read: no copy, no join back
+    # the segment (the attributes joined, small combinations pooled) made once, with what the measures below read:
+    # computed where it is read, each of its four reads scanned the customer table (Arrow, one thread) again
     cust_seg = definition.assign(cust)
-    # made once, with what the measures below read: computed where it is read, each of its four reads scanned the
-    # customer table (Arrow, one thread) and joined the attributes into segments again
     ctx.workspace.write(_TMP + "cust_seg", cust_seg.select(*[c for c in ("customer_id", "target_segment", *_READ)
                                                                if c in cust_seg.columns]).order_by("customer_id"),
                         temp=True)
