@@ -403,10 +403,9 @@ def _run_tables(ctx: RunContext, plan: Reuse | None) -> tuple[dict[str, Any], di
 def _data_id(engine: Engine, workspace: Workspace) -> str | None:
     """The id of the data a run on the workspace reads (its import's key), None when unknown (not on DuckDB, or
     the tables built from the lines are not those of a known import)."""
-    if engine.name != "duckdb" or not all(workspace.has_table(n) for n in ("_import_key", *COMPACT)):
+    if engine.name != "duckdb" or not all(workspace.has_table(n) for n in COMPACT):
         return None
-    row = workspace.raw.execute("SELECT key FROM _import_key").fetchone()
-    return row[0] if row and row[0] else None
+    return workspace.import_id()
 
 
 def _answers_id(workspace: Workspace) -> str:

@@ -383,6 +383,13 @@ class Workspace:
     def table(self, name: str) -> ibis.Table:
         return self.con.table(name)
 
+    def import_id(self) -> str | None:
+        """The key of the import the workspace's tables come from (``_import_key``), None without one."""
+        if not self.has_table("_import_key"):
+            return None
+        row = self.raw.execute("SELECT key FROM _import_key").fetchone()
+        return row[0] if row and row[0] else None
+
     def write(self, name: str, data: ibis.Table | pa.Table | Any, *, temp: bool = False) -> None:
         """Create or replace table ``name`` from an Ibis expression (run in the engine) or Arrow/pandas data."""
         kind = "TEMP TABLE" if temp else "TABLE"

@@ -265,15 +265,12 @@ def _history(ctx: RunContext, cust_seg: ibis.Table) -> tuple[pd.DataFrame, ibis.
 def _history_key(ctx: RunContext, cust_seg: ibis.Table) -> str | None:
     """What the window counts read, as one hash: the code, the workspace's import (None without one: not kept),
     the analysis date, the tables present and every customer's first and last order and status."""
-    ws = ctx.workspace
-    if not ws.has_table("_import_key"):
-        return None
-    data = ws.raw.execute("SELECT key FROM _import_key").fetchone()
-    if not data or not data[0]:
+    data = ctx.workspace.import_id()
+    if data is None:
         return None
     from salesfocus.model.provenance import code_fingerprint
 
-    h = hashlib.sha256(json.dumps([code_fingerprint(), data[0], ctx.dataset.as_of.isoformat(),
+    h = hashlib.sha256(json.dumps([code_fingerprint(), data, ctx.dataset.as_of.isoformat(),
                                    [t for t in ("activities", "invoices") if ctx.dataset.get(t) is not None],
                                    _orders(ctx) is not None]).encode())
     inputs = cust_seg.select("customer_id", "first_order", "last_order", "status").order_by("customer_id")
