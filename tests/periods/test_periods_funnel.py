@@ -88,3 +88,19 @@ def test_funnel_in_a_run_notes_the_gaps_and_values_channels(hand_ctx):
     assert ch.channel.tolist() == ["website"] and ch.won_customers.tolist() == [1]
     assert ch.net_profit.iloc[0] == R(125 - 10)  # E: margin 125, one order at 10
     assert hand_ctx.summary["funnel"]["lost_before_quote"] == 1
+
+
+def test_channel_money_is_the_same_whatever_order_the_rows_come_in():
+    # 1e16 + 1 rounds back to 1e16 as a float, so a float sum gives 0 in the first order and 1 in the second
+    from salesfocus.periods.funnel import channel_value
+
+    won = [{"lead_id": f"L{i}", "lead_date": dt.date(2024, 1, 1), "stage": "won", "customer_id": c}
+           for i, c in enumerate("ABC")]
+    lt = prepare_leads(ibis.memtable(won), "year", dt.date(2024, 12, 31))
+    sums = []
+    for order in ("ABC", "ACB"):
+        profit = {"A": 1e16, "B": 1.0, "C": -1e16}
+        customers = ibis.memtable([{"customer_id": c, "revenue": profit[c], "net_profit": profit[c]} for c in order])
+        row = channel_value(lt, customers).to_pyarrow().to_pylist()[0]
+        sums.append((row["revenue"], row["net_profit"]))
+    assert sums == [(1.0, 1.0), (1.0, 1.0)]

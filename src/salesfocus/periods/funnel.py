@@ -22,7 +22,7 @@ from __future__ import annotations
 import ibis
 
 from salesfocus.errors import SchemaError
-from salesfocus.periods._util import ratio
+from salesfocus.periods._util import exact_sum, ratio
 from salesfocus.periods.calendar import label_expr
 
 __all__ = ["FUNNEL_COLUMNS", "UNKNOWN_CHANNEL", "funnel_table", "funnel_gaps", "channel_value", "prepare_leads"]
@@ -74,7 +74,7 @@ def funnel_table(leads: ibis.Table, channel_groups: dict[str, str] | None = None
         lost=(u._stage == "lost").sum().cast("int64"),
         median_days_to_quote=days_q.median(where=u._quoted & u.quote_date.notnull()).cast("float64"),
         median_days_to_won=days_w.median(where=won & u.closed_date.notnull()).cast("float64"),
-        value_won=u.value.cast("float64").sum(where=won).fill_null(0.0),
+        value_won=exact_sum(u.value, where=won).fill_null(0.0),
     )
     # 'all' sorts last within its dimension
     return agg.order_by([agg._c == "all", agg._c, agg._p == "all", agg._p]).select(
@@ -111,12 +111,12 @@ def channel_value(leads: ibis.Table, customers: ibis.Table) -> ibis.Table:
     w = w.mutate(_rank=ibis.row_number().over(ibis.window(
         group_by=w.customer_id, order_by=[w.closed_date.asc(nulls_first=False), w.lead_date, w.lead_id])))
     w = w.filter(w._rank == 0).select("customer_id", channel="_channel")
-    cols = {c: (customers[c].cast(t) if c in customers.columns else ibis.null(t))
+    cols = {c: (customers[c] if c in customers.columns else ibis.null(t))
             for c, t in (("revenue", "float64"), ("net_profit", "float64"), ("status", "string"))}
     c = customers.select("customer_id", **cols)
     j = w.join(c, "customer_id")
     g = j.group_by("channel").aggregate(
-        won_customers=j.count(), revenue=j.revenue.sum(), net_profit=j.net_profit.sum(),
+        won_customers=j.count(), revenue=exact_sum(j.revenue), net_profit=exact_sum(j.net_profit),
         profitable_customers=(j.net_profit > 0).sum().cast("int64"),
         active_customers=(j.status == "active").sum().cast("int64"))
     return g.order_by([g.net_profit.desc(nulls_first=False), g.channel]).select(
