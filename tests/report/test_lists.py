@@ -67,3 +67,38 @@ def test_a_run_without_names_or_e_mail_gives_empty_lists(thin_run, tmp_path):
     files = write_lists(thin_run, tmp_path)
     assert {f.name for f in files} == {"index.csv", "all-contacts.csv", "all-contacts.xlsx"}
     assert _rows(tmp_path / "all-contacts.csv") == []
+
+
+def _reference_xlsx(table, path):
+    """The table written cell by cell with xlsxwriter's own ``write_string`` (shared strings)."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                         "strings_to_numbers": False})
+    ws = wb.add_worksheet("list")
+    for j, name in enumerate(table.column_names):
+        ws.write_string(0, j, name)
+        for i, v in enumerate(table.column(name).to_pylist(), start=1):
+            if v:
+                ws.write_string(i, j, v)
+    wb.close()
+
+
+def test_list_xlsx_holds_the_texts_exactly_as_xlsxwriter_writes_them(tmp_path):
+    import pyarrow as pa
+    from python_calamine import CalamineWorkbook
+
+    from salesfocus.report.lists import _write_xlsx
+
+    texts = ["plain", " leading space", "trailing space ", "\xa0nbsp\u3000", "\tnew\nline\n", "a & b < c > d",
+             "tab\there", "bell\x07x", "cr\rlf\nx", "_x0041_ is literal", "ünïcode © 😀", "", None, '"quoted"',
+             "'=1+1", "x" * 40]
+    cases = {"short": pa.table({"A": texts, "B": texts[::-1]}),
+             "a text longer than a cell": pa.table({"A": ["y" * 40_000, "z"], "B": ["<b>", None]})}
+    for name, table in cases.items():
+        _write_xlsx(table, tmp_path / "list.xlsx", "list")
+        _reference_xlsx(table, tmp_path / "ref.xlsx")
+        got, want = (CalamineWorkbook.from_path(str(tmp_path / f)).get_sheet_by_index(0).to_python()
+                     for f in ("list.xlsx", "ref.xlsx"))
+        assert got == want, name
+    assert len(got[1][0]) == 32_767  # cut to what a cell holds, as write_string does
