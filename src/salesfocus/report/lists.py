@@ -144,7 +144,7 @@ def _write_xlsx(table: pa.Table, path: Path, sheet: str) -> None:
     """A list as a sheet: header, text cells per column (the values already neutralised), widths, filter."""
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
                                          "strings_to_numbers": False, "in_memory": True})
-    rows = _inline_rows(table)  # None: a text too long for a cell, so xlsxwriter's writers (they cut it and warn)
+    rows = _rows_xml(table, wb.str_table)  # None: a text too long for a cell, so xlsxwriter cuts it and warns
     ws = wb.add_worksheet(re.sub(r"[\[\]:*?/\\]", "-", sheet)[:31] or "list",
                           worksheet_class=Sheet if rows is None else _ListSheet)
     head = wb.add_format({"bold": True, "bg_color": "#1F3A5F", "font_color": "#FFFFFF"})
@@ -163,11 +163,10 @@ def _write_xlsx(table: pa.Table, path: Path, sheet: str) -> None:
 
 
 class _ListSheet(Worksheet):
-    """A sheet whose rows below the header are written as one prepared block of XML (:func:`_inline_rows`).
+    """A sheet whose rows below the header are written as one prepared block of XML (:func:`_rows_xml`).
 
-    A list is all text and nearly every value is its own (addresses, names, ids): xlsxwriter's shared-string
-    table, a cell tuple and an escape per value were most of the time the lists took (200,000 customers: about
-    17 s for 48 sheets). Inline strings hold the same texts without that table."""
+    xlsxwriter stores a cell tuple per value and writes and escapes each on saving; for a list of 20,000 rows that
+    was most of the time the lists took (200,000 customers: about 17 s for 48 sheets)."""
 
     rows_xml = ""
 
@@ -185,15 +184,20 @@ _CELL_MAX = 32_767  # Excel's limit of characters in a cell
 _ESCAPED = re.compile(r"_x[0-9a-fA-F]{4}_")
 _CONTROL = [chr(c) for c in (*range(0x00, 0x09), *range(0x0B, 0x20))]
 _EDGE_SPACE = r"^[\s\x{85}\p{Z}]|[\s\x{85}\p{Z}]$"  # what str.isspace() calls a space, once escaped as above
+_SHARED_AT = 10
+"""A column with at most one distinct text per this many rows goes into the shared-string table (a segment, tags,
+a channel: each text written once); the others, mostly one text per customer, are written inline."""
 
 
-def _inline_rows(table: pa.Table) -> str | None:
-    """The ``<row>`` elements of every data row (sheet row 2 on), the texts as inline strings, built a column at a
-    time in Arrow; None when a text is longer than a cell holds.
+def _rows_xml(table: pa.Table, strings: Any) -> str | None:
+    """The ``<row>`` elements of every data row (sheet row 2 on), built a column at a time in Arrow; None when a
+    text is longer than a cell holds.
 
-    Escaped as xlsxwriter escapes a shared string: ``& < >`` as XML, a control character as ``_xHHHH_``, and a
-    literal ``_xHHHH_`` with its underscore escaped, so that Excel reads back the text itself. Empty texts are no
-    cell, as with ``write_string``; a text that starts or ends with a space keeps it (``xml:space="preserve"``)."""
+    A repetitive column's texts go into the workbook's shared-string table (``strings``, xlsxwriter's, which
+    escapes them on saving) once each, and its cells refer to them. The other texts are inline strings, escaped as
+    xlsxwriter escapes a shared string: ``& < >`` as XML, a control character as ``_xHHHH_`` and a literal
+    ``_xHHHH_`` with its underscore escaped, so that Excel reads back the text itself; one that starts or ends with
+    a space keeps it (``xml:space="preserve"``). An empty text is no cell, as with ``write_string``."""
     n = table.num_rows
     if n == 0:
         return ""
@@ -204,19 +208,33 @@ def _inline_rows(table: pa.Table) -> str | None:
         v = v.cast(pa.string())
         if (pc.max(pc.utf8_length(v)).as_py() or 0) > _CELL_MAX:
             return None
-        if pc.any(pc.match_substring_regex(v, _ESCAPED.pattern)).as_py():
-            v = pc.replace_substring_regex(v, f"({_ESCAPED.pattern})", r"_x005F\1")
-        for a, b in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-            v = pc.replace_substring(v, a, b)
-        if pc.any(pc.match_substring_regex(v, "[\\x00-\\x08\\x0b-\\x1f]")).as_py():
-            for c in _CONTROL:
-                v = pc.replace_substring(v, c, f"_x{ord(c):04X}_")
-        t = pc.if_else(pc.match_substring_regex(v, _EDGE_SPACE), '<t xml:space="preserve">', "<t>")
-        cell = pc.binary_join_element_wise(f'<c r="{xl_col_to_name(j)}', place, '" t="inlineStr"><is>', t, v,
-                                           "</t></is></c>", "")
+        codes = v.dictionary_encode()
+        texts = codes.dictionary.to_pylist()
+        if len(texts) * _SHARED_AT <= n:
+            index = np.array([strings._get_shared_string_index(t) if t else -1 for t in texts] + [-1], np.int64)
+            refs = pc.take(pa.array(index), pc.fill_null(codes.indices, len(texts)))
+            # every cell counts as a reference, as write_string counts them
+            strings.count += pc.sum(pc.greater_equal(refs, 0)).as_py() - int((index >= 0).sum())
+            value = pc.binary_join_element_wise('" t="s"><v>', pc.cast(refs, pa.string()), "</v></c>", "")
+        else:
+            value = _inline(v)
+        cell = pc.binary_join_element_wise(f'<c r="{xl_col_to_name(j)}', place, value, "")
         parts.append(pc.if_else(pc.fill_null(pc.equal(v, ""), True), "", cell))
     parts.append("</row>")
     return "".join(pc.binary_join_element_wise(*parts, "").to_pylist())
+
+
+def _inline(v: pa.Array) -> pa.Array:
+    """The rest of each cell element of an inline text (see :func:`_rows_xml`)."""
+    if pc.any(pc.match_substring_regex(v, _ESCAPED.pattern)).as_py():
+        v = pc.replace_substring_regex(v, f"({_ESCAPED.pattern})", r"_x005F\1")
+    for a, b in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        v = pc.replace_substring(v, a, b)
+    if pc.any(pc.match_substring_regex(v, "[\\x00-\\x08\\x0b-\\x1f]")).as_py():
+        for c in _CONTROL:
+            v = pc.replace_substring(v, c, f"_x{ord(c):04X}_")
+    t = pc.if_else(pc.match_substring_regex(v, _EDGE_SPACE), '<t xml:space="preserve">', "<t>")
+    return pc.binary_join_element_wise('" t="inlineStr"><is>', t, v, "</t></is></c>", "")
 
 
 def _save(table: pa.Table, folder: Path, stem: str, sheet: str) -> tuple[str, str]:
