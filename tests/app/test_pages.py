@@ -103,3 +103,19 @@ def test_import_with_a_corrected_mapping(tmp_path):
         s = run.meta["summary"]
         assert (s["rows_accepted"], s["rows_rejected"]) == (60, 1)
         assert run.frame("rejected").reason.str.contains("date").any()
+
+
+def test_the_app_reads_a_table_of_the_run_when_a_page_first_shows_it(demo_workspace, monkeypatch):
+    from salesfocus.app.state import load_run_view
+
+    view = load_run_view(demo_workspace)
+    with Workspace(demo_workspace, read_only=True) as ws:
+        run = ws.load_run()
+        assert sorted(view.frames) == sorted(run.tables) and len(view.frames) == len(run.tables)
+        want = run.frame("customers")
+    read = []
+    real = Workspace.load_run
+    monkeypatch.setattr(Workspace, "load_run", lambda self, *a: read.append(a) or real(self, *a))
+    assert view.get("nothing such") is None and read == []
+    pd.testing.assert_frame_equal(view.get("customers"), want)
+    assert view.frames["customers"] is view.get("customers") and len(read) == 1  # read once, then kept

@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+import threading
 import zipfile
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ import pandas as pd
 
 from salesfocus.workspace import Workspace
 
-__all__ = ["RunView", "workspace_path", "ensure_demo", "latest_run_id", "load_run_view", "analyze_uploads",
+__all__ = ["RunView", "RunFrames", "workspace_path", "ensure_demo", "latest_run_id", "load_run_view", "analyze_uploads",
            "run_config", "rerun", "rescore_portfolio", "ANSWER_FIELDS", "answers_frame", "save_answers", "report_files",
            "table_bytes", "preview_upload"]
 
@@ -30,11 +32,37 @@ class RunView:
     run_id: int
     created_at: str
     summary: dict[str, Any]
-    frames: dict[str, pd.DataFrame]
+    frames: Mapping[str, pd.DataFrame]
     config: dict[str, Any] | None = None
 
     def get(self, name: str) -> pd.DataFrame | None:
         return self.frames.get(name)
+
+
+class RunFrames(Mapping[str, pd.DataFrame]):
+    """The tables of a stored run as frames, each read from the workspace (read-only) when a page first asks for
+    it, then kept. A page shows a few tables: reading all of them after every change cost about 5 s at 10M order
+    lines with every table (the customer table alone is 200,000 rows × 128 columns)."""
+
+    def __init__(self, path: Path, run_id: int, names: list[str]) -> None:
+        self._path, self._run_id, self._names = path, run_id, list(names)
+        self._frames: dict[str, pd.DataFrame] = {}
+        self._lock = threading.Lock()  # sessions render on threads of their own
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._names:
+            raise KeyError(name)
+        with self._lock:
+            if name not in self._frames:
+                with Workspace(self._path, read_only=True) as ws:
+                    self._frames[name] = ws.load_run(self._run_id).frame(name)
+            return self._frames[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 def workspace_path() -> tuple[Path, bool]:
@@ -72,16 +100,16 @@ def latest_run_id(path: Path) -> int | None:
 
 
 def load_run_view(path: Path, run_id: int | None = None) -> RunView | None:
-    """Read a stored run into frames (read-only, so the CLI can write to the workspace meanwhile)."""
+    """A stored run as the app shows it, its tables read when first shown (read-only, so the CLI can write to the
+    workspace meanwhile)."""
     if not path.exists():
         return None
     with Workspace(path, read_only=True) as ws:
         if not ws.runs():
             return None
         run = ws.load_run(run_id)
-        frames = {name: run.frame(name) for name in run.tables}
-        return RunView(run.run_id, run.created_at, dict(run.meta.get("summary", {})), frames,
-                       run.meta.get("config"))
+        return RunView(run.run_id, run.created_at, dict(run.meta.get("summary", {})),
+                       RunFrames(path, run.run_id, list(run.tables)), run.meta.get("config"))
 
 
 def run_config(view: RunView | None):

@@ -33,7 +33,8 @@ def _load(p: str, run_id: int | None):
     """The run's frames, cached on the run id: a new run (import, answers, settings) is a new key.
 
     A resource, not data: every rerun gets the same frames instead of an unpickled copy (a copy of a run of
-    100,000 customers takes 1.5 s, paid on every click). The pages only read them.
+    100,000 customers takes 1.5 s, paid on every click). Each table is read when a page first shows it
+    (:class:`~salesfocus.app.state.RunFrames`); the pages only read them.
     """
     return load_run_view(Path(p), run_id) if run_id is not None else None
 
