@@ -293,7 +293,7 @@ def import_sources(engine: Engine, sources: list[Source], mapping: dict[str, Tab
     if rejected_parts:
         rejected = engine.materialize("_sf_rejected", ibis.union(*rejected_parts).select(*REJECTED_COLUMNS))
     if ws is not None:
-        _store(ws, reports, tables, rejected, mode, list(checked))
+        _store(ws, reports, tables, rejected, mode, list(checked), say)
         release(engine.con)
         tables = {t: ws.table(t) for t in SCHEMAS if ws.has_table(t)}
         rejected = ws.table("rejected") if ws.has_table("rejected") else None
@@ -321,7 +321,7 @@ def _count(reports: list[SourceReport], tables: dict[str, ibis.Table], rejected:
 
 
 def _store(ws: Workspace, reports: list[SourceReport], tables: dict[str, ibis.Table],
-           rejected: ibis.Table | None, mode: str, imported: list[str]) -> None:
+           rejected: ibis.Table | None, mode: str, imported: list[str], say: Callable[[str], None]) -> None:
     now = dt.datetime.now().isoformat(timespec="seconds")
     with ws.transaction():
         for t in DERIVED_TABLES:
@@ -330,6 +330,8 @@ def _store(ws: Workspace, reports: list[SourceReport], tables: dict[str, ibis.Ta
             for t in [*SCHEMAS, "rejected", "_imports"]:
                 ws.raw.execute(f'DROP TABLE IF EXISTS "{t}"')
         for name, expr in tables.items():
+            # in a replacing import the checks run here, as the rows are written (10M order lines: seconds)
+            say(f"storing {name}")
             ws.write(name, expr)
         if rejected is not None:
             if mode == "replace" or not ws.has_table("rejected"):
