@@ -75,6 +75,15 @@ class TestWallet:
         # a lower bar lets Z in (0.4): A then lacks X, Y, Z, widest first
         low = _df(cross_sell_groups(six, buys, min_share=0.4, min_peers=5))
         assert low.cross_sell_groups.iloc[0] == "X; Y; Z"
+        # from the long table a run already holds: the same texts and counts
+        given = _df(cross_sell_groups(six, buys, min_share=0.5, min_peers=5,
+                                      long=ibis.memtable(long))).set_index("customer_id")
+        pd.testing.assert_frame_equal(given, out)
+        # the widest bought first; equal shares by name
+        tie = pd.DataFrame({"customer_id": ["A"] * 3, "product_group": ["Y", "X", "Z"], "peer_share": [0.5, 0.5, 0.9],
+                            "peer_buyers": [1, 1, 2]})
+        ranked = _df(cross_sell_groups(six, buys, min_peers=5, long=ibis.memtable(tie))).set_index("customer_id")
+        assert ranked.loc["A", "cross_sell_groups"] == "Z; X; Y" and ranked.loc["B", "cross_sell_groups"] == ""
 
     def test_errors_name_the_columns(self, six):
         with pytest.raises(InputError, match="size_class"):

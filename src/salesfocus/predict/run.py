@@ -384,7 +384,7 @@ def _wallet(ctx: RunContext, cfg: PredictionConfig, base: ibis.Table) -> ibis.Ta
     ctx.workspace.write(_TMP + "cross_sell", long.order_by(["customer_id", ibis.desc("peer_share"),
                                                             "product_group"]), temp=True)
     ctx.tables["cross_sell"] = ctx.workspace.table(_TMP + "cross_sell")
-    groups = cross_sell_groups(base, buys, min_share=cfg.cross_sell_min_share, **kw)
+    groups = cross_sell_groups(base, buys, min_share=cfg.cross_sell_min_share, long=ctx.tables["cross_sell"], **kw)
     j = w.join(groups, "customer_id")
     return j.select("customer_id", "peer_revenue", "wallet_gap", "cross_sell_groups")
 

@@ -128,8 +128,11 @@ def cross_sell(customers: ibis.Table, group_buys: ibis.Table, *, peers: Sequence
 
 def cross_sell_groups(customers: ibis.Table, group_buys: ibis.Table, *,
                       peers: Sequence[str] = ("sector", "size_class"), revenue: str = "revenue_12m",
-                      min_share: float = 0.5, min_peers: int = 5) -> ibis.Table:
+                      min_share: float = 0.5, min_peers: int = 5, long: ibis.Table | None = None) -> ibis.Table:
     """Per customer the cross-sell groups as one text, most widely bought by peers first (lazy).
+
+    ``long``: the table :func:`cross_sell` gives for the same arguments, when it is already at hand (a run keeps
+    it as a table: computed again here it cost 0.9 s at 200,000 customers).
 
     Returns
     -------
@@ -137,11 +140,14 @@ def cross_sell_groups(customers: ibis.Table, group_buys: ibis.Table, *,
         ``customer_id, cross_sell_groups (string), cross_sell_count (int64)`` for every customer: ``""`` and 0
         when its peers buy nothing it lacks, NULL when it has no peer group of at least ``min_peers``.
     """
-    long = cross_sell(customers, group_buys, peers=peers, revenue=revenue, min_share=min_share, min_peers=min_peers)
+    if long is None:
+        long = cross_sell(customers, group_buys, peers=peers, revenue=revenue, min_share=min_share,
+                          min_peers=min_peers)
+    # widest bought first, then by name: each customer's (−share, group) pairs sorted as a list (an ordered
+    # GROUP_CONCAT sorts group by group: 0.9 s against 0.15 s for 417,000 pairs of 200,000 customers)
+    pairs = ibis.struct({"k": -long.peer_share.cast("float64"), "g": long.product_group})
     per = long.group_by("customer_id").aggregate(
-        _groups=long.product_group.group_concat(SEPARATOR, order_by=[ibis.desc(long.peer_share), long.product_group]),
-        _n=long.count(),
-    )
+        _groups=pairs.collect().sort().map(lambda p: p.g).join(SEPARATOR), _n=long.count())
     g = _groups(customers, peers, revenue, min_peers)
     c = customers.select("customer_id", *peers).left_join(g, list(peers))
     c = c.select("customer_id", _in_group=c.peer_group_size.notnull())
