@@ -104,3 +104,8 @@ def test_channel_money_is_the_same_whatever_order_the_rows_come_in():
         row = channel_value(lt, customers).to_pyarrow().to_pylist()[0]
         sums.append((row["revenue"], row["net_profit"]))
     assert sums == [(1.0, 1.0), (1.0, 1.0)]
+    # a profit that is no number (NaN from a NaN input) is left out instead of stopping the run
+    customers = ibis.memtable([{"customer_id": "A", "revenue": 5.0, "net_profit": float("nan")},
+                               {"customer_id": "B", "revenue": 2.5, "net_profit": 1.5}])
+    row = channel_value(lt, customers).to_pyarrow().to_pylist()[0]
+    assert (row["revenue"], row["net_profit"], row["won_customers"]) == (7.5, 1.5, 2)

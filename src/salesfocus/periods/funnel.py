@@ -111,8 +111,9 @@ def channel_value(leads: ibis.Table, customers: ibis.Table) -> ibis.Table:
     w = w.mutate(_rank=ibis.row_number().over(ibis.window(
         group_by=w.customer_id, order_by=[w.closed_date.asc(nulls_first=False), w.lead_date, w.lead_id])))
     w = w.filter(w._rank == 0).select("customer_id", channel="_channel")
-    cols = {c: (customers[c] if c in customers.columns else ibis.null(t))
-            for c, t in (("revenue", "float64"), ("net_profit", "float64"), ("status", "string"))}
+    # the money as it is (exact_sum adds decimals as decimals)
+    cols = {c: (customers[c] if c in customers.columns else ibis.null("float64")) for c in ("revenue", "net_profit")}
+    cols["status"] = customers.status.cast("string") if "status" in customers.columns else ibis.null("string")
     c = customers.select("customer_id", **cols)
     j = w.join(c, "customer_id")
     g = j.group_by("channel").aggregate(
