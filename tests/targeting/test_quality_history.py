@@ -165,3 +165,21 @@ def test_window_dates_on_the_engine_equal_the_frame_version():
         "is_return": [False]}), keep=("status",)).to_pandas().set_index("customer_id")
     assert kept.status.fillna("?").to_dict() == {"a": "active", "b": "ex-customer", "c": "ex-customer", "d": "?"}
     assert kept.orders_last.to_dict() == {"a": 1, "b": 0, "c": 0, "d": 0}
+
+
+def test_window_money_is_the_same_whatever_order_the_orders_come_in():
+    # 1e13 + 0.001 is no double (the nearest are 0.00195 apart): a float sum gives 0, 0.00195 or 0.001 depending on
+    # the order it adds in; the orders table keeps money as DECIMAL(18, 4)
+    D = dt.date
+    as_of = D(2025, 12, 31)
+    cust = pd.DataFrame({"customer_id": ["a"], "first_order": [D(2025, 1, 1)], "last_order": [D(2025, 6, 1)],
+                         "status": ["active"]})
+    got = set()
+    for order in ([0, 1, 2], [0, 2, 1], [1, 0, 2], [2, 1, 0]):
+        amounts = np.array([1e13, 0.001, -1e13])[order]
+        lines = ibis.memtable({"customer_id": ["a"] * 3, "order_id": [f"O{i}" for i in order],
+                               "order_date": [D(2025, 3, 1)] * 3, "revenue": amounts, "cost": amounts / 2,
+                               "is_return": [False] * 3})
+        row = window_measures(customer_windows(cust, as_of), as_of, order_lines=lines).to_pandas().iloc[0]
+        got.add((row.w_revenue, row.w_cost, row.revenue_y1))
+    assert got == {(0.001, 0.0005, 0.001)}
