@@ -102,7 +102,7 @@ def window_measures(windows: pd.DataFrame | ibis.Table, as_of: dt.date, *, order
     costed = j.cost_lines == j.lines
 
     def money(v: ibis.Value, where: ibis.Value) -> ibis.Value:
-        # decimals added up as decimals: a float sum depends on the order the engine adds in (the 10th digit
+        # decimals added up as decimals: a float sum depends on the order the engine adds in (the 13th digit
         # differed between runs)
         return (v.sum(where=where) if v.type().is_decimal() else v.cast("float64").sum(where=where)).cast("float64")
 
