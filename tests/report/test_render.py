@@ -129,3 +129,19 @@ def test_write_all_reads_each_table_from_the_workspace_once(run, tmp_path, monke
     monkeypatch.setattr(Run, "table", counting)
     write_all(run, tmp_path, "en")
     assert set(reads) == set(run.tables) and set(reads.values()) == {1}
+
+
+def test_rendering_a_run_again_gives_the_same_files(run, tmp_path, monkeypatch):
+    import datetime as dt
+
+    monkeypatch.setattr(run, "created_at", "2020-01-02T03:04:05")  # long before this rendering
+    first = sorted(p.relative_to(tmp_path / "a").as_posix() for p in write_all(run, tmp_path / "a"))
+    second = sorted(p.relative_to(tmp_path / "b").as_posix() for p in write_all(run, tmp_path / "b"))
+    assert first == second
+    xlsx = [f for f in first if f.endswith(".xlsx")]
+    assert "salesfocus.xlsx" in xlsx and "lists/abc-a.xlsx" in xlsx
+    for f in first:
+        assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
+    utc = dt.datetime(2020, 1, 2, 3, 4, 5).astimezone(dt.timezone.utc).replace(tzinfo=None)
+    for f in ("salesfocus.xlsx", "lists/abc-a.xlsx"):  # the run's time, not the rendering's
+        assert openpyxl.load_workbook(tmp_path / "a" / f).properties.created == utc, f

@@ -15,6 +15,7 @@ formula injection. A list longer than ``XLSX_MAX_ROWS`` is written as CSV only (
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -140,10 +141,13 @@ def _contacts(d: RunData, cust: pd.DataFrame, groupings: list[tuple[str, str]]) 
     return out
 
 
-def _write_xlsx(table: pa.Table, path: Path, sheet: str) -> None:
-    """A list as a sheet: header, text cells per column (the values already neutralised), widths, filter."""
+def _write_xlsx(table: pa.Table, path: Path, sheet: str, created: dt.datetime | None = None) -> None:
+    """A list as a sheet: header, text cells per column (the values already neutralised), widths, filter;
+    ``created``: the workbook's creation date (the run's, so that rendering a run again gives the same file)."""
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
                                          "strings_to_numbers": False, "in_memory": True})
+    if created is not None:
+        wb.set_properties({"created": created})
     rows = _rows_xml(table, wb.str_table)  # None: a text too long for a cell, so xlsxwriter cuts it and warns
     ws = wb.add_worksheet(re.sub(r"[\[\]:*?/\\]", "-", sheet)[:31] or "list",
                           worksheet_class=Sheet if rows is None else _ListSheet)
@@ -237,14 +241,14 @@ def _inline(v: pa.Array) -> pa.Array:
     return pc.binary_join_element_wise('" t="inlineStr"><is>', t, v, "</t></is></c>", "")
 
 
-def _save(table: pa.Table, folder: Path, stem: str, sheet: str) -> tuple[str, str]:
+def _save(table: pa.Table, folder: Path, stem: str, sheet: str, created: dt.datetime | None) -> tuple[str, str]:
     """Write a list as CSV (and XLSX up to ``XLSX_MAX_ROWS`` rows); every text cell neutralised."""
     csv = folder / f"{stem}.csv"
     write_table_csv(table, csv)
     xlsx = ""
     if table.num_rows <= XLSX_MAX_ROWS:
         neutral = pa.table([neutral_text(c) for c in table.columns], names=table.column_names)
-        _write_xlsx(neutral, folder / f"{stem}.xlsx", sheet)
+        _write_xlsx(neutral, folder / f"{stem}.xlsx", sheet, created)
         xlsx = f"{stem}.xlsx"
     return csv.name, xlsx
 
@@ -301,11 +305,11 @@ def write_lists(run: Run | RunData, folder: Path | str, lang: str | None = None)
         while stem in used:
             stem += "-2"
         used.add(stem)
-        csv, xlsx = _save(keep, folder, stem, f"{t.col(col) if col != 'at_risk' else key} {value}")
+        csv, xlsx = _save(keep, folder, stem, f"{t.col(col) if col != 'at_risk' else key} {value}", d.workbook_created())
         written.append(ListFile(t.col(col) if col != "at_risk" else t.table("at_risk"), segment, len(rows),
                                 keep.num_rows, csv, xlsx))
     everyone = table.drop_columns(["Segment"])
-    csv, xlsx = _save(everyone, folder, "all-contacts", "all-contacts")
+    csv, xlsx = _save(everyone, folder, "all-contacts", "all-contacts", d.workbook_created())
     written.append(ListFile(t.t("with_email"), "*", len(cust), int(ok.sum()), csv, xlsx))
     index = pd.DataFrame([{t.t("grouping"): w.grouping, "Segment": w.segment, t.col("customers"): w.customers,
                            t.t("with_email"): w.with_email, t.t("without_email"): w.customers - w.with_email,

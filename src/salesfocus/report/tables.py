@@ -289,9 +289,18 @@ class RunData:
         return self.texts.date(s.get("period_start")), self.texts.date(s.get("period_end"))
 
     def created(self) -> str:
-        c = self.run.created_at
+        d = self.created_at()
+        return str(self.run.created_at) if d is None else f"{self.texts.date(d.date())} {d:%H:%M}"
+
+    def created_at(self) -> dt.datetime | None:
+        """When the run was made (None when its time is not readable)."""
         try:
-            d = dt.datetime.fromisoformat(c)
+            return dt.datetime.fromisoformat(self.run.created_at)
         except (TypeError, ValueError):
-            return str(c)
-        return f"{self.texts.date(d.date())} {d:%H:%M}"
+            return None
+
+    def workbook_created(self) -> dt.datetime | None:
+        """The creation date of the run's workbooks: the run's time in UTC (what the file format holds), so that
+        rendering one run again gives the same files."""
+        made = self.created_at()
+        return None if made is None else made.astimezone(dt.timezone.utc)  # a time without zone is local

@@ -505,8 +505,11 @@ def write_workbook(run: Run | RunData, path: Path | str, lang: str | None = None
     path.parent.mkdir(parents=True, exist_ok=True)
     book = Book(data, path)
     t = data.texts
-    book.wb.set_properties({"title": f"salesfocus — {t.t('title')}", "subject": t.t("subtitle"),
-                            "author": "salesfocus", "comments": f"run {data.run.run_id}"})
+    props = {"title": f"salesfocus — {t.t('title')}", "subject": t.t("subtitle"), "author": "salesfocus",
+             "comments": f"run {data.run.run_id}"}
+    if (made := data.workbook_created()) is not None:
+        props["created"] = made
+    book.wb.set_properties(props)
     ov = book.wb.add_worksheet(book.sheet_name(t.t("overview")))
     book.overview_name = ov.get_name()
     charts_ws = book.wb.add_worksheet(book.sheet_name(t.t("charts")))
