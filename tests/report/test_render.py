@@ -142,6 +142,6 @@ def test_rendering_a_run_again_gives_the_same_files(run, tmp_path, monkeypatch):
     assert "salesfocus.xlsx" in xlsx and "lists/abc-a.xlsx" in xlsx
     for f in first:
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
-    utc = dt.datetime(2020, 1, 2, 3, 4, 5).astimezone(dt.timezone.utc).replace(tzinfo=None)
+    utc = dt.datetime(2020, 1, 2, 3, 4, 5).astimezone(dt.UTC).replace(tzinfo=None)
     for f in ("salesfocus.xlsx", "lists/abc-a.xlsx"):  # the run's time, not the rendering's
         assert openpyxl.load_workbook(tmp_path / "a" / f).properties.created == utc, f

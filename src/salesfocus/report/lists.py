@@ -297,6 +297,7 @@ def write_lists(run: Run | RunData, folder: Path | str, lang: str | None = None)
     where = contacts.index.to_numpy()
     written: list[ListFile] = []
     used: set[str] = set()
+    created = d.workbook_created()
     for key, col, value, rows in _members(d):
         segment = _text(t.value(value)) if col != "at_risk" else t.col("at_risk")
         keep = table.take(pa.array(np.flatnonzero(np.isin(where, rows.to_numpy())), pa.int64()))
@@ -305,11 +306,11 @@ def write_lists(run: Run | RunData, folder: Path | str, lang: str | None = None)
         while stem in used:
             stem += "-2"
         used.add(stem)
-        csv, xlsx = _save(keep, folder, stem, f"{t.col(col) if col != 'at_risk' else key} {value}", d.workbook_created())
+        csv, xlsx = _save(keep, folder, stem, f"{t.col(col) if col != 'at_risk' else key} {value}", created)
         written.append(ListFile(t.col(col) if col != "at_risk" else t.table("at_risk"), segment, len(rows),
                                 keep.num_rows, csv, xlsx))
     everyone = table.drop_columns(["Segment"])
-    csv, xlsx = _save(everyone, folder, "all-contacts", "all-contacts", d.workbook_created())
+    csv, xlsx = _save(everyone, folder, "all-contacts", "all-contacts", created)
     written.append(ListFile(t.t("with_email"), "*", len(cust), int(ok.sum()), csv, xlsx))
     index = pd.DataFrame([{t.t("grouping"): w.grouping, "Segment": w.segment, t.col("customers"): w.customers,
                            t.t("with_email"): w.with_email, t.t("without_email"): w.customers - w.with_email,

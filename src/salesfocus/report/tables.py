@@ -303,4 +303,4 @@ class RunData:
         """The creation date of the run's workbooks: the run's time in UTC (what the file format holds), so that
         rendering one run again gives the same files."""
         made = self.created_at()
-        return None if made is None else made.astimezone(dt.timezone.utc)  # a time without zone is local
+        return None if made is None else made.astimezone(dt.UTC)  # a time without zone is local
