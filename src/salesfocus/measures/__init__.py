@@ -11,6 +11,7 @@ from salesfocus.measures.customer import (
     customer_years,
     orders,
 )
+from salesfocus.measures.money import exact_sum
 from salesfocus.measures.payment import payment_measures
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "customer_products",
     "customer_totals",
     "customer_years",
+    "exact_sum",
     "orders",
     "payment_measures",
 ]

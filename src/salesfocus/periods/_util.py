@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 import ibis
-import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
-__all__ = ["ratio", "exact_sum", "fmt_int", "fmt_money"]
+__all__ = ["ratio", "fmt_int", "fmt_money"]
 
 
 def ratio(num: ir.NumericValue, den: ir.NumericValue) -> ir.FloatingValue:
     """``num / den`` as float64; NULL when the denominator is zero or unknown."""
     d = den.cast("float64")
     return ibis.ifelse(d.isnull() | (d == 0), ibis.null("float64"), num.cast("float64") / d)
-
-
-def exact_sum(x: ir.NumericValue, where: ir.BooleanValue | None = None) -> ir.FloatingValue:
-    """The sum of ``x`` as float64, the same whatever order the engine adds in.
-
-    A float sum depends on that order, so two runs on the same data could differ in the 15th digit. Decimals are
-    summed as they are; other numbers as decimals of 38 digits, 6 of them after the point (a millionth of a cent
-    is far below what any money column means). A float that is no number (NaN, infinite) has no decimal: it is
-    left out, as NULL is.
-    """
-    if x.type().is_decimal():
-        return x.sum(where=where).cast("float64")
-    if x.type().is_floating():
-        x = ibis.ifelse(x.isnan() | x.isinf(), ibis.null("float64"), x)
-    return x.cast(dt.Decimal(38, 6)).sum(where=where).cast("float64")
 
 
 def fmt_int(x: ir.NumericValue) -> ir.StringValue:

@@ -22,7 +22,8 @@ from __future__ import annotations
 import ibis
 
 from salesfocus.errors import SchemaError
-from salesfocus.periods._util import exact_sum, ratio
+from salesfocus.measures import exact_sum
+from salesfocus.periods._util import ratio
 from salesfocus.periods.calendar import label_expr
 
 __all__ = ["FUNNEL_COLUMNS", "UNKNOWN_CHANNEL", "funnel_table", "funnel_gaps", "channel_value", "prepare_leads"]

@@ -148,14 +148,15 @@ def _write_xlsx(table: pa.Table, path: Path, sheet: str, created: dt.datetime | 
                                          "strings_to_numbers": False, "in_memory": True})
     if created is not None:
         wb.set_properties({"created": created})
-    rows = _rows_xml(table, wb.str_table)  # None: a text too long for a cell, so xlsxwriter cuts it and warns
+    longest = [(pc.max(pc.utf8_length(col)).as_py() or 0) if table.num_rows else 0 for col in table.columns]
+    # a text too long for a cell goes through xlsxwriter's writers, which cut it and warn
+    rows = _rows_xml(table, wb.str_table) if max(longest, default=0) <= _CELL_MAX else None
     ws = wb.add_worksheet(re.sub(r"[\[\]:*?/\\]", "-", sheet)[:31] or "list",
                           worksheet_class=Sheet if rows is None else _ListSheet)
     head = wb.add_format({"bold": True, "bg_color": "#1F3A5F", "font_color": "#FFFFFF"})
     for j, (c, col) in enumerate(zip(table.column_names, table.columns, strict=True)):
         ws.write_string(0, j, c, head)
-        longest = pc.max(pc.utf8_length(col)).as_py() if table.num_rows else 0
-        ws.set_column(j, j, min(max(len(c) + 2, (longest or 0) + 2), 60))
+        ws.set_column(j, j, min(max(len(c) + 2, longest[j] + 2), 60))
         if rows is None:
             write_column(ws, j, col.to_pylist())
     if rows is not None and table.num_rows:
@@ -193,9 +194,9 @@ _SHARED_AT = 10
 a channel: each text written once); the others, mostly one text per customer, are written inline."""
 
 
-def _rows_xml(table: pa.Table, strings: Any) -> str | None:
-    """The ``<row>`` elements of every data row (sheet row 2 on), built a column at a time in Arrow; None when a
-    text is longer than a cell holds.
+def _rows_xml(table: pa.Table, strings: Any) -> str:
+    """The ``<row>`` elements of every data row (sheet row 2 on), built a column at a time in Arrow (every text at
+    most a cell long).
 
     A repetitive column's texts go into the workbook's shared-string table (``strings``, xlsxwriter's, which
     escapes them on saving) once each, and its cells refer to them. The other texts are inline strings, escaped as
@@ -210,8 +211,6 @@ def _rows_xml(table: pa.Table, strings: Any) -> str | None:
     for j, col in enumerate(table.columns):
         v = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
         v = v.cast(pa.string())
-        if (pc.max(pc.utf8_length(v)).as_py() or 0) > _CELL_MAX:
-            return None
         codes = v.dictionary_encode()
         texts = codes.dictionary.to_pylist()
         if len(texts) * _SHARED_AT <= n:

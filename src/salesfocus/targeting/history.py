@@ -22,7 +22,7 @@ import ibis
 import pandas as pd
 import pyarrow as pa
 
-from salesfocus.measures import orders
+from salesfocus.measures import exact_sum, orders
 from salesfocus.measures.activity import normalise_activity_type
 
 __all__ = ["customer_windows", "window_dates", "window_measures", "YEAR"]
@@ -100,27 +100,22 @@ def window_measures(windows: pd.DataFrame | ibis.Table, as_of: dt.date, *, order
     d = j.order_date
     sale = j.revenue >= 0
     costed = j.cost_lines == j.lines
-
-    def money(v: ibis.Value, where: ibis.Value) -> ibis.Value:
-        # decimals added up as decimals: a float sum depends on the order the engine adds in (the 13th digit
-        # differed between runs)
-        return (v.sum(where=where) if v.type().is_decimal() else v.cast("float64").sum(where=where)).cast("float64")
-
     in_w, in_wp = _in(d, j.w_start, j.end), _in(d, j.wp_start, j.w_start)
     # counts as COUNT(*) FILTER: 64-bit, where a sum of booleans is the engine's slower 128-bit sum (the NULL
     # of a customer with no countable order is filled with 0 below either way)
     agg = j.group_by("customer_id").aggregate(
         orders_prev=j.count(where=_in(d, lo_prev, lo_last) & sale),
         orders_last=j.count(where=_in(d, lo_last, asof) & sale),
-        revenue_y1=money(j.revenue, (d >= j.first_order) & (d < j.y1_end)),
-        revenue_y2=money(j.revenue, (d >= j.y1_end) & (d < j.y2_end)),
+        # money added up as decimals: a float sum differed between runs in the 13th digit
+        revenue_y1=exact_sum(j.revenue, where=(d >= j.first_order) & (d < j.y1_end)),
+        revenue_y2=exact_sum(j.revenue, where=(d >= j.y1_end) & (d < j.y2_end)),
         w_orders=j.count(where=in_w & sale),
         wp_orders=j.count(where=in_wp & sale),
         w_returns=j.count(where=in_w & (j.return_lines > 0)),
-        w_revenue=money(j.revenue, in_w & costed),
-        w_cost=money(j.cost, in_w & costed),
-        wp_revenue=money(j.revenue, in_wp & costed),
-        wp_cost=money(j.cost, in_wp & costed),
+        w_revenue=exact_sum(j.revenue, where=in_w & costed),
+        w_cost=exact_sum(j.cost, where=in_w & costed),
+        wp_revenue=exact_sum(j.revenue, where=in_wp & costed),
+        wp_cost=exact_sum(j.cost, where=in_wp & costed),
     )
     out = carried.left_join(agg, "customer_id").drop("customer_id_right")
     if activities is not None:
