@@ -239,3 +239,85 @@ def test_the_sheet_class_writes_the_same_file_as_xlsxwriters_worksheet(tmp_path)
     fast, plain = book(Sheet), book(xlsxwriter.worksheet.Worksheet)
     assert fast.keys() == plain.keys() and all(fast[n] == plain[n] for n in plain)
     assert b'<c r="B2" s="' in fast["xl/worksheets/sheet1.xml"]  # cells in the column format were written
+
+
+def _zip(path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def test_held_columns_give_the_same_file_as_cells_written_one_by_one(tmp_path):
+    import datetime as dt
+
+    import xlsxwriter
+
+    from salesfocus.report.workbook import Sheet, write_column
+
+    n = 40
+    columns = [
+        [None if i == 7 else (i * 0.1 if i % 3 else i) for i in range(n)] + [None],  # numbers, a gap, an empty row
+        [f"t{i % 5} & <x>" if i % 4 else "" for i in range(n)] + [None],  # shared texts, empty texts
+        [None if i % 6 == 0 else i % 2 == 0 for i in range(n)] + [None],  # booleans (charts give nothing for them)
+        [dt.date(2024, 1, 1) + dt.timedelta(days=i) if i % 5 else None for i in range(n)] + [None],
+        [None] * (n + 1),  # an empty column
+        [-0.0, 1e20, 1e-300, 12345678901234567, -5] + [None] * 20,  # odd numbers, a column shorter than the rest
+        [dt.datetime(2024, 5, 6, 7, 8, 9)] * 3,
+    ]
+    columns[0][n - 1] = columns[1][n - 1] = columns[2][n - 1] = columns[3][n - 1] = None  # a row with no cell
+    columns[5][17] = 3.5
+
+    def book(hold: bool) -> dict[str, bytes]:
+        path = tmp_path / f"{hold}.xlsx"
+        wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True, "default_date_format": "dd-mm-yyyy"})
+        wb.set_properties({"created": dt.datetime(2024, 1, 2, 3, 4, 5)})
+        money, head = wb.add_format({"num_format": "#,##0.00"}), wb.add_format({"bold": True})
+        ws = wb.add_worksheet("data", worksheet_class=Sheet)
+        for j in range(len(columns)):
+            ws.write_string(0, j, f"col {j}", head)
+        ws.set_column(0, 0, 12, money)  # a column format: its cells carry it
+        ws.set_column(2, 2, 8, head)
+        ws.set_row(0, 30)
+        if hold:
+            assert ws.hold_columns(columns)
+        else:
+            for j, values in enumerate(columns):
+                write_column(ws, j, values)
+        chart = wb.add_chart({"type": "column"})  # its cached values are read from the held cells
+        chart.add_series({"categories": ["data", 1, 1, 30, 1], "values": ["data", 1, 0, 30, 0]})
+        chart.add_series({"values": ["data", 1, 2, 41, 6]})
+        ws.insert_chart("J2", chart)
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, n, len(columns) - 1)
+        wb.close()
+        return _zip(path)
+
+    held, cells = book(True), book(False)
+    assert held.keys() == cells.keys()
+    for name in cells:
+        assert held[name] == cells[name], name
+    assert b'spans="1:7"' in held["xl/worksheets/sheet1.xml"]
+
+
+@pytest.mark.parametrize("odd", [float("nan"), float("inf"), "x" * 17_000, 1.5])
+def test_a_column_with_a_value_that_needs_care_is_not_held(tmp_path, odd):
+    import xlsxwriter
+
+    from salesfocus.report.workbook import Sheet
+
+    wb = xlsxwriter.Workbook(str(tmp_path / "x.xlsx"))
+    ws = wb.add_worksheet(worksheet_class=Sheet)
+    column = ["a", "b", odd] if odd != 1.5 else [1, True]  # a boolean among numbers takes write_boolean
+    assert not ws.hold_columns([[1.0, 2.0], column])
+    assert ws.held is None and not ws.table
+    wb.close()
+
+
+def test_the_workbook_is_the_same_with_its_tables_held(run, tmp_path, monkeypatch):
+    from salesfocus.report.workbook import Sheet
+
+    held = _zip(write_workbook(run, tmp_path / "held.xlsx"))
+    monkeypatch.setattr(Sheet, "hold_columns", lambda self, columns, first_row=1: False)
+    cells = _zip(write_workbook(run, tmp_path / "cells.xlsx"))
+    assert held.keys() == cells.keys()
+    for name in cells:
+        assert held[name] == cells[name], name

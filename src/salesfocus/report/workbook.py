@@ -120,8 +120,10 @@ class Book:
         for j, c in enumerate(cols):
             ws.write_string(0, j, self.t.col(c), self.f["header"])
             ws.set_column(j, j, _width(self.t.col(c), frame[c], kinds[c]), self.f.get(kinds[c]))
-        for j, c in enumerate(cols):
-            write_column(ws, j, _cells(frame[c], kinds[c], self.t if c in cats else None))
+        cells = [_cells(frame[c], kinds[c], self.t if c in cats else None) for c in cols]
+        if not ws.hold_columns(cells):
+            for j, values in enumerate(cells):
+                write_column(ws, j, values)
         ws.set_row(0, 32)
         ws.freeze_panes(1, 2 if table in ("customers", "loss_makers") and len(cols) > 2 else 0)
         ws.autofilter(0, 0, max(len(frame), 1), max(len(cols) - 1, 0))
@@ -267,14 +269,178 @@ def _store_column(ws: Any, j: int, values: list[Any], first_row: int, kind: type
     return True
 
 
+@dataclass
+class _Held:
+    """Columns of cells held by :meth:`Sheet.hold_columns`: rows ``first`` to ``first + rows - 1``; per column its
+    kind (``number``, ``date``: the number Excel stores, ``text``: shared-string index, ``boolean``) and values
+    (None: no cell); ``present``: per column, whether a row has its cell; ``filled``: whether a row has any cell."""
+
+    first: int
+    rows: int
+    columns: dict[int, tuple[str, list[Any]]]
+    present: dict[int, np.ndarray]  # per column: whether a row has its cell
+    filled: np.ndarray
+
+
+def _held_kind(values: list[Any]) -> str | None:
+    """How :meth:`Sheet.hold_columns` holds a column, decided as :func:`write_column` decides its writer: by the
+    first value; None when a value would take another writer or special care (NaN, infinity, a text longer than
+    :data:`_SHORT`, a time zone), and the column goes cell by cell instead."""
+    sample = next((v for v in values if v is not None), None)
+    if sample is None:
+        return "empty"
+    kind = type(sample)
+    if kind is float or kind is int:
+        ok = all(v is None or ((type(v) is float or type(v) is int) and v - v == 0) for v in values)
+        return "number" if ok else None
+    if kind is str:
+        return "text" if all(v is None or (type(v) is str and len(v) <= _SHORT) for v in values) else None
+    if kind is bool:
+        return "boolean" if all(v is None or type(v) is bool for v in values) else None
+    if kind is dt.date or (kind is dt.datetime and sample.tzinfo is None):
+        return "date" if all(v is None or (type(v) is kind and getattr(v, "tzinfo", None) is None)
+                             for v in values) else None
+    return None
+
+
 class Sheet(Worksheet):
     """A worksheet that writes its number and shared-text cells without a format of their own (nearly all of a
     large sheet) row by row in one step each, as the same XML as xlsxwriter's ``_write_rows``: the place, the
     row's or column's format, the value. xlsxwriter builds that with a call, a list of attributes and an escape
     of each per cell, most of the time saving a large sheet takes. Other cells go through ``_write_cell``; a
-    sheet in constant-memory mode is written by xlsxwriter."""
+    sheet in constant-memory mode is written by xlsxwriter.
+
+    A table's columns can be held whole instead of as cells (:meth:`hold_columns`): their rows are then written as
+    one block of the same XML, and no cell tuple is stored for them at all."""
+
+    held: _Held | None = None
+
+    def hold_columns(self, columns: list[list[Any]], first_row: int = 1) -> bool:
+        """Hold whole columns of cell values (column ``j`` from row ``first_row`` down), to be written as the same
+        cells :func:`write_column` would store; False (nothing held) when a column needs the cell writers.
+
+        Texts go into the shared-string table now, column by column, as :func:`write_column` adds them; the used
+        range is what those writers leave. No cell of the sheet may be written in those rows afterwards."""
+        rows = max(map(len, columns), default=0)
+        if self.constant_memory or rows == 0 or self.held is not None or self.comments \
+                or any(r >= first_row for r in self.row_info) \
+                or self._check_dimensions(first_row + rows - 1, len(columns) - 1, True, True):
+            return False
+        kinds = [_held_kind(values) for values in columns]
+        if None in kinds:
+            return False
+        held: dict[int, tuple[str, list[Any]]] = {}
+        where: dict[int, np.ndarray] = {}
+        filled = np.zeros(rows, dtype=bool)
+        index = self.str_table._get_shared_string_index
+        for j, (kind, values) in enumerate(zip(kinds, columns, strict=True)):
+            if kind == "empty":
+                continue
+            if kind == "text":
+                values = [index(v) if v else None for v in values]  # an empty text is no cell
+            elif kind == "date":
+                values = [None if v is None else self._convert_date_time(v) for v in values]
+            values = values + [None] * (rows - len(values))
+            present = np.fromiter((v is not None for v in values), dtype=bool, count=rows)
+            if not present.any():
+                continue
+            at = np.flatnonzero(present)
+            self._check_dimensions(first_row + int(at[0]), j)
+            self._check_dimensions(first_row + int(at[-1]), j)
+            filled |= present
+            held[j], where[j] = (kind, values), present
+        self.held = _Held(first_row, rows, held, where, filled)
+        return True
 
     def _write_rows(self) -> None:
+        if self.held is None:
+            self._write_cell_rows()
+            return
+        last = self.dim_rowmax
+        self.dim_rowmax = min(last, self.held.first - 1)  # the rows above the held ones, from the cell table
+        try:
+            if self.dim_rowmax >= self.dim_rowmin:
+                self._write_cell_rows()
+            else:
+                self._calculate_spans()
+        finally:
+            self.dim_rowmax = last
+        self.fh.write(self._held_xml())
+
+    def _held_xml(self) -> str:
+        """The ``<row>`` elements of the held rows, as :meth:`_write_cell_rows` writes their cells."""
+        held = self.held
+        first, n = held.first, held.rows
+        places = [str(first + 1 + i) for i in range(n)]
+        spans = self.row_spans
+        columns = []
+        for j, (kind, values) in sorted(held.columns.items()):
+            name = xl_col_to_name(j)
+            if kind == "date":  # the date format write_datetime gives a cell without one
+                fmt = self.default_date_format
+                style = f' s="{fmt._get_xf_index()}"' if fmt is not None else self._column_style(j)
+            else:
+                style = self._column_style(j)
+            if kind in ("number", "date"):
+                cells = [f'<c r="{name}{p}"{style}><v>{v:.16G}</v></c>' if v is not None else ""
+                         for p, v in zip(places, values, strict=True)]
+            elif kind == "text":
+                cells = [f'<c r="{name}{p}"{style} t="s"><v>{v}</v></c>' if v is not None else ""
+                         for p, v in zip(places, values, strict=True)]
+            else:
+                cells = [f'<c r="{name}{p}"{style} t="b"><v>{1 if v else 0}</v></c>' if v is not None else ""
+                         for p, v in zip(places, values, strict=True)]
+            columns.append(cells)
+        bodies = map("".join, zip(*columns, strict=True))
+        return "".join(f'<row r="{p}" spans="{spans[(first + i) // 16]}">{body}</row>'
+                       for i, (p, body) in enumerate(zip(places, bodies, strict=True)) if held.filled[i])
+
+    def _calculate_spans(self) -> None:
+        """xlsxwriter's ``spans`` of each block of 16 rows (the first and last column with a cell), the held rows'
+        cells included."""
+        super()._calculate_spans()
+        held = self.held
+        if held is None or not held.columns:
+            return
+        columns = np.array(sorted(held.columns))
+        present = np.vstack([held.present[j] for j in columns.tolist()])
+        blocks = (held.first + np.arange(held.rows)) // 16
+        starts = np.flatnonzero(np.r_[True, blocks[1:] != blocks[:-1]])
+        used = np.logical_or.reduceat(present, starts, axis=1)  # held column × block: has a cell there
+        for b, have in zip(blocks[starts].tolist(), used.T, strict=True):
+            cols = columns[have]
+            if cols.size:
+                low, high = (int(x) for x in self.row_spans.get(b, f"{cols[0] + 1}:{cols[-1] + 1}").split(":"))
+                self.row_spans[b] = f"{min(low, int(cols[0]) + 1)}:{max(high, int(cols[-1]) + 1)}"
+
+    def _get_range_data(self, row_start: int, col_start: int, row_end: int, col_end: int) -> list[Any]:
+        """A range's values for a chart's cached data, held rows included (as xlsxwriter reads its cell table: a
+        row without any cell is one None, a boolean gives nothing)."""
+        held = self.held
+        if held is None or row_end < held.first or row_start >= held.first + held.rows:
+            return super()._get_range_data(row_start, col_start, row_end, col_end)
+        data: list[Any] = []
+        for row in range(row_start, row_end + 1):
+            i = row - held.first
+            if not 0 <= i < held.rows:
+                data.extend(super()._get_range_data(row, col_start, row, col_end))
+                continue
+            if not held.filled[i]:
+                data.append(None)
+                continue
+            for col in range(col_start, col_end + 1):
+                kind, values = held.columns.get(col, ("empty", None))
+                v = None if values is None else values[i]
+                if v is None:
+                    data.append(None)
+                elif kind in ("number", "date"):
+                    data.append(f"{v:.16g}")
+                elif kind == "text":
+                    data.append(self.str_table._get_shared_string(v))
+        return data
+
+    def _write_cell_rows(self) -> None:
+        """The rows of the cell table (every row when nothing is held)."""
         if self.constant_memory or _NUMBER is None or _STRING is None:
             super()._write_rows()
             return
