@@ -7,10 +7,13 @@ usage, with one readable message on stderr; 1 an unexpected internal error (a bu
 from __future__ import annotations
 
 import atexit
+import contextlib
 import datetime as dt
 import gc
+import importlib
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -105,8 +108,12 @@ def _run_analysis(data: list[str], out_dir: Path, mapping: Path | None, config: 
 
     from salesfocus import pipeline
     from salesfocus.io.mapping import load_mapping
-    from salesfocus.report import write_all
     from salesfocus.workspace import Workspace
+
+    # the views' libraries (pandas, xlsxwriter: about 0.25 s) load on a thread, mostly while the engine imports or
+    # measures with the interpreter free; the outputs wait for them if they are not there yet. Started after the
+    # modules both threads need are loaded: two threads importing one package can each wait for the other
+    threading.Thread(target=_load, args=("salesfocus.report",), name="sf-load-views", daemon=True).start()
 
     cfg = _config(config, lang)
     if period is not None:
@@ -125,6 +132,8 @@ def _run_analysis(data: list[str], out_dir: Path, mapping: Path | None, config: 
             run = pipeline.analyze(eng, ws, sources, maps, cfg, as_of=day, progress=say,
                                    args={"data": data, "engine": engine, "as_of": as_of})
             say("writing outputs")
+            from salesfocus.report import write_all
+
             write_all(run, out_dir, cfg.lang)
         if hasattr(eng, "stop"):
             eng.stop()
@@ -133,6 +142,12 @@ def _run_analysis(data: list[str], out_dir: Path, mapping: Path | None, config: 
             err.print(f"[yellow]note:[/] {n}")
     err.print(f"run {run.run_id} stored in {ws.path}; {time.perf_counter() - t0:.1f} s")
     return out_dir
+
+
+def _load(module: str) -> None:
+    """Import a module on a thread; a failure is left to the import that needs it, which raises it."""
+    with contextlib.suppress(Exception):
+        importlib.import_module(module)
 
 
 GC_THRESHOLD = (10_000, 20, 100)
