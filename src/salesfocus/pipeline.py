@@ -92,7 +92,8 @@ what it adds is taken in after theirs (the same run as one after the other). Muc
 (building queries, pandas) that holds the GIL while the engine waits, and much is the engine's work while
 Python waits: side by side, each fills the other's gaps (10M order lines: segments, periods and targeting
 4.15-4.31 -> 3.88-4.00 s). The connections share the workspace's memory limit; one analysis beside is what
-two cores can use."""
+two cores can use. It starts as soon as the analysis before it has added the customer columns it reads
+(:meth:`RunContext.columns_done`; periods: while segments still makes its tables), else when that one ends."""
 
 
 _HEAVY_IMPORTS: dict[str, tuple[str, ...]] = {
@@ -341,12 +342,37 @@ def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], co
         period_end=span["hi"].isoformat(),
         sources=imported["sources"],
     )
+    _analyse(ctx, analyses, plan, keys, records, say)
+    ctx.summary["notes"] = ds.missing_notes + ctx.notes
+    out, shared = _run_tables(ctx, plan)
+    if rejected is not None:
+        out["rejected"] = rejected.order_by(["table", "file", "row"]).to_pyarrow()
+    meta = {"summary": ctx.summary, "config": config.model_dump(mode="json"), "args": args,
+            "steps_format": FORMAT, "steps": [records[name].to_json() for name, _ in steps]}
+    _release(workspace)  # every table of the run is Arrow by now
+    # stored while the caller renders the outputs from the run's Arrow tables (the workspace waits for it)
+    return workspace.save_run(out, meta, background=True, keep=config.keep_runs or None, shared=shared)
+
+
+def _analyse(ctx: RunContext, analyses: list[tuple[str, Callable[[RunContext], None]]], plan: Reuse | None,
+             keys: dict[str, str], records: dict[str, StepRecord], say: Callable[[str], None]) -> None:
+    """Run (or take from ``plan``) every analysis in order, those of :data:`BESIDE` on a thread of their own; fill
+    ``records`` with each step's record."""
     beside: list[tuple[str, RunContext | None, Future[None] | None]] = []
+    started: set[str] = set()
+
+    def start_beside(name: str, fn: Callable[[RunContext], None]) -> None:
+        started.add(name)
+        beside.append((name, *_start_beside(ctx, fn, name)))
+
     try:
-        for name, fn in analyses:
+        for i, (name, fn) in enumerate(analyses):
             taken = plan is not None and plan.takes(name)
             if name in BESIDE:  # what it gives is taken in after the analyses after it (below)
-                beside.append((name, None, None) if taken else (name, *_start_beside(ctx, fn, name)))
+                if taken:
+                    beside.append((name, None, None))
+                elif name not in started:
+                    start_beside(name, fn)
                 continue
             if taken:
                 plan.restore(ctx, name)
@@ -354,7 +380,14 @@ def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], co
                 continue
             say(f"analysis: {name}")
             before = Snapshot(ctx)
-            fn(ctx)
+            after = analyses[i + 1] if i + 1 < len(analyses) else None
+            if after is not None and after[0] in BESIDE and not (plan is not None and plan.takes(after[0])):
+                # the analysis beside starts as soon as this one's customer columns are there (columns_done)
+                ctx._on_columns = lambda after=after: start_beside(*after)
+            try:
+                fn(ctx)
+            finally:
+                ctx._on_columns = None
             records[name] = before.record(name, keys[name], ctx)
             _drop_scratch(ctx)
         for name, sub, done in beside:
@@ -369,15 +402,6 @@ def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], co
     finally:
         # nothing uses the workspace beside a failed run
         futures.wait([done for _, _, done in beside if done is not None])
-    ctx.summary["notes"] = ds.missing_notes + ctx.notes
-    out, shared = _run_tables(ctx, plan)
-    if rejected is not None:
-        out["rejected"] = rejected.order_by(["table", "file", "row"]).to_pyarrow()
-    meta = {"summary": ctx.summary, "config": config.model_dump(mode="json"), "args": args,
-            "steps_format": FORMAT, "steps": [records[name].to_json() for name, _ in steps]}
-    _release(workspace)  # every table of the run is Arrow by now
-    # stored while the caller renders the outputs from the run's Arrow tables (the workspace waits for it)
-    return workspace.save_run(out, meta, background=True, keep=config.keep_runs or None, shared=shared)
 
 
 def _run_tables(ctx: RunContext, plan: Reuse | None) -> tuple[dict[str, Any], dict[str, Any]]:
