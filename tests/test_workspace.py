@@ -82,3 +82,62 @@ def test_a_run_is_stored_when_the_engine_cannot_lower_its_limit(tmp_path):
                              memory_limit="1GB")
         assert ws.load_run(1).table("t").column("a").to_pylist() == [1, 2]
         assert _limit(ws.raw) == before
+
+
+def _settings(con) -> tuple:
+    return con.execute("SELECT current_setting('threads'), current_setting('disabled_compression_methods'), "
+                       "current_setting('memory_limit')").fetchone()
+
+
+def _run_tables(con) -> set[str]:
+    return {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'run%'").fetchall()}
+
+
+def test_a_run_stored_while_it_is_made_is_the_run_stored_at_once(tmp_path):
+    first, second = pa.table({"a": [1, 2]}), pa.table({"b": ["x"]})
+    replaced, dropped = pa.table({"c": [1.5]}), pa.table({"d": [0]})
+    with Workspace(tmp_path / "w.duckdb") as ws:
+        before = _settings(ws.raw)
+        store = ws.begin_run()
+        store.add("first", pa.concat_tables([first.slice(0, 1), first.slice(1)]))  # chunks: stored as one
+        store.add("second", second)
+        store.add("third", replaced)
+        store.add("gone", dropped)
+        other = ws.raw.cursor()
+        assert _run_tables(other) == set()  # nothing of the run is seen before it is stored
+        third = pa.table({"c": [2.5, 3.5]})
+        run = ws.save_run({"first": first, "second": second, "third": third}, {"summary": {"n": 1}}, store=store)
+        assert run.run_id == store.run_id == 1
+        assert _run_tables(ws.raw) == {"run1__first", "run1__second", "run1__third"}  # "gone" left out: dropped
+        got = ws.load_run(1)
+        assert got.tables == ["first", "second", "third"] and got.meta["summary"] == {"n": 1}
+        assert got.table("first").equals(first) and got.table("second").equals(second)
+        assert got.table("third").equals(third)
+        assert _settings(ws.raw) == before
+
+
+def test_a_run_aborted_leaves_nothing_and_a_failed_store_says_why(tmp_path, monkeypatch):
+    with Workspace(tmp_path / "w.duckdb") as ws:
+        before = _settings(ws.raw)
+        store = ws.begin_run()
+        store.add("t", pa.table({"a": [1]}))
+        store.abort()
+        assert _run_tables(ws.raw) == set() and ws.runs() == [] and _settings(ws.raw) == before
+
+        real = workspace._store_table
+
+        def failing(cur, run_id, name, data):
+            if name == "bad":
+                raise RuntimeError("disk full")
+            real(cur, run_id, name, data)
+
+        monkeypatch.setattr(workspace, "_store_table", failing)
+        store = ws.begin_run()
+        store.add("bad", pa.table({"a": [1]}))
+        store.add("good", pa.table({"a": [2]}))
+        ws.save_run({"bad": pa.table({"a": [1]}), "good": pa.table({"a": [2]})}, {}, store=store, background=True)
+        with pytest.raises(RuntimeError, match="disk full"):
+            ws.wait()
+        assert _run_tables(ws.raw) == set() and ws.runs() == [] and _settings(ws.raw) == before
+        monkeypatch.setattr(workspace, "_store_table", real)
+        assert ws.save_run({"t": pa.table({"a": [3]})}, {}).run_id == 1  # the next run is stored as usual

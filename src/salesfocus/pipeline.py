@@ -54,7 +54,7 @@ from salesfocus.model.provenance import (
     fingerprint_soon,
     step_keys,
 )
-from salesfocus.workspace import Run, Workspace, held_in_parts
+from salesfocus.workspace import Run, RunStore, Workspace, held_in_parts
 
 __all__ = ["RunContext", "analyze", "reanalyze", "merge_manual_assessments", "MANUAL_ASSESSMENTS",
            "CUSTOMER_ATTRIBUTES"]
@@ -342,28 +342,39 @@ def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], co
         period_end=span["hi"].isoformat(),
         sources=imported["sources"],
     )
-    _analyse(ctx, analyses, plan, keys, records, say)
-    ctx.summary["notes"] = ds.missing_notes + ctx.notes
-    out, shared = _run_tables(ctx, plan)
-    if rejected is not None:
-        out["rejected"] = rejected.order_by(["table", "file", "row"]).to_pyarrow()
-    meta = {"summary": ctx.summary, "config": config.model_dump(mode="json"), "args": args,
-            "steps_format": FORMAT, "steps": [records[name].to_json() for name, _ in steps]}
-    _release(workspace)  # every table of the run is Arrow by now
-    # stored while the caller renders the outputs from the run's Arrow tables (the workspace waits for it)
-    return workspace.save_run(out, meta, background=True, keep=config.keep_runs or None, shared=shared)
+    store = workspace.begin_run()  # each table of the run is stored as soon as its step is done
+    try:
+        held = _analyse(ctx, analyses, plan, keys, records, say, store)
+        ctx.summary["notes"] = ds.missing_notes + ctx.notes
+        out, shared = _run_tables(ctx, plan, held)
+        if rejected is not None:
+            out["rejected"] = rejected.order_by(["table", "file", "row"]).to_pyarrow()
+        meta = {"summary": ctx.summary, "config": config.model_dump(mode="json"), "args": args,
+                "steps_format": FORMAT, "steps": [records[name].to_json() for name, _ in steps]}
+        _release(workspace)  # every table of the run is Arrow by now
+        # the rest stored while the caller renders the outputs from the run's Arrow tables (the workspace waits)
+        return workspace.save_run(out, meta, background=True, keep=config.keep_runs or None, shared=shared,
+                                  store=store)
+    except BaseException:
+        store.abort()
+        raise
 
 
 def _analyse(ctx: RunContext, analyses: list[tuple[str, Callable[[RunContext], None]]], plan: Reuse | None,
-             keys: dict[str, str], records: dict[str, StepRecord], say: Callable[[str], None]) -> None:
+             keys: dict[str, str], records: dict[str, StepRecord], say: Callable[[str], None],
+             store: RunStore) -> dict[str, tuple[ibis.Table, pa.Table]]:
     """Run (or take from ``plan``) every analysis in order, those of :data:`BESIDE` on a thread of their own; fill
-    ``records`` with each step's record."""
+    ``records`` with each step's record. After each step the tables it left as they were are handed to ``store``
+    (:func:`_hand_over`); returns the Arrow made of the engine's tables for that (by name: the table and its
+    Arrow)."""
     beside: list[tuple[str, RunContext | None, Future[None] | None]] = []
     started: set[str] = set()
+    held: dict[str, tuple[ibis.Table, pa.Table]] = {}
+    last = dict(ctx.tables.items())
 
     def start_beside(name: str, fn: Callable[[RunContext], None]) -> None:
         started.add(name)
-        beside.append((name, *_start_beside(ctx, fn, name)))
+        beside.append((name, *_start_beside(ctx, fn, name, store)))
 
     try:
         for i, (name, fn) in enumerate(analyses):
@@ -390,6 +401,7 @@ def _analyse(ctx: RunContext, analyses: list[tuple[str, Callable[[RunContext], N
                 ctx._on_columns = None
             records[name] = before.record(name, keys[name], ctx)
             _drop_scratch(ctx)
+            _hand_over(ctx, store, held, last)
         for name, sub, done in beside:
             if sub is None:
                 plan.restore(ctx, name)
@@ -402,16 +414,41 @@ def _analyse(ctx: RunContext, analyses: list[tuple[str, Callable[[RunContext], N
     finally:
         # nothing uses the workspace beside a failed run
         futures.wait([done for _, _, done in beside if done is not None])
+    return held
 
 
-def _run_tables(ctx: RunContext, plan: Reuse | None) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The run's tables to store (as Arrow), and those it holds by reference: taken unchanged from the last run,
-    by the workspace table that holds them (of the customer table: the columns it has unchanged)."""
+def _hand_over(ctx: RunContext, store: RunStore, held: dict[str, tuple[ibis.Table, pa.Table]],
+               last: dict[str, Any]) -> None:
+    """Hand to ``store`` the run's tables that a whole step left as they were (``last``: the tables after the step
+    before; updated): one a step makes, the next often replaces (the prospects, three times), and a table is
+    stored once more for each version handed over. An engine's table goes as Arrow, kept in ``held`` so that the
+    run ends with that same Arrow. A table taken unchanged from the last run is not stored (the run holds it by
+    reference)."""
+    for name, v in ctx.tables.items():
+        if last.get(name) is not v:
+            continue
+        if isinstance(v, ibis.Table):
+            if name not in held or held[name][0] is not v:
+                held[name] = (v, v.to_pyarrow())
+            store.add(name, held[name][1])
+        elif isinstance(v, pa.Table):
+            store.add(name, v)
+    last.clear()
+    last.update(ctx.tables.items())
+
+
+def _run_tables(ctx: RunContext, plan: Reuse | None, held: dict[str, tuple[ibis.Table, pa.Table]]
+                ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The run's tables to store (as Arrow; an engine's table as the Arrow in ``held`` when there), and those it
+    holds by reference: taken unchanged from the last run, by the workspace table that holds them (of the customer
+    table: the columns it has unchanged)."""
     out: dict[str, Any] = {}
     shared: dict[str, Any] = {}
     for name, v in ctx.tables.items():  # as they are: a Stored table is not read here
         if isinstance(v, Stored) and v.stored_name is not None:
             shared[name] = v.stored_name
+        elif isinstance(v, ibis.Table) and name in held and held[name][0] is v:
+            out[name] = held[name][1]
         else:
             out[name] = v.load() if isinstance(v, Stored) else v.to_pyarrow() if isinstance(v, ibis.Table) else v
     customers = ctx.customer_table()
@@ -440,9 +477,11 @@ def _answers_id(workspace: Workspace) -> str:
     return hashlib.sha256(json.dumps(rows, default=str).encode()).hexdigest() if rows else ""
 
 
-def _start_beside(ctx: RunContext, fn: Callable[[RunContext], None], name: str) -> tuple[RunContext, Future[None]]:
+def _start_beside(ctx: RunContext, fn: Callable[[RunContext], None], name: str, store: RunStore
+                  ) -> tuple[RunContext, Future[None]]:
     """Start an analysis of :data:`BESIDE` on a thread and a workspace connection of its own; its context (with
-    its tables as Arrow once done: the connection and its temporary tables go) and its future."""
+    its tables as Arrow once done, handed to ``store``: the connection and its temporary tables go) and its
+    future."""
     ws = ctx.workspace.beside()
     try:
         sub = ctx.beside(ws)
@@ -454,6 +493,9 @@ def _start_beside(ctx: RunContext, fn: Callable[[RunContext], None], name: str) 
         try:
             fn(sub)
             sub.tables = {k: v.to_pyarrow() if isinstance(v, ibis.Table) else v for k, v in sub.tables.items()}
+            for k, v in sub.tables.items():
+                if isinstance(v, pa.Table):
+                    store.add(k, v)
         finally:
             ws.close()
 

@@ -181,3 +181,24 @@ def test_scoring_csv_with_semicolons_and_errors(tmp_path):
         read_scores(p)
     with pytest.raises(InputError, match="not found"):
         read_scores(tmp_path / "nope.csv")
+
+
+def test_segment_sums_are_the_same_whatever_order_the_customers_come_in():
+    # 1e13 + 0.001 - 1e13: a float sum gives 0, 0.00195 or 0.001 depending on the order it adds in (1e13 + 0.001 is
+    # no double); the segments' money and customer-years are added up exactly
+    D = dt.date
+    got = set()
+    for order in ([0, 1, 2], [0, 2, 1], [1, 0, 2], [2, 1, 0]):
+        money = np.array([1e13, 0.001, -1e13])[order]
+        cust = ibis.memtable({
+            "customer_id": [f"c{i}" for i in order], "target_segment": ["X"] * 3, "revenue": money,
+            "gross_margin": money / 2, "net_profit": money / 4, "clv": money * 3, "lookalike_score": money,
+            "orders": [1, 1, 1], "tenure_days": [400.0, 500.0, 600.0],
+            "first_order": [D(2024, 1, 1)] * 3, "last_order": [D(2025, 1, 1)] * 3, "status": ["active"] * 3})
+        row = segment_aggregates(cust).to_pandas().iloc[0]
+        got.add(tuple(float(row[c]) for c in ("revenue", "gross_margin", "net_profit", "margin_revenue", "clv",
+                                               "lookalike_sum", "cust_years")))
+    assert len(got) == 1  # the same in every order
+    (*money, years), = got
+    assert money == [0.001, 0.0005, 0.00025, 0.001, 0.001, 0.001]
+    assert years == pytest.approx((400 + 500 + 600) / 365.25, abs=1e-5)  # each to a millionth of a year

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from salesfocus.errors import ConfigError, InputError
+from salesfocus.measures import exact_sum
 
 __all__ = [
     "MEASURED",
@@ -107,24 +108,26 @@ def segment_aggregates(customers: ibis.Table, segment: str = "target_segment") -
     years = ibis.greatest(c.tenure_days.cast(f64), 365.25) / 365.25
     life = ibis.ifelse(c.status == "active", c.tenure_days.cast(f64),
                        c.last_order.delta(c.first_order, unit="day").cast(f64))
+    # sums of fractions added up exactly (measures.exact_sum), so that a segment's figures are the same in every
+    # run (a float sum depends on the order the engine adds in); whole numbers as floats add up exactly anyway
     aggs: dict[str, Any] = {
         "customers": c.count(),
-        "revenue": c.revenue.cast(f64).sum(),
-        "cust_years": years.sum(),
+        "revenue": exact_sum(c.revenue),
+        "cust_years": exact_sum(years),
         "orders": c.orders.cast(f64).sum(),
         "lifetime_days": life.mean(),
     }
     if "gross_margin" in cols:
-        aggs["gross_margin"] = c.gross_margin.cast(f64).sum()
-        aggs["margin_revenue"] = c.revenue.cast(f64).sum(where=c.gross_margin.notnull())
+        aggs["gross_margin"] = exact_sum(c.gross_margin)
+        aggs["margin_revenue"] = exact_sum(c.revenue, where=c.gross_margin.notnull())
     if "net_profit" in cols:
-        aggs["net_profit"] = c.net_profit.cast(f64).sum()
+        aggs["net_profit"] = exact_sum(c.net_profit)
     if "product_groups" in cols:
         aggs["product_groups"] = c.product_groups.cast(f64).mean()
     if "clv" in cols:
-        aggs["clv"] = c.clv.cast(f64).mean()
+        aggs["clv"] = exact_sum(c.clv) / c.clv.count().nullif(0).cast(f64)
     if "lookalike_score" in cols:
-        aggs["lookalike_sum"] = c.lookalike_score.cast(f64).sum()
+        aggs["lookalike_sum"] = exact_sum(c.lookalike_score)
         aggs["lookalike_n"] = c.lookalike_score.count()
     if "orders_prev" in cols and "orders_last" in cols:
         aggs["retained_base"] = (c.orders_prev > 0).sum()
