@@ -126,15 +126,16 @@ def _run_analysis(data: list[str], out_dir: Path, mapping: Path | None, config: 
             s.options = {**maps[s.table].options, **s.options}
     day = _date(as_of) if as_of else None
     t0 = time.perf_counter()
-    with _settled_heap(), Workspace(workspace or Path("salesfocus.duckdb")) as ws:
+    ahead = _WriteAhead(out_dir)
+    with _settled_heap(), Workspace(workspace or Path("salesfocus.duckdb")) as ws, contextlib.closing(ahead):
         eng = _engine(engine, ws)
         with _progress() as say:
             run = pipeline.analyze(eng, ws, sources, maps, cfg, as_of=day, progress=say,
-                                   args={"data": data, "engine": engine, "as_of": as_of})
+                                   args={"data": data, "engine": engine, "as_of": as_of}, on_table=ahead)
             say("writing outputs")
             from salesfocus.report import write_all
 
-            write_all(run, out_dir, cfg.lang)
+            write_all(run, out_dir, cfg.lang, ahead=ahead.files)
         if hasattr(eng, "stop"):
             eng.stop()
         _print_import(run.meta["summary"])
@@ -142,6 +143,29 @@ def _run_analysis(data: list[str], out_dir: Path, mapping: Path | None, config: 
             err.print(f"[yellow]note:[/] {n}")
     err.print(f"run {run.run_id} stored in {ws.path}; {time.perf_counter() - t0:.1f} s")
     return out_dir
+
+
+class _WriteAhead:
+    """The CSV files of a run's tables, written as the analysis gives them (``report.outputs.CsvAhead``), made at
+    the first table: the views' libraries load on a thread until then. ``close``: the files not taken go (all of
+    them when the run failed)."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.files = None
+        self._lock = threading.Lock()
+
+    def __call__(self, name: str, table: object) -> None:
+        with self._lock:  # the analyses beside give tables too
+            if self.files is None:
+                from salesfocus.report.outputs import CsvAhead
+
+                self.files = CsvAhead(self.out)
+        self.files.add(name, table)
+
+    def close(self) -> None:
+        if self.files is not None:
+            self.files.close()
 
 
 def _load(module: str) -> None:

@@ -262,8 +262,9 @@ def _stored_tables(workspace: Workspace) -> dict[str, ibis.Table]:
 
 def analyze(engine: Engine, workspace: Workspace, sources: list[Source], mapping: dict[str, TableMapping],
             config: Config, *, as_of: dt.date | None = None, progress: Callable[[str], None] | None = None,
-            args: dict[str, Any] | None = None) -> Run:
-    """Import the sources, run every analysis, and store the run in the workspace."""
+            args: dict[str, Any] | None = None, on_table: Callable[[str, Any], None] | None = None) -> Run:
+    """Import the sources, run every analysis, and store the run in the workspace. ``on_table``: told of each table
+    of the run as soon as it is final, while the run goes on (name, Arrow table; :class:`RunStore`)."""
     say = progress or (lambda _m: None)
     fingerprint_soon()
     warm_up()
@@ -279,17 +280,18 @@ def analyze(engine: Engine, workspace: Workspace, sources: list[Source], mapping
                 "rows_rejected": report.rows_rejected,
                 "sources": [vars(s) | {"fingerprint": None} for s in report.sources]}
     return _run(engine, workspace, dict(report.tables), config, as_of=as_of, imported=imported,
-                rejected=report.rejected, say=say, args=args or {}, key=key)
+                rejected=report.rejected, say=say, args=args or {}, key=key, on_table=on_table)
 
 
 def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], config: Config, *,
          as_of: dt.date | None, imported: dict[str, Any], rejected: ibis.Table | None,
          say: Callable[[str], None], args: dict[str, Any], key: str | None = None, reuse_fits: bool = False,
-         last: Run | None = None) -> Run:
+         last: Run | None = None, on_table: Callable[[str, Any], None] | None = None) -> Run:
     """Stage 1 on the engine, then every analysis on the workspace; store the run (shared by analyze and
     reanalyze). ``imported`` holds the import's figures for the summary; ``reuse_fits``: the models' fits of
     unchanged data are taken from the workspace (a re-analysis; ``analyze`` always fits anew and leaves its fits);
-    ``last``: a run to take the results of unchanged steps from (:mod:`salesfocus.model.provenance`)."""
+    ``last``: a run to take the results of unchanged steps from (:mod:`salesfocus.model.provenance`); ``on_table``:
+    see :func:`analyze`."""
     ol = tables["order_lines"]
     span = ol.aggregate(lo=ol.order_date.min(), hi=ol.order_date.max(), n=ol.count()).to_pyarrow().to_pylist()[0]
     if not span["n"]:
@@ -342,7 +344,7 @@ def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], co
         period_end=span["hi"].isoformat(),
         sources=imported["sources"],
     )
-    store = workspace.begin_run()  # each table of the run is stored as soon as its step is done
+    store = workspace.begin_run(on_table)  # each table of the run is stored as soon as its step is done
     try:
         held = _analyse(ctx, analyses, plan, keys, records, say, store)
         ctx.summary["notes"] = ds.missing_notes + ctx.notes

@@ -14,7 +14,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -318,11 +318,13 @@ class RunStore:
 
     A table handed over is stored as a single chunk, which DuckDB reads with one thread: no global setting changes
     while the steps run. A table handed over again under its name (or left out of the run at the end) is replaced
-    (or dropped) then; a table the run ends with is stored once, when it is the object handed over.
+    (or dropped) then; a table the run ends with is stored once, when it is the object handed over. ``on_table``
+    is told of each table handed over (name, table; on the thread that hands it over): a view can render it.
     """
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, on_table: Callable[[str, Any], None] | None = None) -> None:
         raw = workspace.raw
+        self._on_table = on_table
         raw.execute(_RUNS_TABLE)
         self.run_id: int = raw.execute("SELECT coalesce(max(run_id), 0) + 1 FROM _runs").fetchone()[0]
         self._cur = raw.cursor()  # a connection of its own: its transaction is not the caller's
@@ -354,6 +356,8 @@ class RunStore:
                 return
             self._handed[name] = table
         self._worker.submit(self._step, self._store_single, name, table)
+        if self._on_table is not None:
+            self._on_table(name, table)
 
     def _store_single(self, name: str, table: Any) -> None:
         # one chunk, made here: a copy of a chunked table lives only while it is stored
@@ -578,9 +582,9 @@ class Workspace:
             done.result()
         return Run(run_id, created, meta, names, self, saved)
 
-    def begin_run(self) -> RunStore:
+    def begin_run(self, on_table: Callable[[str, Any], None] | None = None) -> RunStore:
         """A run to store while it is made (:class:`RunStore`); :meth:`save_run` with ``store=`` finishes it."""
-        return RunStore(self)
+        return RunStore(self, on_table)
 
     def _as_read_back(self, data: Any) -> pa.Table:
         """The table exactly as reading it back from the workspace gives it: ``data`` itself when that has the

@@ -131,3 +131,38 @@ def test_line_ends_whatever_the_last_field_holds():
         rows = [[("" if v is None else v) for v in row] for row in zip(*table.to_pydict().values(), strict=True)]
         csv.writer(buf, lineterminator="\n").writerows([table.column_names, *rows])
         assert csv_bytes(table).decode("utf-8") == buf.getvalue()
+
+
+def test_files_written_ahead_are_those_written_at_the_end(run, tmp_path):
+    from salesfocus.report.outputs import CsvAhead, write_outputs
+    from salesfocus.report.tables import RunData
+
+    plain = tmp_path / "plain"
+    write_outputs(run, plain)
+    out = tmp_path / "ahead"
+    (out / CsvAhead.FOLDER).mkdir(parents=True)
+    (out / CsvAhead.FOLDER / "stale.csv").write_text("left by an interrupted run")
+    ahead = CsvAhead(out)
+    assert not (out / CsvAhead.FOLDER / "stale.csv").exists()
+    data = RunData(run, None)  # the run's tables, each read once: the very tables the views render
+    tables = {n: data.arrow(n) for n in run.tables}
+    ahead.add("whale_curve", tables["whale_curve"].slice(0, 3))  # a version the run replaced: written again below
+    for name in ("whale_curve", "pyramid"):
+        ahead.add(name, tables[name])
+    ahead.add("gone", pa.table({"x": [1]}))  # not in the run: its file goes
+    taken = []
+    real_take = ahead.take
+    ahead.take = lambda name, table, to: taken.append(name) if real_take(name, table, to) else False
+    write_outputs(data, out, ahead)
+    ahead.close()
+    assert taken == ["whale_curve", "pyramid"] or taken == ["pyramid", "whale_curve"]
+    assert not (out / CsvAhead.FOLDER).exists()
+    for name in run.tables:
+        assert (out / f"{name}.csv").read_bytes() == (plain / f"{name}.csv").read_bytes(), name
+    assert not real_take("pyramid", tables["pyramid"], tmp_path / "x.csv")  # closed: nothing is left to take
+    other = CsvAhead(tmp_path / "again")
+    other.add("pyramid", tables["pyramid"])
+    assert not other.take("pyramid", tables["pyramid"].slice(0), tmp_path / "y.csv")  # another table object
+    assert other.take("pyramid", tables["pyramid"], tmp_path / "y.csv")
+    assert (tmp_path / "y.csv").read_bytes() == (plain / "pyramid.csv").read_bytes()
+    other.close()

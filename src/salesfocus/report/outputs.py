@@ -17,8 +17,10 @@ import io
 import json
 import math
 import os
+import shutil
+import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +34,8 @@ from salesfocus.workspace import Run
 if TYPE_CHECKING:
     from salesfocus.report.tables import RunData
 
-__all__ = ["neutralise", "write_outputs", "write_table_csv", "CUSTOMER_COLUMNS_FIRST", "to_frame", "csv_bytes"]
+__all__ = ["CsvAhead", "neutralise", "write_outputs", "write_table_csv", "CUSTOMER_COLUMNS_FIRST", "to_frame",
+           "csv_bytes"]
 
 CUSTOMER_COLUMNS_FIRST = [
     "customer_id", "name", "status", "revenue", "cost_of_goods", "gross_margin", "margin_pct", "orders",
@@ -364,11 +367,64 @@ def _clean(v: Any) -> Any:
     return v
 
 
-def write_outputs(run: Run | RunData, out: Path) -> list[Path]:
+class CsvAhead:
+    """The CSV files of a run's tables, written while the run is still being made.
+
+    A step's tables are final long before the last step ends, and the steps leave a core idle much of the time:
+    :meth:`add` writes a table's file then, on a thread of its own, into a folder beside the outputs; when the run
+    is stored, :func:`write_outputs` takes the file of every table that is the very table written ahead
+    (:meth:`take`) and writes the others. A table added again under its name is written again; :meth:`close`
+    removes what was not taken (all of it when the run failed)."""
+
+    FOLDER = ".salesfocus-ahead"
+
+    def __init__(self, out: Path | str) -> None:
+        self.out = Path(out)
+        self._dir = self.out / self.FOLDER
+        shutil.rmtree(self._dir, ignore_errors=True)  # what an interrupted run left
+        self._lock = threading.Lock()
+        self._files: dict[str, tuple[pa.Table, Path, Future[None]]] = {}
+        self._written = 0
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sf-csv-ahead")
+
+    def add(self, name: str, table: pa.Table) -> None:
+        """Write the file of the run's table ``name`` (soon, on the writer's thread)."""
+        with self._lock:
+            held = self._files.get(name)
+            if held is not None and held[0] is table:
+                return
+            self._written += 1  # a file of its own for each table added: one added again does not wait for the last
+            path = self._dir / f"{self._written}-{name}.csv"
+            self._files[name] = (table, path, self._worker.submit(self._write, table, path))
+
+    def _write(self, table: pa.Table, path: Path) -> None:
+        self._dir.mkdir(parents=True, exist_ok=True)
+        write_table_csv(table, path)
+
+    def take(self, name: str, table: pa.Table, to: Path) -> bool:
+        """Move the file written ahead of ``table`` to ``to``; False when ``table`` is not the one written ahead."""
+        with self._lock:
+            held = self._files.get(name)
+        if held is None or held[0] is not table:
+            return False
+        held[2].result()  # written (or raises what went wrong)
+        os.replace(held[1], to)
+        return True
+
+    def close(self) -> None:
+        """Stop writing ahead and remove the files not taken."""
+        self._worker.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            self._files.clear()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+
+def write_outputs(run: Run | RunData, out: Path, ahead: CsvAhead | None = None) -> list[Path]:
     """Render the run's tables into ``out``; returns the files written.
 
     ``run`` may be a :class:`~salesfocus.report.tables.RunData`, whose tables the other views then share
-    (each is read from the workspace once).
+    (each is read from the workspace once). ``ahead``: the files of the tables written while the run was made
+    (:class:`CsvAhead`), taken where they are of the run's very tables.
     """
     from salesfocus.report.tables import RunData
 
@@ -379,6 +435,8 @@ def write_outputs(run: Run | RunData, out: Path) -> list[Path]:
     # The customer table first: by far the largest file, made while the other views read the smaller tables.
     for name in sorted(run.tables, key=lambda n: n != "customers"):
         table = data.arrow(name) if data is not None else run.table(name)
+        if name != "customers" and ahead is not None and ahead.take(name, table, out / f"{name}.csv"):
+            continue
         write_table_csv(table, out / f"{name}.csv", CUSTOMER_COLUMNS_FIRST if name == "customers" else None)
     if "rejected" not in run.tables:
         (out / "rejected.csv").write_text(",".join(REJECTED_COLUMNS) + "\n", encoding="utf-8")

@@ -19,7 +19,7 @@ from salesfocus.errors import InputError
 from salesfocus.report.html import write_html
 from salesfocus.report.i18n import LANGS
 from salesfocus.report.lists import write_lists
-from salesfocus.report.outputs import write_outputs
+from salesfocus.report.outputs import CsvAhead, write_outputs
 from salesfocus.report.tables import RunData
 from salesfocus.report.workbook import write_workbook
 from salesfocus.workspace import Run
@@ -28,7 +28,7 @@ __all__ = ["write_all"]
 
 
 def write_all(run: Run, out: Path | str, lang: str | None = None, *, workbook: bool = True, html: bool = True,
-              lists: bool = True) -> list[Path]:
+              lists: bool = True, ahead: CsvAhead | None = None) -> list[Path]:
     """Render every output of ``run`` into folder ``out``; returns the files written.
 
     Parameters
@@ -41,6 +41,8 @@ def write_all(run: Run, out: Path | str, lang: str | None = None, *, workbook: b
         ``en`` or ``nl`` for labels, headings and sentences; default the language in the run's config.
     workbook, html, lists : bool
         Switch a view off (the CSV/JSON files are always written).
+    ahead : CsvAhead, optional
+        CSV files of the run's tables written while the run was made (taken where they are of its very tables).
 
     Raises
     ------
@@ -51,7 +53,7 @@ def write_all(run: Run, out: Path | str, lang: str | None = None, *, workbook: b
         raise InputError(f"--lang {lang!r}: use en or nl")
     out = Path(out)
     with _rendering():
-        return _write_all(run, out, lang, workbook=workbook, html=html, lists=lists)
+        return _write_all(run, out, lang, workbook=workbook, html=html, lists=lists, ahead=ahead)
 
 
 SWITCH_INTERVAL = 0.0002
@@ -93,11 +95,12 @@ def _rendering() -> Iterator[None]:
                     gc.enable()
 
 
-def _write_all(run: Run, out: Path, lang: str | None, *, workbook: bool, html: bool, lists: bool) -> list[Path]:
+def _write_all(run: Run, out: Path, lang: str | None, *, workbook: bool, html: bool, lists: bool,
+               ahead: CsvAhead | None) -> list[Path]:
     data = RunData(run, lang)  # every table is read from the workspace once and shared by all views
     # The CSV files are made mostly in Arrow (outside the GIL): they are written beside the other views.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sf-outputs") as side:
-        csv_files = side.submit(write_outputs, data, out)
+        csv_files = side.submit(write_outputs, data, out, ahead)
         out.mkdir(parents=True, exist_ok=True)
         views: list[Path] = []
         if workbook:
