@@ -80,3 +80,27 @@ def test_saved_answer_changes_only_its_customer(workspace_copy):
     # the editor shows the saved answers after a reload
     shown = answers_frame(workspace_copy, cust, as_of).set_index("customer_id")
     assert shown.at[target, "innovation"] == new_innovation and shown.at[target, "nps"] == 1
+
+
+@pytest.mark.slow  # two re-analyses of the demo (~10 s)
+def test_the_backtest_fit_made_beside_is_remembered_for_the_next_reanalysis(workspace_copy, monkeypatch):
+    from salesfocus.predict.base import CustomerModel
+
+    with Workspace(workspace_copy) as ws:
+        cfg = Config.model_validate(ws.load_run().meta["config"])
+        cfg.prediction.model_selection = False  # the backtest fits its own model (on a thread of its own)
+        first = reanalyze(ws, cfg)
+        assert first.meta["summary"]["prediction"]["backtest"] is not None
+
+        def no_fit(self, *a, **k):
+            raise AssertionError(f"{type(self).__name__} fitted again on unchanged data")
+
+        monkeypatch.setattr(CustomerModel, "_optimise", no_fit)
+        cfg.prediction.at_risk_p_active = 0.35  # the prediction step again, on the same purchase history
+        again = reanalyze(ws, cfg)
+        assert again.meta["summary"]["prediction"]["backtest"] == first.meta["summary"]["prediction"]["backtest"]
+        def said(run):  # the backtest's note, in its place among the prediction's notes
+            notes = [n for n in run.meta["summary"]["notes"] if n.startswith("prediction")]
+            return [(i, n) for i, n in enumerate(notes) if n.startswith("prediction backtest")]
+
+        assert said(again) == said(first) and said(first)

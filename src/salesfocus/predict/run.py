@@ -26,8 +26,11 @@ which is the edge where the models run (NumPy).
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import json
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import ibis
@@ -305,14 +308,14 @@ def _holdout_split(cfg: PredictionConfig, data: pa.Table, cal: dt.date | None,
     return frame, (as_of - cal).days / days_per_unit(cfg.time_unit), cal
 
 
-def _backtest(ctx: RunContext, cfg: PredictionConfig, purchases: ibis.Table, months: int, model: str,
-              split: tuple[pd.DataFrame, float, dt.date] | str, fitted: CustomerModel | None) -> dict[str, Any] | None:
+def _backtest(as_of: dt.date, note: Callable[[str], None], cfg: PredictionConfig, purchases: ibis.Table, months: int,
+              model: str, split: tuple[pd.DataFrame, float, dt.date] | str, fitted: CustomerModel | None
+              ) -> dict[str, Any] | None:
     """Calibrate up to as_of − holdout, score the holdout with ``model`` (a name in
     :data:`~salesfocus.predict.select.MODELS`; ``fitted`` when the model choice already fitted it on that split);
-    a note prints the result. None when not possible."""
-    as_of = ctx.dataset.as_of
+    ``note`` says the result. None when not possible."""
     if isinstance(split, str):
-        ctx.note(split)
+        note(split)
         return None
     frame, horizon, cal = split
     try:
@@ -320,11 +323,11 @@ def _backtest(ctx: RunContext, cfg: PredictionConfig, purchases: ibis.Table, mon
                        model=MODELS[model](fallback_penalizer=cfg.fallback_penalizer), frame=(frame, horizon),
                        fitted=fitted)
     except _FIT_ERRORS as e:
-        ctx.note(f"prediction backtest skipped (calibration to {cal}): {e}")
+        note(f"prediction backtest skipped (calibration to {cal}): {e}")
         return None
     repeaters = int((res["per_customer"]["frequency"] > 0).sum())
     if repeaters < cfg.min_repeat_customers:
-        ctx.note(f"prediction backtest skipped: only {repeaters} repeat buyers before {cal} "
+        note(f"prediction backtest skipped: only {repeaters} repeat buyers before {cal} "
                  f"(at least {cfg.min_repeat_customers} needed)")
         return None
     out = {"calibration_end": res["calibration_end"], "holdout_end": res["holdout_end"], "holdout_months": months,
@@ -332,7 +335,7 @@ def _backtest(ctx: RunContext, cfg: PredictionConfig, purchases: ibis.Table, mon
            "beats_naive": res["beats_naive"], "mae_improvement": res["mae_improvement"],
            "params": res["fit"]["params"], "converged": res["fit"]["converged"]}
     mm, nm = out["model"], out["naive"]
-    ctx.note(f"prediction backtest: calibrated to {cal}, {months}-month holdout to {as_of}, {out['customers']:,} "
+    note(f"prediction backtest: calibrated to {cal}, {months}-month holdout to {as_of}, {out['customers']:,} "
              f"customers: orders per customer MAE {mm['mae']:.3f} (model) vs {nm['mae']:.3f} (naive: own past "
              f"rate), correlation {mm['correlation']:.2f} vs {nm['correlation']:.2f}; total "
              f"{mm['predicted_total']:,.0f} predicted vs {mm['actual_total']:,.0f} actual (naive "
@@ -436,10 +439,16 @@ def _predict(ctx: RunContext) -> None:
     choose_on = (split if cfg.model_selection and not isinstance(split, str)
                  and int((split[0]["frequency"] > 0).sum()) >= cfg.min_repeat_customers else None)
     values, info, holdout_fit = _fit(ctx, cfg, rfm, ids, choose_on)
-    if info["model"]:
-        info["backtest"] = _backtest(ctx, cfg, purchases, months, info["model"], split, holdout_fit)
-    else:
-        info["backtest"] = None
+    info["backtest"] = None
+    backtest_done = None
+    if info["model"]:  # numpy on a thread, beside the engine's work below; its notes keep their place
+        said: list[str] = []
+        place = len(ctx.notes)
+        work = contextvars.copy_context()  # the fit memory (fit_memory) goes along
+        side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sf-backtest")
+        backtest_done = side.submit(work.run, _backtest, as_of, said.append, cfg, purchases, months, info["model"],
+                                    split, holdout_fit)
+        side.shutdown(wait=False)
     # One table of the history and the model's values (NULL for customers the model does not cover).
     cols = {c: data.column(c) for c in ("customer_id", "revenue_12m", "orders_recent", "orders_before")}
     for c in (*MODEL_COLUMNS, "model_revenue_12m"):
@@ -484,6 +493,9 @@ def _predict(ctx: RunContext) -> None:
     ctx.tables["at_risk"] = ctx.workspace.table(_TMP + "at_risk")
     ctx.add_customer_columns(flags.select("customer_id", *CUSTOMER_COLUMNS))
 
+    if backtest_done is not None:
+        info["backtest"] = backtest_done.result()
+        ctx.notes[place:place] = [n for n in dict.fromkeys(said) if n not in ctx.notes]
     info["excluded"] = _exclusions(ctx, cust, hist, info) | info["excluded"]
     info |= _figures(flags)
     ctx.summary["prediction"] = info
