@@ -264,7 +264,8 @@ def analyze(engine: Engine, workspace: Workspace, sources: list[Source], mapping
             config: Config, *, as_of: dt.date | None = None, progress: Callable[[str], None] | None = None,
             args: dict[str, Any] | None = None, on_table: Callable[[str, Any], None] | None = None) -> Run:
     """Import the sources, run every analysis, and store the run in the workspace. ``on_table``: told of each table
-    of the run as soon as it is final, while the run goes on (name, Arrow table; :class:`RunStore`)."""
+    of the run as it is stored while the run goes on (name, Arrow table; :class:`RunStore`); a later step may still
+    replace one, and then tells of the new one (the run's table is the last one told of, or one never told of)."""
     say = progress or (lambda _m: None)
     fingerprint_soon()
     warm_up()

@@ -405,8 +405,9 @@ class CsvAhead:
         """Move the file written ahead of ``table`` to ``to``; False when ``table`` is not the one written ahead."""
         with self._lock:
             held = self._files.get(name)
-        if held is None or held[0] is not table:
-            return False
+            if held is None or held[0] is not table:
+                return False
+            del self._files[name]
         held[2].result()  # written (or raises what went wrong)
         os.replace(held[1], to)
         return True
