@@ -54,7 +54,7 @@ from salesfocus.model.provenance import (
     fingerprint_soon,
     step_keys,
 )
-from salesfocus.workspace import Run, RunStore, Workspace, held_in_parts
+from salesfocus.workspace import Run, Workspace, held_in_parts
 
 __all__ = ["RunContext", "analyze", "reanalyze", "merge_manual_assessments", "MANUAL_ASSESSMENTS",
            "CUSTOMER_ATTRIBUTES"]
@@ -92,8 +92,7 @@ what it adds is taken in after theirs (the same run as one after the other). Muc
 (building queries, pandas) that holds the GIL while the engine waits, and much is the engine's work while
 Python waits: side by side, each fills the other's gaps (10M order lines: segments, periods and targeting
 4.15-4.31 -> 3.88-4.00 s). The connections share the workspace's memory limit; one analysis beside is what
-two cores can use. It starts as soon as the analysis before it has added the customer columns it reads
-(:meth:`RunContext.columns_done`; periods: while segments still makes its tables), else when that one ends."""
+two cores can use."""
 
 
 _HEAVY_IMPORTS: dict[str, tuple[str, ...]] = {
@@ -146,19 +145,22 @@ def _compact(engine: Engine, workspace: Workspace, ds: Dataset, key: str | None,
         return {"orders": od, "customer_groups": groups, "customer_products": products,
                 "customer_totals": customer_totals(od, products, has_cost=ds.has_cost),
                 "customer_years": customer_years(ol, od, has_cost=ds.has_cost)}
-    with workspace.transaction():
-        workspace.write("orders", orders(ol))
-        od = workspace.table("orders")
-        workspace.write("customer_groups", customer_groups(ol))
-        workspace.write("customer_products", customer_products(ol, groups=workspace.table("customer_groups")))
-        # through Arrow: stored with the types Ibis gives (DuckDB would keep its 128-bit sums)
-        totals = customer_totals(od, workspace.table("customer_products"), has_cost=ds.has_cost)
-        workspace.write("customer_totals", totals.to_pyarrow())
-        workspace.write("customer_years", customer_years(ol, od, has_cost=ds.has_cost))
-        # without a key (a database source) the import still gets an id of its own: runs on it can take from each
-        # other (model/provenance.py), and no later import's key equals it
-        data_id = key or f"import:{uuid.uuid4().hex}"
-        workspace.write("_import_key", pa.table({"key": [data_id], "sources": [json.dumps(sources, default=str)]}))
+    # Each table is committed as it is written, not all in one transaction, so that a query the engine cannot fit
+    # in its memory runs again with one thread (Workspace.write; a failure inside a transaction ends it: at 50M
+    # lines the customer × product group table). The key goes last: until it is there, no run takes these tables for
+    # the import's (a build broken off is built again), and every import drops them first (DERIVED_TABLES).
+    workspace.write("orders", orders(ol))
+    od = workspace.table("orders")
+    workspace.write("customer_groups", customer_groups(ol))
+    workspace.write("customer_products", customer_products(ol, groups=workspace.table("customer_groups")))
+    # through Arrow: stored with the types Ibis gives (DuckDB would keep its 128-bit sums)
+    totals = customer_totals(od, workspace.table("customer_products"), has_cost=ds.has_cost)
+    workspace.write("customer_totals", totals.to_pyarrow())
+    workspace.write("customer_years", customer_years(ol, od, has_cost=ds.has_cost))
+    # without a key (a database source) the import still gets an id of its own: runs on it can take from each
+    # other (model/provenance.py), and no later import's key equals it
+    data_id = key or f"import:{uuid.uuid4().hex}"
+    workspace.write("_import_key", pa.table({"key": [data_id], "sources": [json.dumps(sources, default=str)]}))
     return {name: workspace.table(name) for name in COMPACT}
 
 
@@ -264,8 +266,9 @@ def analyze(engine: Engine, workspace: Workspace, sources: list[Source], mapping
             config: Config, *, as_of: dt.date | None = None, progress: Callable[[str], None] | None = None,
             args: dict[str, Any] | None = None, on_table: Callable[[str, Any], None] | None = None) -> Run:
     """Import the sources, run every analysis, and store the run in the workspace. ``on_table``: told of each table
-    of the run as it is stored while the run goes on (name, Arrow table; :class:`RunStore`); a later step may still
-    replace one, and then tells of the new one (the run's table is the last one told of, or one never told of)."""
+    of the run a whole step left as it was, while the run goes on (name, Arrow table: a view can render it then); a
+    later step may still replace one, and then tells of the new one (the run's table is the last one told of, or one
+    never told of)."""
     say = progress or (lambda _m: None)
     fingerprint_soon()
     warm_up()
@@ -345,48 +348,32 @@ def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], co
         period_end=span["hi"].isoformat(),
         sources=imported["sources"],
     )
-    store = workspace.begin_run(on_table)  # each table of the run is stored as soon as its step is done
-    try:
-        held = _analyse(ctx, analyses, plan, keys, records, say, store)
-        ctx.summary["notes"] = ds.missing_notes + ctx.notes
-        out, shared = _run_tables(ctx, plan, held)
-        if rejected is not None:
-            out["rejected"] = rejected.order_by(["table", "file", "row"]).to_pyarrow()
-        meta = {"summary": ctx.summary, "config": config.model_dump(mode="json"), "args": args,
-                "steps_format": FORMAT, "steps": [records[name].to_json() for name, _ in steps]}
-        _release(workspace)  # every table of the run is Arrow by now
-        # the rest stored while the caller renders the outputs from the run's Arrow tables (the workspace waits)
-        return workspace.save_run(out, meta, background=True, keep=config.keep_runs or None, shared=shared,
-                                  store=store)
-    except BaseException:
-        store.abort()
-        raise
+    held = _analyse(ctx, analyses, plan, keys, records, say, on_table)
+    ctx.summary["notes"] = ds.missing_notes + ctx.notes
+    out, shared = _run_tables(ctx, plan, held)
+    if rejected is not None:
+        out["rejected"] = rejected.order_by(["table", "file", "row"]).to_pyarrow()
+    meta = {"summary": ctx.summary, "config": config.model_dump(mode="json"), "args": args,
+            "steps_format": FORMAT, "steps": [records[name].to_json() for name, _ in steps]}
+    _release(workspace)  # every table of the run is Arrow by now
+    # stored while the caller renders the outputs from the run's Arrow tables (the workspace waits for it)
+    return workspace.save_run(out, meta, background=True, keep=config.keep_runs or None, shared=shared)
 
 
 def _analyse(ctx: RunContext, analyses: list[tuple[str, Callable[[RunContext], None]]], plan: Reuse | None,
              keys: dict[str, str], records: dict[str, StepRecord], say: Callable[[str], None],
-             store: RunStore) -> dict[str, tuple[ibis.Table, pa.Table]]:
+             on_table: Callable[[str, Any], None] | None) -> dict[str, tuple[ibis.Table, pa.Table]]:
     """Run (or take from ``plan``) every analysis in order, those of :data:`BESIDE` on a thread of their own; fill
-    ``records`` with each step's record. After each step the tables it left as they were are handed to ``store``
-    (:func:`_hand_over`); returns the Arrow made of the engine's tables for that (by name: the table and its
-    Arrow)."""
+    ``records`` with each step's record. After each step ``on_table`` is told of the tables it left as they were
+    (:func:`_tell`); returns the Arrow made of the engine's tables for that (by name: the table and its Arrow)."""
     beside: list[tuple[str, RunContext | None, Future[None] | None]] = []
-    started: set[str] = set()
     held: dict[str, tuple[ibis.Table, pa.Table]] = {}
     last = dict(ctx.tables.items())
-
-    def start_beside(name: str, fn: Callable[[RunContext], None]) -> None:
-        started.add(name)
-        beside.append((name, *_start_beside(ctx, fn, name, store)))
-
     try:
-        for i, (name, fn) in enumerate(analyses):
+        for name, fn in analyses:
             taken = plan is not None and plan.takes(name)
             if name in BESIDE:  # what it gives is taken in after the analyses after it (below)
-                if taken:
-                    beside.append((name, None, None))
-                elif name not in started:
-                    start_beside(name, fn)
+                beside.append((name, None, None) if taken else (name, *_start_beside(ctx, fn, name, on_table)))
                 continue
             if taken:
                 plan.restore(ctx, name)
@@ -394,17 +381,11 @@ def _analyse(ctx: RunContext, analyses: list[tuple[str, Callable[[RunContext], N
                 continue
             say(f"analysis: {name}")
             before = Snapshot(ctx)
-            after = analyses[i + 1] if i + 1 < len(analyses) else None
-            if after is not None and after[0] in BESIDE and not (plan is not None and plan.takes(after[0])):
-                # the analysis beside starts as soon as this one's customer columns are there (columns_done)
-                ctx._on_columns = lambda after=after: start_beside(*after)
-            try:
-                fn(ctx)
-            finally:
-                ctx._on_columns = None
+            fn(ctx)
             records[name] = before.record(name, keys[name], ctx)
             _drop_scratch(ctx)
-            _hand_over(ctx, store, held, last)
+            if on_table is not None:
+                _tell(ctx, on_table, held, last)
         for name, sub, done in beside:
             if sub is None:
                 plan.restore(ctx, name)
@@ -420,22 +401,21 @@ def _analyse(ctx: RunContext, analyses: list[tuple[str, Callable[[RunContext], N
     return held
 
 
-def _hand_over(ctx: RunContext, store: RunStore, held: dict[str, tuple[ibis.Table, pa.Table]],
-               last: dict[str, Any]) -> None:
-    """Hand to ``store`` the run's tables that a whole step left as they were (``last``: the tables after the step
-    before; updated): one a step makes, the next often replaces (the prospects, three times), and a table is
-    stored once more for each version handed over. An engine's table goes as Arrow, kept in ``held`` so that the
-    run ends with that same Arrow. A table taken unchanged from the last run is not stored (the run holds it by
-    reference)."""
+def _tell(ctx: RunContext, on_table: Callable[[str, Any], None], held: dict[str, tuple[ibis.Table, pa.Table]],
+          last: dict[str, Any]) -> None:
+    """Tell ``on_table`` of the run's tables that a whole step left as they were (``last``: the tables after the
+    step before; updated): one a step makes, the next often replaces (the prospects, three times). An engine's
+    table goes as Arrow, kept in ``held`` so that the run ends with that same Arrow. A table taken unchanged from
+    the last run is not told of."""
     for name, v in ctx.tables.items():
         if last.get(name) is not v:
             continue
         if isinstance(v, ibis.Table):
             if name not in held or held[name][0] is not v:
                 held[name] = (v, v.to_pyarrow())
-            store.add(name, held[name][1])
+            on_table(name, held[name][1])
         elif isinstance(v, pa.Table):
-            store.add(name, v)
+            on_table(name, v)
     last.clear()
     last.update(ctx.tables.items())
 
@@ -480,10 +460,10 @@ def _answers_id(workspace: Workspace) -> str:
     return hashlib.sha256(json.dumps(rows, default=str).encode()).hexdigest() if rows else ""
 
 
-def _start_beside(ctx: RunContext, fn: Callable[[RunContext], None], name: str, store: RunStore
-                  ) -> tuple[RunContext, Future[None]]:
+def _start_beside(ctx: RunContext, fn: Callable[[RunContext], None], name: str,
+                  on_table: Callable[[str, Any], None] | None) -> tuple[RunContext, Future[None]]:
     """Start an analysis of :data:`BESIDE` on a thread and a workspace connection of its own; its context (with
-    its tables as Arrow once done, handed to ``store``: the connection and its temporary tables go) and its
+    its tables as Arrow once done, told to ``on_table``: the connection and its temporary tables go) and its
     future."""
     ws = ctx.workspace.beside()
     try:
@@ -497,8 +477,8 @@ def _start_beside(ctx: RunContext, fn: Callable[[RunContext], None], name: str, 
             fn(sub)
             sub.tables = {k: v.to_pyarrow() if isinstance(v, ibis.Table) else v for k, v in sub.tables.items()}
             for k, v in sub.tables.items():
-                if isinstance(v, pa.Table):
-                    store.add(k, v)
+                if on_table is not None and isinstance(v, pa.Table):
+                    on_table(k, v)
         finally:
             ws.close()
 

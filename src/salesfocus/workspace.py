@@ -14,8 +14,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +27,7 @@ import pyarrow.compute as pc
 
 from salesfocus.errors import InputError
 
-__all__ = ["Workspace", "Run", "RunStore", "load_extension", "held_in_parts", "DEFAULT_WORKSPACE"]
+__all__ = ["Workspace", "Run", "load_extension", "held_in_parts", "DEFAULT_WORKSPACE"]
 
 DEFAULT_WORKSPACE = "salesfocus.duckdb"
 DEFAULT_MEMORY_LIMIT = "1GB"
@@ -230,63 +229,37 @@ def _size(text: str) -> int | None:
     return int(float(m.group(1)) * _SIZE_UNITS[m.group(2).lower()])
 
 
-_RUNS_TABLE = "CREATE TABLE IF NOT EXISTS _runs (run_id INTEGER, created_at VARCHAR, meta VARCHAR, tables VARCHAR)"
-
-
 def _store_run(cur: Any, run_id: int, tables: dict[str, Any], row: list[Any], keep: int | None = None,
                memory_limit: str | None = None) -> None:
     """Write the run's tables and its ``_runs`` row on connection ``cur`` in one transaction, then close it;
     ``keep``: then drop the runs before the newest ``keep`` (their blocks are reused by later runs);
-    ``memory_limit``: the workspace's, lowered to :data:`STORE_MEMORY_LIMIT` meanwhile."""
-    _finish_store(cur, _begin_store(cur), run_id, tables, [], row, keep, memory_limit)
-
-
-def _begin_store(cur: Any) -> tuple[int, str]:
-    """Open the transaction a run is stored in, without dictionary compression (:data:`STORE_DISABLED_COMPRESSION`);
-    the settings the store changes, as they were (:func:`_finish_store` puts them back)."""
-    threads, disabled = cur.execute(
-        "SELECT current_setting('threads'), current_setting('disabled_compression_methods')").fetchone()
-    cur.execute(f"SET disabled_compression_methods = '{_with_disabled(disabled, STORE_DISABLED_COMPRESSION)}'")
-    try:
-        cur.execute("BEGIN TRANSACTION")
-    except BaseException:
-        cur.execute(f"SET disabled_compression_methods = '{disabled}'")
-        raise
-    return int(threads), disabled
-
-
-def _store_table(cur: Any, run_id: int, name: str, data: Any) -> None:
-    """Store one table of the run (in the open transaction), replacing one stored under its name before."""
-    cur.register("__sf_incoming", data)
-    try:
-        cur.execute(f'CREATE OR REPLACE TABLE "{_run_table(run_id, name)}" AS {_store_select(data)}')
-    finally:
-        cur.unregister("__sf_incoming")
-
-
-def _finish_store(cur: Any, settings: tuple[int, str], run_id: int, tables: dict[str, Any], drop: list[str],
-                  row: list[Any], keep: int | None, memory_limit: str | None) -> None:
-    """Store the rest of a run begun by :func:`_begin_store`: ``tables``, without the tables stored under the names
-    in ``drop``; its ``_runs`` row; commit (roll back on failure); put the settings back and close ``cur``.
+    ``memory_limit``: the workspace's, lowered to :data:`STORE_MEMORY_LIMIT` meanwhile.
 
     DuckDB writes with one thread here: in parallel, each thread's part of a table of a few row groups is
     compressed into row groups of its own that the commit merges and compresses again, which costs about
-    twice the CPU (200,000 customers × 99 columns: 3 s against 1.4 s) and no less wall time. These settings are
-    the database's, put back after the store (nothing else uses the workspace meanwhile: it waits for the store).
+    twice the CPU (200,000 customers × 99 columns: 3 s against 1.4 s) and no less wall time. Nor does it try
+    dictionary compression on text (:data:`STORE_DISABLED_COMPRESSION`). These settings are the database's, put
+    back after the store (nothing else uses the workspace meanwhile: it waits for the store).
     """
+    threads, disabled = cur.execute(
+        "SELECT current_setting('threads'), current_setting('disabled_compression_methods')").fetchone()
     lower = memory_limit is not None and (_size(memory_limit) or 0) > STORE_MEMORY_LIMIT
+    cur.execute("SET threads = 1")
+    cur.execute(f"SET disabled_compression_methods = '{_with_disabled(disabled, STORE_DISABLED_COMPRESSION)}'")
+    if lower:
+        try:  # DuckDB evicts (or spills) down to the new limit; should it not manage, the store goes on as it was
+            cur.execute(f"SET memory_limit = '{STORE_MEMORY_LIMIT // 2**20}MiB'")
+        except duckdb.Error:
+            lower = False
     try:
+        cur.execute("BEGIN TRANSACTION")
         try:
-            cur.execute("SET threads = 1")
-            if lower:
-                try:  # DuckDB evicts (or spills) down to the new limit; should it not manage, the store goes on
-                    cur.execute(f"SET memory_limit = '{STORE_MEMORY_LIMIT // 2**20}MiB'")
-                except duckdb.Error:
-                    lower = False
             for name, data in tables.items():
-                _store_table(cur, run_id, name, data)
-            for name in drop:
-                cur.execute(f'DROP TABLE IF EXISTS "{_run_table(run_id, name)}"')
+                cur.register("__sf_incoming", data)
+                try:
+                    cur.execute(f'CREATE OR REPLACE TABLE "{_run_table(run_id, name)}" AS {_store_select(data)}')
+                finally:
+                    cur.unregister("__sf_incoming")
             cur.execute("INSERT INTO _runs VALUES (?, ?, ?, ?)", row)
             if keep:
                 _drop_runs(cur, keep)
@@ -295,107 +268,11 @@ def _finish_store(cur: Any, settings: tuple[int, str], run_id: int, tables: dict
             raise
         cur.execute("COMMIT")
     finally:
-        _put_back(cur, settings, memory_limit if lower else None)
-
-
-def _put_back(cur: Any, settings: tuple[int, str], memory_limit: str | None) -> None:
-    """Put the settings a store changed back (``memory_limit``: when it was lowered) and close its connection."""
-    threads, disabled = settings
-    try:
         cur.execute(f"SET threads = {int(threads)}")
         cur.execute(f"SET disabled_compression_methods = '{disabled}'")
-        if memory_limit is not None:
+        if lower:
             cur.execute(f"SET memory_limit = '{memory_limit}'")
-    finally:
         cur.close()
-
-
-class RunStore:
-    """A run stored while it is made: :meth:`add` hands over a table that a step has finished, and it is stored at
-    once, on a thread of its own, beside the steps still running (much of a run's steps leaves a core idle);
-    :meth:`Workspace.save_run` stores what is left and commits. All of it is one transaction: until the commit no
-    one sees the run, and :meth:`abort` leaves nothing of it.
-
-    A table handed over is stored as a single chunk, which DuckDB reads with one thread: no global setting changes
-    while the steps run. A table handed over again under its name (or left out of the run at the end) is replaced
-    (or dropped) then; a table the run ends with is stored once, when it is the object handed over. ``on_table``
-    is told of each table handed over (name, table; on the thread that hands it over): a view can render it.
-    """
-
-    def __init__(self, workspace: Workspace, on_table: Callable[[str, Any], None] | None = None) -> None:
-        raw = workspace.raw
-        self._on_table = on_table
-        raw.execute(_RUNS_TABLE)
-        self.run_id: int = raw.execute("SELECT coalesce(max(run_id), 0) + 1 FROM _runs").fetchone()[0]
-        self._cur = raw.cursor()  # a connection of its own: its transaction is not the caller's
-        self._memory_limit = workspace._memory_limit
-        self._handed: dict[str, Any] = {}
-        self._lock = threading.Lock()
-        self._failed: BaseException | None = None
-        self._settings: tuple[int, str] | None = None
-        self._finished: Future[None] | None = None
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"salesfocus-store-run-{self.run_id}")
-        self._worker.submit(self._step, self._begin)
-
-    def _begin(self) -> None:
-        self._settings = _begin_store(self._cur)
-
-    def _step(self, fn: Any, *args: Any) -> None:
-        if self._failed is None:  # after a failure nothing more is stored: finishing raises it
-            try:
-                fn(*args)
-            except BaseException as e:
-                self._failed = e
-
-    def add(self, name: str, table: pa.Table) -> None:
-        """Store ``table`` as the run's table ``name`` (on the store's thread, soon)."""
-        with self._lock:
-            if self._finished is not None:
-                raise RuntimeError(f"run {self.run_id} is stored already")
-            if self._handed.get(name) is table:
-                return
-            self._handed[name] = table
-        self._worker.submit(self._step, self._store_single, name, table)
-        if self._on_table is not None:
-            self._on_table(name, table)
-
-    def _store_single(self, name: str, table: Any) -> None:
-        # one chunk, made here: a copy of a chunked table lives only while it is stored
-        _store_table(self._cur, self.run_id, name, table.combine_chunks() if isinstance(table, pa.Table) else table)
-
-    def finish(self, tables: dict[str, Any], row: list[Any], keep: int | None) -> Future[None]:
-        """Store ``tables`` (those not handed over as they are), drop those handed over that are not among them,
-        add the ``_runs`` row and commit, on the store's thread; the future of that."""
-        with self._lock:
-            rest = {n: t for n, t in tables.items() if self._handed.get(n) is not t}
-            drop = [n for n in self._handed if n not in tables]
-            self._finished = self._worker.submit(self._finish, rest, drop, row, keep)
-        self._worker.shutdown(wait=False)  # its thread ends with the store
-        return self._finished
-
-    def _finish(self, tables: dict[str, Any], drop: list[str], row: list[Any], keep: int | None) -> None:
-        if self._failed is not None or self._settings is None:
-            self._undo()
-            raise self._failed or RuntimeError(f"run {self.run_id}: its store did not begin")
-        _finish_store(self._cur, self._settings, self.run_id, tables, drop, row, keep, self._memory_limit)
-
-    def abort(self) -> None:
-        """Leave nothing of the run (its transaction rolled back); wait until that is done."""
-        with self._lock:
-            if self._finished is not None:
-                return
-            self._failed = self._failed or RuntimeError(f"run {self.run_id} was aborted")  # what waits is skipped
-            self._finished = self._worker.submit(self._undo)
-        self._worker.shutdown(wait=True)
-
-    def _undo(self) -> None:
-        if self._settings is None:
-            self._cur.close()
-            return
-        try:
-            self._cur.execute("ROLLBACK")
-        finally:
-            _put_back(self._cur, self._settings, None)
 
 
 def _drop_runs(cur: Any, keep: int) -> None:
@@ -422,8 +299,9 @@ class Workspace:
         self.path = None if path is None else Path(path)
         self.read_only = read_only
         self._con = None
-        self._saving: Future[None] | None = None
+        self._saving: threading.Thread | None = None
         self._memory_limit: str | None = None  # the engine's, as set when the connection opened
+        self._save_error: BaseException | None = None
 
     @property
     def con(self) -> ibis.BaseBackend:
@@ -479,10 +357,11 @@ class Workspace:
         saving = self._saving  # views rendered side by side may ask at the same time
         if saving is None:
             return
-        try:
-            saving.result()
-        finally:
-            self._saving = None
+        saving.join()
+        self._saving = None
+        err, self._save_error = self._save_error, None
+        if err is not None:
+            raise err
 
     def __enter__(self) -> Workspace:
         return self
@@ -504,6 +383,26 @@ class Workspace:
     def table(self, name: str) -> ibis.Table:
         return self.con.table(name)
 
+    def _execute_within_memory(self, sql: str) -> None:
+        """Run ``sql``; should the engine run out of its memory limit, run it again with one thread.
+
+        Each thread holds its own part of an aggregation and of the table being written: with two, the customer ×
+        product group table of 50M order lines (8.4M rows) did not always fit in the workspace's 1 GB, and the
+        engine cannot spill all of it. One thread needs about half (and twice the time), so only a query that
+        failed takes it; the setting is the database's, put back at once. (In a transaction the failure ends the
+        transaction: then the failure is raised.)"""
+        try:
+            self.raw.execute(sql)
+        except duckdb.OutOfMemoryException as failed:
+            threads = self.raw.execute("SELECT current_setting('threads')").fetchone()[0]
+            self.raw.execute("SET threads = 1")
+            try:
+                self.raw.execute(sql)
+            except duckdb.TransactionException:
+                raise failed from None
+            finally:
+                self.raw.execute(f"SET threads = {int(threads)}")
+
     def import_id(self) -> str | None:
         """The key of the import the workspace's tables come from (``_import_key``), None without one."""
         if not self.has_table("_import_key"):
@@ -516,7 +415,7 @@ class Workspace:
         kind = "TEMP TABLE" if temp else "TABLE"
         if isinstance(data, ibis.Table):
             self.con._run_pre_execute_hooks(data)  # in-memory tables of the expression become visible to SQL
-            self.raw.execute(f'CREATE OR REPLACE {kind} "{name}" AS {self.con.compile(data)}')
+            self._execute_within_memory(f'CREATE OR REPLACE {kind} "{name}" AS {self.con.compile(data)}')
         else:
             self.raw.register("__sf_incoming", data)
             try:
@@ -544,7 +443,7 @@ class Workspace:
 
     # -- runs -----------------------------------------------------------------------------------
     def save_run(self, tables: dict[str, Any], meta: dict[str, Any], *, background: bool = False,
-                 keep: int | None = None, shared: dict[str, Any] | None = None, store: RunStore | None = None) -> Run:
+                 keep: int | None = None, shared: dict[str, Any] | None = None) -> Run:
         """Store result tables (Arrow or pandas) and metadata as a new run, in one transaction.
 
         ``shared``: tables of the run that an earlier run stored unchanged, by name, with the workspace table that
@@ -557,11 +456,12 @@ class Workspace:
         :attr:`Run.saved`, and every other use of the workspace (and :meth:`close`) first waits for the store.
         ``keep``: keep only the newest ``keep`` runs, this one included (None or 0: keep every run); without
         it a workspace grows by a run's size at every analysis (about 200 MB at 10M order lines).
-        ``store``: the :class:`RunStore` (:meth:`begin_run`) the run's tables were handed to while it was made; those
-        handed over as they are in ``tables`` are not stored again.
         """
-        store = store if store is not None else RunStore(self)
-        run_id = store.run_id
+        raw = self.raw
+        raw.execute(
+            "CREATE TABLE IF NOT EXISTS _runs (run_id INTEGER, created_at VARCHAR, meta VARCHAR, tables VARCHAR)"
+        )
+        run_id = raw.execute("SELECT coalesce(max(run_id), 0) + 1 FROM _runs").fetchone()[0]
         created = dt.datetime.now().isoformat(timespec="seconds")
         tables = {n: d.to_pyarrow() if isinstance(d, ibis.Table) else d for n, d in tables.items()}
         saved = {n: self._as_read_back(d) for n, d in tables.items()}
@@ -575,16 +475,21 @@ class Workspace:
             meta = {**meta, "stored_as": shared}
         names = sorted({*tables, *shared})
         row = [run_id, created, json.dumps(meta, default=str), json.dumps(names)]
-        done = store.finish(tables, row, keep)
+        cur = raw.cursor()  # a connection of its own: the thread's transaction is not the caller's
         if background:
-            self._saving = done
+            self._saving = threading.Thread(target=self._store_in_background,
+                                            args=(cur, run_id, tables, row, keep), name=f"salesfocus-save-run-{run_id}")
+            self._saving.start()
         else:
-            done.result()
+            _store_run(cur, run_id, tables, row, keep, self._memory_limit)
         return Run(run_id, created, meta, names, self, saved)
 
-    def begin_run(self, on_table: Callable[[str, Any], None] | None = None) -> RunStore:
-        """A run to store while it is made (:class:`RunStore`); :meth:`save_run` with ``store=`` finishes it."""
-        return RunStore(self, on_table)
+    def _store_in_background(self, cur: Any, run_id: int, tables: dict[str, Any], row: list[Any],
+                             keep: int | None) -> None:
+        try:
+            _store_run(cur, run_id, tables, row, keep, self._memory_limit)
+        except BaseException as e:  # raised in the caller's thread by wait()
+            self._save_error = e
 
     def _as_read_back(self, data: Any) -> pa.Table:
         """The table exactly as reading it back from the workspace gives it: ``data`` itself when that has the

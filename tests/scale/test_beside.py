@@ -84,33 +84,3 @@ def test_periods_runs_beside_targeting_after_the_segments_it_reads():
     names = [n for n, _ in pipeline._analyses()]
     assert names.index("segments") < names.index("periods") < names.index("targeting")
     assert sorted(pipeline.BESIDE) == ["periods"]  # targeting adds customer columns: it cannot run beside
-
-
-def test_periods_starts_as_soon_as_the_segments_columns_are_there(demo, monkeypatch):
-    events: list[str] = []
-    analyses = pipeline._analyses()
-
-    def traced(name, fn):
-        def run(ctx):
-            events.append(f"{name} start")
-            fn(ctx)
-            events.append(f"{name} end")
-        return run
-
-    monkeypatch.setattr(pipeline, "_analyses", lambda: [(n, traced(n, f)) for n, f in analyses])
-    with Workspace(None) as ws:
-        pipeline.analyze(DuckDBEngine(ws), ws, [parse_data_arg(f"{t}={p}") for t, p in demo.paths.items()], {},
-                         Config())
-    # started by segments' columns_done(), before segments made its tables
-    assert events.index("segments start") < events.index("periods start") < events.index("segments end")
-
-
-def test_columns_done_starts_what_waits_once():
-    with Workspace(None) as ws:
-        ctx = RunContext.start(ws, Config(), Dataset({}, dt.date(2024, 1, 1)), pa.table({"customer_id": ["A"]}))
-        ctx.columns_done()  # nothing waits: nothing happens
-        started = []
-        ctx._on_columns = lambda: started.append(1)
-        ctx.columns_done()
-        ctx.columns_done()
-        assert started == [1]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,7 +81,6 @@ class RunContext:
     written: list[str] = field(default_factory=list)  # the customer columns added, in order (a step's record)
     _arrow: pa.Table | None = field(default=None, repr=False)
     _given: dict[str, Any] = field(default_factory=dict, repr=False)  # the figures a context of beside() started with
-    _on_columns: Callable[[], None] | None = field(default=None, repr=False)  # see columns_done()
 
     @classmethod
     def start(cls, workspace: Workspace, config: Config, dataset: Dataset, customers: pa.Table) -> RunContext:
@@ -123,14 +121,6 @@ class RunContext:
             out = out.append_column(new.schema.field(c), new.column(c))
         self.written += cols
         self._show(out)
-
-    def columns_done(self) -> None:
-        """Say that the running analysis has added the customer columns the analyses after it read; what it still
-        adds (tables, figures, a last column) none of them reads. An analysis that waits for them to run beside the
-        others (``pipeline.BESIDE``) starts now instead of when this one ends."""
-        hook, self._on_columns = self._on_columns, None
-        if hook is not None:
-            hook()
 
     def note(self, msg: str) -> None:
         if msg not in self.notes:

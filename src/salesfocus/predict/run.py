@@ -328,7 +328,7 @@ def _backtest(as_of: dt.date, note: Callable[[str], None], cfg: PredictionConfig
     repeaters = int((res["per_customer"]["frequency"] > 0).sum())
     if repeaters < cfg.min_repeat_customers:
         note(f"prediction backtest skipped: only {repeaters} repeat buyers before {cal} "
-                 f"(at least {cfg.min_repeat_customers} needed)")
+             f"(at least {cfg.min_repeat_customers} needed)")
         return None
     out = {"calibration_end": res["calibration_end"], "holdout_end": res["holdout_end"], "holdout_months": months,
            "customers": res["n_customers"], "model": _metrics(res["model"]), "naive": _metrics(res["naive"]),
@@ -336,11 +336,11 @@ def _backtest(as_of: dt.date, note: Callable[[str], None], cfg: PredictionConfig
            "params": res["fit"]["params"], "converged": res["fit"]["converged"]}
     mm, nm = out["model"], out["naive"]
     note(f"prediction backtest: calibrated to {cal}, {months}-month holdout to {as_of}, {out['customers']:,} "
-             f"customers: orders per customer MAE {mm['mae']:.3f} (model) vs {nm['mae']:.3f} (naive: own past "
-             f"rate), correlation {mm['correlation']:.2f} vs {nm['correlation']:.2f}; total "
-             f"{mm['predicted_total']:,.0f} predicted vs {mm['actual_total']:,.0f} actual (naive "
-             f"{nm['predicted_total']:,.0f}) — the model "
-             f"{'beats' if out['beats_naive'] else 'does NOT beat'} the naive baseline")
+         f"customers: orders per customer MAE {mm['mae']:.3f} (model) vs {nm['mae']:.3f} (naive: own past "
+         f"rate), correlation {mm['correlation']:.2f} vs {nm['correlation']:.2f}; total "
+         f"{mm['predicted_total']:,.0f} predicted vs {mm['actual_total']:,.0f} actual (naive "
+         f"{nm['predicted_total']:,.0f}) — the model "
+         f"{'beats' if out['beats_naive'] else 'does NOT beat'} the naive baseline")
     return out
 
 

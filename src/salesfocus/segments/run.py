@@ -135,7 +135,6 @@ def run(ctx: RunContext) -> None:
     seg = criteria.explain(seg)
     seg = seg.mutate(abc_reasons=ABCSegmentation.reasons(seg), abcd_reasons=ABCDSegmentation.reasons(seg))
     ctx.add_customer_columns(seg.select("customer_id", *[c for c in CUSTOMER_COLUMNS if c in seg.columns]))
-    ctx.columns_done()  # the analyses after read these columns, none of the tables and figures below
 
     ctx.tables["abc_matrix"] = ABCSegmentation.matrix(core, core).to_pyarrow()
     if cfg.abc.top_n > 0:
