@@ -389,17 +389,18 @@ class Workspace:
         Each thread holds its own part of an aggregation and of the table being written: with two, the customer ×
         product group table of 50M order lines (8.4M rows) did not always fit in the workspace's 1 GB, and the
         engine cannot spill all of it. One thread needs about half (and twice the time), so only a query that
-        failed takes it; the setting is the database's, put back at once. (In a transaction the failure ends the
-        transaction: then the failure is raised.)"""
+        failed takes it; the setting is the database's, put back at once. (A failure inside a transaction ends the
+        transaction: then it is raised as it is.)"""
         try:
             self.raw.execute(sql)
         except duckdb.OutOfMemoryException as failed:
-            threads = self.raw.execute("SELECT current_setting('threads')").fetchone()[0]
+            try:
+                threads = self.raw.execute("SELECT current_setting('threads')").fetchone()[0]
+            except duckdb.TransactionException:  # in a transaction the failure ended it: say what went wrong
+                raise failed from None
             self.raw.execute("SET threads = 1")
             try:
                 self.raw.execute(sql)
-            except duckdb.TransactionException:
-                raise failed from None
             finally:
                 self.raw.execute(f"SET threads = {int(threads)}")
 
