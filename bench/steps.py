@@ -10,6 +10,9 @@ expensive first: compiling an expression to SQL, running it (``to_pyarrow``, ``e
 compiling included, and listed again as a compile). A call's CPU time is the calling thread's: Python's share of
 it, compiling and converting; the engine's threads count in the step's figures.
 
+``--memory``: per step also the peak resident memory of the process (sampled every 10 ms) and, at that moment, the
+bytes Arrow had allocated (the tables held in Python; the rest is the engine's, NumPy's and the interpreter's).
+
 ``--serial``: the analyses one after the other (no analysis beside the others), so each step's figures are its
 own. Run it twice with the same workspace to measure the path of a repeated analysis (the import taken from the
 workspace), as the check of the issue does. On a shared host single runs vary by a third: compare runs made
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 import threading
 import time
@@ -69,24 +73,51 @@ class Calls:
         return "\n".join(lines)
 
 
+def _resident() -> int:
+    """The process's resident memory in bytes (Linux)."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
 class Steps:
-    """The progress messages as step boundaries, with the wall and process CPU time between them."""
+    """The progress messages as step boundaries, with the wall and process CPU time between them (and, sampled by
+    :meth:`watch`, each step's peak resident memory and Arrow's allocation at that peak)."""
 
     def __init__(self) -> None:
         self.wall, self.cpu = time.perf_counter(), time.process_time()
-        self.rows: list[tuple[str, float, float]] = []
+        self.rows: list[tuple[str, float, float, tuple[int, int]]] = []
         self.current = "start-up (imports, the sources' key, the import or the check that it is unchanged)"
+        self.peak = (0, 0)  # (resident, Arrow's) bytes at the current step's highest resident sample
+        self.lock = threading.Lock()
+        self.memory = False
 
     def say(self, message: str) -> None:
         wall, cpu = time.perf_counter(), time.process_time()
-        self.rows.append((self.current, wall - self.wall, cpu - self.cpu))
-        self.current, self.wall, self.cpu = message, wall, cpu
+        with self.lock:
+            self.rows.append((self.current, wall - self.wall, cpu - self.cpu, self.peak))
+            self.current, self.wall, self.cpu, self.peak = message, wall, cpu, (0, 0)
+
+    def watch(self, stop: threading.Event) -> None:
+        import pyarrow as pa
+
+        self.memory = True
+        while not stop.wait(0.01):
+            resident = _resident()
+            with self.lock:
+                if resident > self.peak[0]:
+                    self.peak = (resident, pa.total_allocated_bytes())
 
     def report(self) -> str:
         total_w, total_c = sum(r[1] for r in self.rows), sum(r[2] for r in self.rows)
-        lines = [f"{'wall s':>7} {'cpu s':>6} {'cores':>5}  step"]
-        lines += [f"{w:7.2f} {c:6.2f} {c / w if w else 0:5.2f}  {name}" for name, w, c in self.rows]
-        lines.append(f"{total_w:7.2f} {total_c:6.2f} {total_c / total_w if total_w else 0:5.2f}  in all")
+        gib = 2**30
+        memory = f" {'peak GiB':>8} {'Arrow':>6}" if self.memory else ""
+        lines = [f"{'wall s':>7} {'cpu s':>6} {'cores':>5}{memory}  step"]
+        for name, w, c, (resident, arrow) in self.rows:
+            memory = f" {resident / gib:8.2f} {arrow / gib:6.2f}" if self.memory else ""
+            lines.append(f"{w:7.2f} {c:6.2f} {c / w if w else 0:5.2f}{memory}  {name}")
+        top = max((r[3][0] for r in self.rows), default=0) / gib
+        memory = f" {top:8.2f} {'':>6}" if self.memory else ""
+        lines.append(f"{total_w:7.2f} {total_c:6.2f} {total_c / total_w if total_w else 0:5.2f}{memory}  in all")
         return "\n".join(lines)
 
 
@@ -97,9 +128,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", default="bench/cache/steps-output", help="folder for the outputs")
     ap.add_argument("--serial", action="store_true", help="no analysis beside the others")
     ap.add_argument("--top", type=int, default=25, help="engine calls to list")
+    ap.add_argument("--memory", action="store_true", help="each step's peak resident memory")
     args = ap.parse_args(argv)
 
     steps = Steps()
+    stop = threading.Event()
+    if args.memory:
+        threading.Thread(target=steps.watch, args=(stop,), daemon=True).start()
     import ibis.backends.duckdb as duckdb_backend
     import ibis.backends.sql as sql_backend
 
@@ -123,6 +158,7 @@ def main(argv: list[str] | None = None) -> None:
     Path(args.workspace).parent.mkdir(parents=True, exist_ok=True)
     cli._run_analysis(args.data, Path(args.out), None, None, None, Path(args.workspace), "duckdb", None)
     steps.say("(end)")
+    stop.set()
     print(steps.report())
     print()
     print(calls.report(args.top))
