@@ -100,7 +100,6 @@ class Steps:
     def watch(self, stop: threading.Event) -> None:
         import pyarrow as pa
 
-        self.memory = True
         while not stop.wait(0.01):
             resident = _resident()
             with self.lock:
@@ -134,6 +133,7 @@ def main(argv: list[str] | None = None) -> None:
     steps = Steps()
     stop = threading.Event()
     if args.memory:
+        steps.memory = True
         threading.Thread(target=steps.watch, args=(stop,), daemon=True).start()
     import ibis.backends.duckdb as duckdb_backend
     import ibis.backends.sql as sql_backend

@@ -1,5 +1,7 @@
 """The workspace: which tables it holds, and the engine settings while a run is stored."""
 
+import contextlib
+
 import ibis
 import pyarrow as pa
 import pytest
@@ -113,3 +115,33 @@ def test_a_write_that_runs_out_of_memory_runs_again_with_one_thread(tmp_path, mo
         assert seen == [2, 1]
         assert real.execute("SELECT current_setting('threads')").fetchone()[0] == 2
         assert real.execute("SELECT sum(a) FROM t").fetchone()[0] == 3
+
+
+def test_a_write_out_of_memory_inside_a_transaction_raises_that_failure(tmp_path, monkeypatch):
+    """Inside a transaction the engine's failure has ended the transaction: no retry is possible, and the user sees
+    the out-of-memory error (not the engine's later complaint that the transaction is aborted)."""
+    import duckdb
+
+    class Tight:
+        def __init__(self, con):
+            self.con = con
+
+        def execute(self, sql, *args):
+            if sql.startswith("CREATE OR REPLACE TABLE"):
+                with contextlib.suppress(duckdb.Error):  # as a real failure does: the transaction is aborted
+                    self.con.execute("SELECT 'x'::INTEGER")
+                raise duckdb.OutOfMemoryException("could not allocate block of size 256.0 KiB")
+            return self.con.execute(sql, *args)
+
+        def __getattr__(self, name):
+            return getattr(self.con, name)
+
+    with Workspace(tmp_path / "w.duckdb") as ws:
+        ws.raw.execute("SET threads = 2")
+        real = ws.raw
+        monkeypatch.setattr(Workspace, "raw", property(lambda self: Tight(real)))
+        with pytest.raises(duckdb.OutOfMemoryException, match="could not allocate"), ws.transaction():
+            ws.write("t", ibis.memtable({"a": [1, 2]}))
+        monkeypatch.undo()
+        assert real.execute("SELECT current_setting('threads')").fetchone()[0] == 2
+        assert not ws.has_table("t")
