@@ -2,6 +2,7 @@
 
 import contextlib
 
+import duckdb
 import ibis
 import pyarrow as pa
 import pytest
@@ -64,7 +65,6 @@ def test_memory_sizes_are_read_as_duckdb_reads_them():
 
 
 def test_a_run_is_stored_when_the_engine_cannot_lower_its_limit(tmp_path):
-    import duckdb
 
     class Refusing:  # DuckDB's connection, refusing the lower limit (as when it could not free enough memory)
         def __init__(self, cur):
@@ -87,30 +87,38 @@ def test_a_run_is_stored_when_the_engine_cannot_lower_its_limit(tmp_path):
         assert _limit(ws.raw) == before
 
 
-def test_a_write_that_runs_out_of_memory_runs_again_with_one_thread(tmp_path, monkeypatch):
-    import duckdb
+OUT_OF_MEMORY = "could not allocate block of size 256.0 KiB"
 
+
+class _Tight:
+    """The workspace's connection, with ``fail(con)`` called before each table is written (it may raise, as an
+    engine out of memory does)."""
+
+    def __init__(self, con, fail):
+        self.con, self.fail = con, fail
+
+    def execute(self, sql, *args):
+        if sql.startswith("CREATE OR REPLACE TABLE"):
+            self.fail(self.con)
+        return self.con.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self.con, name)
+
+
+def test_a_write_that_runs_out_of_memory_runs_again_with_one_thread(tmp_path, monkeypatch):
     seen = []
 
-    class Tight:  # the engine, running out of memory with more than one thread
-        def __init__(self, con):
-            self.con = con
-
-        def execute(self, sql, *args):
-            if sql.startswith("CREATE OR REPLACE TABLE"):
-                threads = self.con.execute("SELECT current_setting('threads')").fetchone()[0]
-                seen.append(threads)
-                if threads > 1:
-                    raise duckdb.OutOfMemoryException("could not allocate block of size 256.0 KiB")
-            return self.con.execute(sql, *args)
-
-        def __getattr__(self, name):
-            return getattr(self.con, name)
+    def fail(con):  # the engine, running out of memory with more than one thread
+        threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+        seen.append(threads)
+        if threads > 1:
+            raise duckdb.OutOfMemoryException(OUT_OF_MEMORY)
 
     with Workspace(tmp_path / "w.duckdb") as ws:
         ws.raw.execute("SET threads = 2")
         real = ws.raw
-        monkeypatch.setattr(Workspace, "raw", property(lambda self: Tight(real)))
+        monkeypatch.setattr(Workspace, "raw", property(lambda self: _Tight(real, fail)))
         ws.write("t", ibis.memtable({"a": [1, 2]}))
         assert seen == [2, 1]
         assert real.execute("SELECT current_setting('threads')").fetchone()[0] == 2
@@ -120,26 +128,16 @@ def test_a_write_that_runs_out_of_memory_runs_again_with_one_thread(tmp_path, mo
 def test_a_write_out_of_memory_inside_a_transaction_raises_that_failure(tmp_path, monkeypatch):
     """Inside a transaction the engine's failure has ended the transaction: no retry is possible, and the user sees
     the out-of-memory error (not the engine's later complaint that the transaction is aborted)."""
-    import duckdb
 
-    class Tight:
-        def __init__(self, con):
-            self.con = con
-
-        def execute(self, sql, *args):
-            if sql.startswith("CREATE OR REPLACE TABLE"):
-                with contextlib.suppress(duckdb.Error):  # as a real failure does: the transaction is aborted
-                    self.con.execute("SELECT 'x'::INTEGER")
-                raise duckdb.OutOfMemoryException("could not allocate block of size 256.0 KiB")
-            return self.con.execute(sql, *args)
-
-        def __getattr__(self, name):
-            return getattr(self.con, name)
+    def fail(con):
+        with contextlib.suppress(duckdb.Error):  # as a real failure does: the transaction is aborted
+            con.execute("SELECT 'x'::INTEGER")
+        raise duckdb.OutOfMemoryException(OUT_OF_MEMORY)
 
     with Workspace(tmp_path / "w.duckdb") as ws:
         ws.raw.execute("SET threads = 2")
         real = ws.raw
-        monkeypatch.setattr(Workspace, "raw", property(lambda self: Tight(real)))
+        monkeypatch.setattr(Workspace, "raw", property(lambda self: _Tight(real, fail)))
         with pytest.raises(duckdb.OutOfMemoryException, match="could not allocate"), ws.transaction():
             ws.write("t", ibis.memtable({"a": [1, 2]}))
         monkeypatch.undo()
