@@ -65,7 +65,6 @@ def test_memory_sizes_are_read_as_duckdb_reads_them():
 
 
 def test_a_run_is_stored_when_the_engine_cannot_lower_its_limit(tmp_path):
-
     class Refusing:  # DuckDB's connection, refusing the lower limit (as when it could not free enough memory)
         def __init__(self, cur):
             self.cur = cur
