@@ -142,3 +142,31 @@ def test_a_write_out_of_memory_inside_a_transaction_raises_that_failure(tmp_path
         monkeypatch.undo()
         assert real.execute("SELECT current_setting('threads')").fetchone()[0] == 2
         assert not ws.has_table("t")
+
+
+def _made(ws: Workspace) -> set[str]:
+    return {r[0] for r in ws.raw.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'made_%'")
+            .fetchall()}
+
+
+def test_a_table_made_for_a_run_is_held_by_it_and_goes_with_the_last_run_that_holds_it(tmp_path):
+    """A table the engine writes for a run (``make``) is read back through the run, rows in the order of its
+    parts; dropping the runs that hold it drops it, and one no run holds (its run failed) goes at ``drop_unheld``."""
+    with Workspace(tmp_path / "w.duckdb") as ws:
+        ws.raw.execute("CREATE TABLE src AS SELECT range AS n, 'x' || range AS t FROM range(5000)")
+        made = ws.make("big", "SELECT * FROM src WHERE n % 2 = 1 ORDER BY n DESC",
+                       "SELECT * FROM src WHERE n % 2 = 0 ORDER BY n")
+        small = pa.table({"a": [1]})
+        first = ws.save_run({"small": small}, {}, shared={"big": made})
+        assert first.tables == ["big", "small"]
+        back = first.table("big")
+        assert back.column("n").to_pylist() == [*range(4999, 0, -2), *range(0, 5000, 2)]
+        assert back.column("t").to_pylist()[:2] == ["x4999", "x4997"]
+        ws.make("big", "SELECT 1 AS n")  # as a run that failed leaves it
+        ws.drop_unheld()
+        assert _made(ws) == {made}
+        second = ws.save_run({"small": small}, {}, shared={"big": first.stored_name("big")}, keep=1)
+        assert second.table("big").equals(back)  # held by the next run: kept when the first goes
+        assert ws.load_run(second.run_id).stored_name("big") == made
+        third = ws.save_run({"small": small}, {}, keep=1)
+        assert third.tables == ["small"] and _made(ws) == set()

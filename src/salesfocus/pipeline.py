@@ -41,7 +41,7 @@ from salesfocus.measures import (
     orders,
     payment_measures,
 )
-from salesfocus.model.context import CUSTOMERS_VIEW, RunContext, Stored
+from salesfocus.model.context import CUSTOMERS_VIEW, Made, RunContext, Stored
 from salesfocus.model.dataset import Dataset, active_window_start, customer_status
 from salesfocus.model.provenance import (
     ASSESSMENTS,
@@ -168,8 +168,9 @@ COMPACT = ("orders", "customer_groups", "customer_products", "customer_totals", 
 COMPACT_FORMAT = 5  # raise when the import's checks or the compact tables change: stored imports are rebuilt
 
 
-def _stage1(engine: Engine, ds: Dataset, config: Config, compact: dict[str, ibis.Table]) -> dict[str, pa.Table]:
-    """Per-customer measures and per-year figures on the engine; the only data that travels."""
+def _stage1(engine: Engine, ds: Dataset, config: Config, compact: dict[str, ibis.Table]) -> dict[str, Any]:
+    """Per-customer measures and per-year figures on the engine; the only data that travels (on DuckDB the figures
+    per year stay the workspace's table)."""
     t = ds.tables
     has_cost = ds.has_cost
     od = compact["orders"]
@@ -202,14 +203,17 @@ def _stage1(engine: Engine, ds: Dataset, config: Config, compact: dict[str, ibis
     else:
         ds.note_missing("customers", "no names, sectors, regions or account managers; profiles and lists are thin")
         m = m.mutate(status=customer_status(m.last_order, m.orders_in_window, ds.as_of, config.customer_rule))
-    out = {"customers": m.order_by("customer_id").to_pyarrow(),
-           "customer_years": compact["customer_years"].to_pyarrow()}
-    if engine.name != "duckdb":  # the compact tables travel so that every later analysis runs on the workspace
-        for name in ("orders", "customer_groups", "customer_products"):
-            out[name] = compact[name].to_pyarrow()
-        for name in ("customers", "activities", "invoices", "assessments", "leads", "prospects"):
-            if name in t:
-                out[f"_table_{name}"] = t[name].to_pyarrow()
+    out: dict[str, Any] = {"customers": m.order_by("customer_id").to_pyarrow()}
+    if engine.name == "duckdb":  # the workspace's own table: the run holds a copy the engine makes there
+        out["customer_years"] = compact["customer_years"]
+        return out
+    out["customer_years"] = compact["customer_years"].to_pyarrow()
+    # the compact tables travel so that every later analysis runs on the workspace
+    for name in ("orders", "customer_groups", "customer_products"):
+        out[name] = compact[name].to_pyarrow()
+    for name in ("customers", "activities", "invoices", "assessments", "leads", "prospects"):
+        if name in t:
+            out[f"_table_{name}"] = t[name].to_pyarrow()
     return out
 
 
@@ -296,6 +300,7 @@ def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], co
     unchanged data are taken from the workspace (a re-analysis; ``analyze`` always fits anew and leaves its fits);
     ``last``: a run to take the results of unchanged steps from (:mod:`salesfocus.model.provenance`); ``on_table``:
     see :func:`analyze`."""
+    workspace.drop_unheld()  # what a run that was interrupted made
     ol = tables["order_lines"]
     span = ol.aggregate(lo=ol.order_date.min(), hi=ol.order_date.max(), n=ol.count()).to_pyarrow().to_pylist()[0]
     if not span["n"]:
@@ -323,6 +328,9 @@ def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], co
     else:
         say("computing per-customer measures")
         stage1 = _stage1(engine, ds, config, compact)
+        if isinstance(stage1["customer_years"], ibis.Table):  # a million customers: 0.2 GiB not held as Arrow
+            years = stage1["customer_years"]
+            stage1["customer_years"] = Made(workspace, workspace.make("customer_years", workspace.con.compile(years)))
         records["stage1"] = StepRecord("stage1", keys["stage1"], columns=stage1["customers"].column_names,
                                        tables={"customer_years": None}, missing=list(ds.missing_notes))
     ds = _with_manual_assessments(workspace, _workspace_dataset(workspace, ds, stage1))
@@ -348,7 +356,12 @@ def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], co
         period_end=span["hi"].isoformat(),
         sources=imported["sources"],
     )
-    held = _analyse(ctx, analyses, plan, keys, records, say, on_table)
+    try:
+        held = _analyse(ctx, analyses, plan, keys, records, say, on_table)
+    except BaseException:
+        with contextlib.suppress(Exception):  # what went wrong is the error to see
+            workspace.drop_unheld()
+        raise
     ctx.summary["notes"] = ds.missing_notes + ctx.notes
     out, shared = _run_tables(ctx, plan, held)
     if rejected is not None:
@@ -414,7 +427,7 @@ def _tell(ctx: RunContext, on_table: Callable[[str, Any], None], held: dict[str,
             if name not in held or held[name][0] is not v:
                 held[name] = (v, v.to_pyarrow())
             on_table(name, held[name][1])
-        elif isinstance(v, pa.Table):
+        elif isinstance(v, pa.Table | Made):
             on_table(name, v)
     last.clear()
     last.update(ctx.tables.items())
@@ -477,7 +490,7 @@ def _start_beside(ctx: RunContext, fn: Callable[[RunContext], None], name: str,
             fn(sub)
             sub.tables = {k: v.to_pyarrow() if isinstance(v, ibis.Table) else v for k, v in sub.tables.items()}
             for k, v in sub.tables.items():
-                if on_table is not None and isinstance(v, pa.Table):
+                if on_table is not None and isinstance(v, pa.Table | Made):
                     on_table(k, v)
         finally:
             ws.close()

@@ -4,6 +4,7 @@ them: the run is the same as one after the other (every table, figure and note, 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 import pyarrow as pa
 import pytest
@@ -84,3 +85,29 @@ def test_periods_runs_beside_targeting_after_the_segments_it_reads():
     names = [n for n, _ in pipeline._analyses()]
     assert names.index("segments") < names.index("periods") < names.index("targeting")
     assert sorted(pipeline.BESIDE) == ["periods"]  # targeting adds customer columns: it cannot run beside
+
+
+def _made(ws: Workspace) -> set[str]:
+    return {r[0] for r in ws.raw.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'made_%'")
+            .fetchall()}
+
+
+def test_a_run_that_fails_leaves_none_of_the_tables_made_for_it(demo, monkeypatch):
+    """Stage 1 and periods write their per customer and year or period tables into the workspace as they go; a run
+    that fails after that drops them, and a run that ends holds its own by reference."""
+    periods = importlib.import_module("salesfocus.periods.run")  # the package's ``run`` is the function
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("periods broke")
+
+    sources = [parse_data_arg(f"{t}={p}") for t, p in demo.paths.items()]
+    with Workspace(None) as ws:
+        monkeypatch.setattr(periods, "_summary", broken)
+        with pytest.raises(RuntimeError, match="periods broke"):
+            pipeline.analyze(DuckDBEngine(ws), ws, sources, {}, Config())
+        assert _made(ws) == set()
+        monkeypatch.undo()
+        run = pipeline.analyze(DuckDBEngine(ws), ws, sources, {}, Config())
+        held = {run.stored_name(n) for n in ("customer_years", "customer_periods", "migration_customers")}
+        assert _made(ws) == held and len(held) == 3
+        assert run.table("migration_customers").num_rows > 0

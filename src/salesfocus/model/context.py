@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +15,7 @@ from salesfocus.config import Config
 from salesfocus.model.dataset import Dataset
 from salesfocus.workspace import Run, Workspace
 
-__all__ = ["RunContext", "RunTables", "Stored"]
+__all__ = ["RunContext", "RunTables", "Stored", "Made"]
 
 
 CUSTOMERS_VIEW = "_sf_customers"
@@ -40,6 +41,55 @@ class Stored:
             data = self.run.table(self.name)
             self._data = data.drop_columns([c for c in self.drop if c in data.column_names])
         return self._data
+
+
+class Made(Stored):
+    """A result table the engine wrote straight into the workspace (:meth:`Workspace.make`), never held in the
+    process: the run holds it by reference, as it holds a :class:`Stored` table; read only when asked for, whole
+    (:meth:`load`) or in batches (:meth:`batches`)."""
+
+    def __init__(self, workspace: Workspace, table: str):
+        super().__init__(None, table)  # type: ignore[arg-type]
+        self.workspace, self.table = workspace.home, table
+
+    @property
+    def stored_name(self) -> str:
+        return self.table
+
+    def load(self) -> pa.Table:
+        return self._query(lambda cur: cur.execute(f"SELECT * FROM {_q(self.table)}").fetch_arrow_table())
+
+    @property
+    def schema(self) -> pa.Schema:
+        return self._query(lambda cur: cur.execute(f"SELECT * FROM {_q(self.table)} LIMIT 0").fetch_arrow_table()
+                           ).schema
+
+    def with_nulls(self, columns: list[str]) -> set[str]:
+        """Those of ``columns`` that have an empty cell."""
+        if not columns:
+            return set()
+        sql = ", ".join(f"count(*) > count({_q(c)})" for c in columns)
+        row = self._query(lambda cur: cur.execute(f"SELECT {sql} FROM {_q(self.table)}").fetchone())
+        return {c for c, empty in zip(columns, row, strict=True) if empty}
+
+    def batches(self, rows: int) -> Iterator[pa.RecordBatch]:
+        """The rows in their order, ``rows`` at a time."""
+        cur = self.workspace.reader()
+        try:
+            yield from cur.execute(f"SELECT * FROM {_q(self.table)}").to_arrow_reader(rows)
+        finally:
+            cur.close()
+
+    def _query(self, fn: Any) -> Any:
+        cur = self.workspace.reader()
+        try:
+            return fn(cur)
+        finally:
+            cur.close()
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 class RunTables(dict):

@@ -29,6 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from salesfocus.model.context import Made
 from salesfocus.workspace import Run
 
 if TYPE_CHECKING:
@@ -238,9 +239,19 @@ def _formatter(col: pa.ChunkedArray, money_digits: int) -> Formatter:
     if pa.types.is_dictionary(t):
         inner = _formatter(col.cast(t.value_type), money_digits)
         return lambda a, off: inner(a.cast(t.value_type), off)
+    plain = _plain_formatter(t, bool(col.null_count), money_digits)
+    if plain is not None:
+        return plain
+    whole = _pandas_text(col)
+    return lambda a, off: whole.slice(off, len(a))
+
+
+def _plain_formatter(t: pa.DataType, gaps: bool, money_digits: int) -> Formatter | None:
+    """How a column of type ``t`` (``gaps``: with an empty cell) becomes CSV fields; None for a rare type, which
+    only the whole column decides."""
     if pa.types.is_decimal(t):
         return lambda a, off: float_text(np.round(decimal_floats(a), money_digits))
-    if t == pa.float64() or (pa.types.is_integer(t) and col.null_count):  # pandas: ints with gaps are floats
+    if t == pa.float64() or (pa.types.is_integer(t) and gaps):  # pandas: ints with gaps are floats
         return lambda a, off: float_text(a.to_numpy(zero_copy_only=False))
     if pa.types.is_integer(t) or pa.types.is_date(t):
         return lambda a, off: a.cast(pa.string())
@@ -250,8 +261,7 @@ def _formatter(col: pa.ChunkedArray, money_digits: int) -> Formatter:
         return lambda a, off: _text_fields(a)
     if pa.types.is_null(t):
         return lambda a, off: pa.nulls(len(a), pa.string())
-    whole = _pandas_text(col)
-    return lambda a, off: whole.slice(off, len(a))
+    return None
 
 
 def _join(fields: list[pa.Array]) -> pa.Array:
@@ -343,10 +353,39 @@ def _write_csv(table: pa.Table, f: Any, money_digits: int) -> None:
         f.write(_bytes_of(lines))
 
 
-def write_table_csv(table: pa.Table, path: Path, first: list[str] | None = None) -> None:
-    """Write one table as CSV (decimals rounded to cents, text neutralised; ``first`` columns in front)."""
+def write_table_csv(table: pa.Table | Made, path: Path, first: list[str] | None = None) -> None:
+    """Write one table as CSV (decimals rounded to cents, text neutralised; ``first`` columns in front). A table the
+    engine made in the workspace (:class:`~salesfocus.model.context.Made`) is read batch by batch as it is written,
+    never held whole."""
+    if isinstance(table, Made):
+        schema = table.schema
+        plan = [_plain_formatter(f.type, False, MONEY_DIGITS) for f in schema]
+        if first or None in plan or not schema.names:
+            table = table.load()
+        else:
+            _write_made_csv(table, schema, path)
+            return
     with open(path, "wb") as f:
         _write_csv(arrange(table, first), f, MONEY_DIGITS)
+
+
+def _write_made_csv(table: Made, schema: pa.Schema, path: Path) -> None:
+    gaps = table.with_nulls([f.name for f in schema if pa.types.is_integer(f.type)])
+    plan = [_plain_formatter(f.type, f.name in gaps, MONEY_DIGITS) for f in schema]
+
+    def tasks() -> Iterator[Callable[[], pa.Array]]:
+        off = 0
+        for batch in table.batches(BATCH_ROWS):
+            def task(batch: pa.RecordBatch = batch, off: int = off) -> pa.Array:
+                return _join([fmt(c, off) for fmt, c in zip(plan, batch.columns, strict=True)])
+
+            off += batch.num_rows
+            yield task
+
+    with open(path, "wb") as f:
+        f.write(_header(schema.names).encode("utf-8"))
+        for lines in _ordered(tasks()):
+            f.write(_bytes_of(lines))
 
 
 def _json_default(v: Any) -> Any:
@@ -373,8 +412,9 @@ class CsvAhead:
     A step's tables are final long before the last step ends, and the steps leave a core idle much of the time:
     :meth:`add` writes a table's file then, on a thread of its own, into a folder beside the outputs; when the run
     is stored, :func:`write_outputs` takes the file of every table that is the very table written ahead
-    (:meth:`take`) and writes the others. A table added again under its name is written again; :meth:`close`
-    removes what was not taken (all of it when the run failed)."""
+    (:meth:`take`; a table the engine made in the workspace: by the name of the workspace table that holds it) and
+    writes the others. A table added again under its name is written again; :meth:`close` removes what was not taken
+    (all of it when the run failed)."""
 
     FOLDER = ".salesfocus-ahead"
 
@@ -383,29 +423,31 @@ class CsvAhead:
         self._dir = self.out / self.FOLDER
         shutil.rmtree(self._dir, ignore_errors=True)  # what an interrupted run left
         self._lock = threading.Lock()
-        self._files: dict[str, tuple[pa.Table, Path, Future[None]]] = {}
+        self._files: dict[str, tuple[pa.Table | str, Path, Future[None]]] = {}
         self._written = 0
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sf-csv-ahead")
 
-    def add(self, name: str, table: pa.Table) -> None:
+    def add(self, name: str, table: pa.Table | Made) -> None:
         """Write the file of the run's table ``name`` (soon, on the writer's thread)."""
+        key = table.table if isinstance(table, Made) else table
         with self._lock:
             held = self._files.get(name)
-            if held is not None and held[0] is table:
+            if held is not None and _same(held[0], key):
                 return
             self._written += 1  # a file of its own for each table added: one added again does not wait for the last
             path = self._dir / f"{self._written}-{name}.csv"
-            self._files[name] = (table, path, self._worker.submit(self._write, table, path))
+            self._files[name] = (key, path, self._worker.submit(self._write, table, path))
 
-    def _write(self, table: pa.Table, path: Path) -> None:
+    def _write(self, table: pa.Table | Made, path: Path) -> None:
         self._dir.mkdir(parents=True, exist_ok=True)
         write_table_csv(table, path)
 
-    def take(self, name: str, table: pa.Table, to: Path) -> bool:
-        """Move the file written ahead of ``table`` to ``to``; False when ``table`` is not the one written ahead."""
+    def take(self, name: str, table: pa.Table | str, to: Path) -> bool:
+        """Move the file written ahead of ``table`` (or of the workspace table of that name) to ``to``; False when
+        ``table`` is not the one written ahead."""
         with self._lock:
             held = self._files.get(name)
-            if held is None or held[0] is not table:
+            if held is None or not _same(held[0], table):
                 return False
             del self._files[name]
         held[2].result()  # written (or raises what went wrong)
@@ -418,6 +460,10 @@ class CsvAhead:
         with self._lock:
             self._files.clear()
         shutil.rmtree(self._dir, ignore_errors=True)
+
+
+def _same(held: pa.Table | str, table: pa.Table | str) -> bool:
+    return held is table or (isinstance(held, str) and held == table)
 
 
 def write_outputs(run: Run | RunData, out: Path, ahead: CsvAhead | None = None) -> list[Path]:
@@ -435,6 +481,10 @@ def write_outputs(run: Run | RunData, out: Path, ahead: CsvAhead | None = None) 
     written = [out / f"{name}.csv" for name in run.tables]
     # The customer table first: by far the largest file, made while the other views read the smaller tables.
     for name in sorted(run.tables, key=lambda n: n != "customers"):
+        if ahead is not None and name != "customers":
+            held = run.meta.get("stored_as", {}).get(name)  # a table the engine made: not read to find its file
+            if isinstance(held, str) and ahead.take(name, held, out / f"{name}.csv"):
+                continue
         table = data.arrow(name) if data is not None else run.table(name)
         if name != "customers" and ahead is not None and ahead.take(name, table, out / f"{name}.csv"):
             continue
