@@ -17,6 +17,7 @@ from salesfocus.predict import simulate_bgnbd_orders
 from salesfocus.predict.run import CUSTOMER_COLUMNS, MODEL_COLUMNS, run
 from salesfocus.predict.select import MODELS
 from salesfocus.workspace import Workspace
+from tests.helpers import assert_close
 
 AS_OF = dt.date(2024, 12, 31)
 GROUPS = np.array(["Bouten", "Verf", "Gereedschap", "Kabels", "Tegels"])
@@ -243,3 +244,20 @@ def test_model_selection_off_is_bg_nbd_only(simulated):
     assert p["model"] == "bg_nbd" and p["chosen_by"] == "config" and list(p["candidates"]) == ["bg_nbd"]
     assert p["candidates"]["bg_nbd"]["holdout_mae"] is None and p["backtest"]["beats_naive"]
     assert not any(n.startswith("prediction: repeat-purchase model") for n in ctx.notes)
+
+
+def test_the_backtest_started_beside_the_fit_is_the_one_made_after_it(simulated):
+    """Without a model choice the backtest starts before the fit, on a thread: the same backtest as the choice's
+    (which fits BG/NBD on the same split first), its note in the same place among the notes."""
+    runs = {}
+    for choose in (False, True):
+        cfg = PredictionConfig(model_selection=choose, models=["bg_nbd"])
+        with Workspace(None) as ws:
+            ctx = _ctx(ws, simulated, _customers(simulated), Config(prediction=cfg))
+            run(ctx)
+        runs[choose] = ctx.summary["prediction"], [n for n in ctx.notes if "chosen by" not in n]
+    (early, early_notes), (late, late_notes) = runs[False], runs[True]
+    assert early["backtest"] is not None and early["backtest"]["customers"] > 300
+    assert_close(early["backtest"], late["backtest"])
+    assert early_notes == late_notes
+    assert any(n.startswith("prediction backtest:") for n in early_notes)

@@ -30,7 +30,8 @@ import contextvars
 import datetime as dt
 import json
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent import futures
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import ibis
@@ -438,17 +439,33 @@ def _predict(ctx: RunContext) -> None:
     split = _holdout_split(cfg, data, cal, as_of)
     choose_on = (split if cfg.model_selection and not isinstance(split, str)
                  and int((split[0]["frequency"] > 0).sum()) >= cfg.min_repeat_customers else None)
-    values, info, holdout_fit = _fit(ctx, cfg, rfm, ids, choose_on)
-    info["backtest"] = None
-    backtest_done = None
-    if info["model"]:  # numpy on a thread, beside the engine's work below; its notes keep their place
-        said: list[str] = []
-        place = len(ctx.notes)
+    said: list[str] = []
+
+    def start_backtest(model: str, fitted: CustomerModel | None) -> Future[dict[str, Any] | None]:
+        """NumPy on a thread, beside the fit or the engine's work after it; its notes are said after the fit's."""
         work = contextvars.copy_context()  # the fit memory (fit_memory) goes along
         side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sf-backtest")
-        backtest_done = side.submit(work.run, _backtest, as_of, said.append, cfg, purchases, months, info["model"],
-                                    split, holdout_fit)
-        side.shutdown(wait=False)
+        try:
+            return side.submit(work.run, _backtest, as_of, said.append, cfg, purchases, months, model, split, fitted)
+        finally:
+            side.shutdown(wait=False)
+
+    # Without a model choice the model is BG/NBD and the backtest fits it on its own split: it starts beside the
+    # fit (200,000 customers: about 1 s of the two fits side by side on two cores)
+    early = None if cfg.model_selection and len(rfm) <= cfg.selection_max_customers else start_backtest("bg_nbd", None)
+    try:
+        values, info, holdout_fit = _fit(ctx, cfg, rfm, ids, choose_on)
+    except BaseException:
+        if early is not None:
+            futures.wait([early])
+        raise
+    info["backtest"] = None
+    place = len(ctx.notes)
+    backtest_done = None
+    if info["model"]:
+        backtest_done = early or start_backtest(info["model"], holdout_fit)
+    elif early is not None:
+        futures.wait([early])  # no model, no backtest: its result goes unused
     # One table of the history and the model's values (NULL for customers the model does not cover).
     cols = {c: data.column(c) for c in ("customer_id", "revenue_12m", "orders_recent", "orders_before")}
     for c in (*MODEL_COLUMNS, "model_revenue_12m"):
