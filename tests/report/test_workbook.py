@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import zipfile
+from decimal import Decimal
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from salesfocus.report import RunData, Texts, write_workbook
@@ -321,3 +323,39 @@ def test_the_workbook_is_the_same_with_its_tables_held(run, tmp_path, monkeypatc
     assert held.keys() == cells.keys()
     for name in cells:
         assert held[name] == cells[name], name
+
+
+def test_a_table_the_engine_made_is_shown_from_its_first_rows_alone(tmp_path):
+    """A run holding a table the engine made in the workspace (a row per customer and period: millions of rows at
+    50M order lines): the workbook and the report read its size and the rows they show, never the whole table, and
+    are the files they are when the run holds it as Arrow."""
+    from salesfocus.report import write_html
+    from salesfocus.report.tables import RunData
+    from salesfocus.workspace import Run, Workspace
+
+    from .runs import CONFIG, tables
+
+    run_tables = tables()
+    run_tables["customer_years"] = pd.DataFrame({"customer_id": [f"K{i:03d}" for i in range(60)], "year": 2024,
+                                                 "revenue": [Decimal(i) / 4 for i in range(60)]})
+    with Workspace(None) as ws:
+        own = ws.save_run(run_tables, {"summary": SUMMARY, "config": CONFIG})
+        whole = own.table("customer_years")
+        ws.raw.register("incoming", whole)
+        made = ws.make("customer_years", "SELECT * FROM incoming")
+        ws.raw.unregister("incoming")
+        held = Run(own.run_id, own.created_at, {**own.meta, "stored_as": {"customer_years": made}}, own.tables, ws,
+                   {n: t for n, t in own.saved.items() if n != "customer_years"})
+        data = RunData(held, "en")
+        assert data.num_rows("customer_years") == 60 and data.schema("customer_years") == whole.schema
+        files = {}
+        for name, run in (("own", own), ("held", held)):
+            d = data if name == "held" else RunData(run, "en")
+            files[name] = (_zip(write_workbook(d, tmp_path / f"{name}.xlsx", max_rows=10)),
+                           write_html(d, tmp_path / f"{name}.html").read_bytes())
+        assert "customer_years" not in data._arrow  # its ten rows were read, not the table
+        assert files["own"][1] == files["held"][1]
+        assert files["own"][0].keys() == files["held"][0].keys()
+        for part in files["own"][0]:
+            if part != "docProps/core.xml":  # the time the file was made
+                assert files["own"][0][part] == files["held"][0][part], part

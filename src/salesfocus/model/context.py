@@ -51,18 +51,33 @@ class Made(Stored):
     def __init__(self, workspace: Workspace, table: str):
         super().__init__(None, table)  # type: ignore[arg-type]
         self.workspace, self.table = workspace.home, table
+        self._schema: pa.Schema | None = None
+        self._rows: int | None = None
 
     @property
     def stored_name(self) -> str:
         return self.table
 
     def load(self) -> pa.Table:
-        return self._query(lambda cur: cur.execute(f"SELECT * FROM {_q(self.table)}").fetch_arrow_table())
+        return self.head(None)
+
+    def head(self, rows: int | None) -> pa.Table:
+        """The first ``rows`` rows (None: all)."""
+        limit = "" if rows is None else f" LIMIT {int(rows)}"
+        return self._query(lambda cur: cur.execute(f"SELECT * FROM {_q(self.table)}{limit}").fetch_arrow_table())
 
     @property
     def schema(self) -> pa.Schema:
-        return self._query(lambda cur: cur.execute(f"SELECT * FROM {_q(self.table)} LIMIT 0").fetch_arrow_table()
-                           ).schema
+        if self._schema is None:
+            self._schema = self.head(0).schema
+        return self._schema
+
+    @property
+    def num_rows(self) -> int:
+        if self._rows is None:
+            row = self._query(lambda cur: cur.execute(f"SELECT count(*) FROM {_q(self.table)}").fetchone())
+            self._rows = int(row[0])
+        return self._rows
 
     def with_nulls(self, columns: list[str]) -> set[str]:
         """Those of ``columns`` that have an empty cell."""

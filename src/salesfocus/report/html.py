@@ -90,10 +90,10 @@ def _fmt(t: Texts, v: Any, kind: str, translate: bool) -> tuple[str, str]:
 def _table(d: RunData, name: str, frame: pd.DataFrame | None = None, limit: int = PREVIEW_ROWS,
            total: int | None = None) -> str:
     t = d.texts
-    have = d.arrow(name).column_names
+    have = d.schema(name).names
     cols = [c for c in HTML_COLUMNS.get(name, []) if c in have] or [c for c in have if not c.startswith("_")][:12]
     if frame is None:  # only the rows shown are converted
-        n = d.arrow(name).num_rows
+        n = d.num_rows(name)
         frame = d.frame(name, columns=cols, rows=None if n <= max(limit, SMALL_TABLE) else limit)
         total = n if total is None else total
     f = frame
@@ -145,7 +145,7 @@ class _Page:
         inner = "".join(charts)
         if len(charts) == 2:
             inner = f'<div class="charts2">{inner}</div>'
-        n = self.d.arrow(name).num_rows
+        n = self.d.num_rows(name)
         table = _table(self.d, name, frame, total=n)
         if charts:
             label = f'{t.t("table_behind")} ({t.num(n)} {t.t("rows").lower()})'

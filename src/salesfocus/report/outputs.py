@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from salesfocus.model.context import Made
-from salesfocus.workspace import Run
+from salesfocus.workspace import MADE_PREFIX, Run
 
 if TYPE_CHECKING:
     from salesfocus.report.tables import RunData
@@ -359,8 +359,7 @@ def write_table_csv(table: pa.Table | Made, path: Path, first: list[str] | None 
     never held whole."""
     if isinstance(table, Made):
         schema = table.schema
-        plan = [_plain_formatter(f.type, False, MONEY_DIGITS) for f in schema]
-        if first or None in plan or not schema.names:
+        if first or not schema.names or any(_plain_formatter(f.type, False, MONEY_DIGITS) is None for f in schema):
             table = table.load()
         else:
             _write_made_csv(table, schema, path)
@@ -481,10 +480,11 @@ def write_outputs(run: Run | RunData, out: Path, ahead: CsvAhead | None = None) 
     written = [out / f"{name}.csv" for name in run.tables]
     # The customer table first: by far the largest file, made while the other views read the smaller tables.
     for name in sorted(run.tables, key=lambda n: n != "customers"):
-        if ahead is not None and name != "customers":
-            held = run.meta.get("stored_as", {}).get(name)  # a table the engine made: not read to find its file
-            if isinstance(held, str) and ahead.take(name, held, out / f"{name}.csv"):
-                continue
+        held = run.meta.get("stored_as", {}).get(name)
+        if isinstance(held, str) and held.startswith(MADE_PREFIX):  # a table the engine made: not read whole
+            if ahead is None or not ahead.take(name, held, out / f"{name}.csv"):
+                write_table_csv(Made(run.workspace, held), out / f"{name}.csv")
+            continue
         table = data.arrow(name) if data is not None else run.table(name)
         if name != "customers" and ahead is not None and ahead.take(name, table, out / f"{name}.csv"):
             continue

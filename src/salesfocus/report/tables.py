@@ -19,9 +19,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from salesfocus.model.context import Made
 from salesfocus.report.i18n import Texts
 from salesfocus.report.outputs import decimal_column, neutral_text, text_column
-from salesfocus.workspace import Run
+from salesfocus.workspace import MADE_PREFIX, Run
 
 __all__ = ["RunData", "SECTIONS", "EXPECTED", "column_kind", "category_columns", "CUSTOMER_ORDER", "clean", "version",
            "sort_order"]
@@ -219,6 +220,7 @@ class RunData:
         self._arrow: dict[str, pa.Table] = {}
         self._reading = threading.Lock()
         self._frames: dict[tuple[str, bool, tuple[str, ...] | None], pd.DataFrame] = {}
+        self._made: dict[str, Made] = {}
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -239,7 +241,25 @@ class RunData:
         """True when the run holds table ``name`` with every column in ``columns``."""
         if name not in self.run.tables:
             return False
-        return all(c in self.arrow(name).column_names for c in columns)
+        return all(c in self.schema(name).names for c in columns)
+
+    def made(self, name: str) -> Made | None:
+        """The table ``name`` when the engine made it in the workspace (a row per customer and period, millions of
+        rows at 50M order lines) and it is not read yet: a view that needs its size and first rows reads those alone
+        (:meth:`num_rows`, :meth:`schema`, :meth:`frame` with ``rows`` a number)."""
+        held = self.run.meta.get("stored_as", {}).get(name)
+        if name in self._arrow or not isinstance(held, str) or not held.startswith(MADE_PREFIX):
+            return None
+        with self._reading:
+            return self._made.setdefault(name, Made(self.run.workspace, held))
+
+    def num_rows(self, name: str) -> int:
+        made = self.made(name)
+        return made.num_rows if made is not None else self.arrow(name).num_rows
+
+    def schema(self, name: str) -> pa.Schema:
+        made = self.made(name)
+        return made.schema if made is not None else self.arrow(name).schema
 
     def arrow(self, name: str) -> pa.Table:
         """The stored table, read from the workspace on first use (one read at a time: views run side by side)."""
@@ -256,7 +276,8 @@ class RunData:
         in Arrow before converting, so a view that shows a few rows of a large table converts only those.
         Frames of whole tables are kept for the next view.
         """
-        t = self.arrow(name)
+        made = self.made(name) if isinstance(rows, int) else None
+        t = made.head(rows) if made is not None else self.arrow(name)
         cols = None if columns is None else tuple(c for c in columns if c in t.column_names)
         if rows is None:
             key = (name, neutral, cols)
@@ -270,8 +291,8 @@ class RunData:
 
     def kinds(self, name: str) -> dict[str, str]:
         """Column → kind for table ``name``."""
-        t = self.arrow(name)
-        return {c: column_kind(c, t.schema.field(c).type, name) for c in t.column_names}
+        schema = self.schema(name)
+        return {c: column_kind(c, schema.field(c).type, name) for c in schema.names}
 
     def section_of(self, name: str) -> str:
         for sec, names in SECTIONS:

@@ -152,7 +152,7 @@ class Book:
 def plan_rows(data: RunData, order: list[str], max_cells: int = MAX_CELLS, max_rows: int = MAX_ROWS) -> dict[str, int]:
     """Rows per sheet: the customer sheet first (up to half the cells), then small tables whole, and the large
     ones share what is left of the cell budget evenly."""
-    shape = {n: (data.arrow(n).num_rows, max(1, data.arrow(n).num_columns)) for n in order}
+    shape = {n: (data.num_rows(n), max(1, len(data.schema(n)))) for n in order}
     if "customers" in shape:
         have = set(data.arrow("customers").column_names)
         shape["customers"] = (shape["customers"][0], max(1, len([c for c in CUSTOMER_ORDER if c in have])))
@@ -179,10 +179,10 @@ def _pick(data: RunData, table: str, max_rows: int) -> tuple[pd.DataFrame, int]:
     Reading order: customers by net profit (largest first, empty last; by revenue when no profit), their key
     columns only (all are in the CSV); other tables as stored. At most ``max_rows`` rows.
     """
-    t = data.arrow(table)
-    total = t.num_rows
+    total = data.num_rows(table)
     if table != "customers":
         return data.frame(table, neutral=True, rows=max_rows if total > max_rows else None), total
+    t = data.arrow(table)
     cols = [c for c in CUSTOMER_ORDER if c in t.column_names]
     key = "revenue"
     if "net_profit" in cols:
