@@ -21,3 +21,9 @@ def assert_close(a, b, path="") -> None:
         assert (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=rel, abs_tol=1e-12), path
     else:
         assert a == b, path
+
+
+def made_tables(ws) -> set[str]:
+    """The tables the engine made for runs in workspace ``ws`` (``Workspace.make``)."""
+    return {r[0] for r in ws.raw.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'made_%'")
+            .fetchall()}

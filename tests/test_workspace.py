@@ -9,6 +9,7 @@ import pytest
 
 from salesfocus import workspace
 from salesfocus.workspace import Workspace
+from tests.helpers import made_tables
 
 
 def test_has_table_sees_stored_temporary_and_registered_tables_and_views_only(tmp_path):
@@ -144,11 +145,6 @@ def test_a_write_out_of_memory_inside_a_transaction_raises_that_failure(tmp_path
         assert not ws.has_table("t")
 
 
-def _made(ws: Workspace) -> set[str]:
-    return {r[0] for r in ws.raw.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'made_%'")
-            .fetchall()}
-
-
 def test_a_table_made_for_a_run_is_held_by_it_and_goes_with_the_last_run_that_holds_it(tmp_path):
     """A table the engine writes for a run (``make``) is read back through the run, rows in the order of its
     parts; dropping the runs that hold it drops it, and one no run holds (its run failed) goes at ``drop_unheld``."""
@@ -164,9 +160,9 @@ def test_a_table_made_for_a_run_is_held_by_it_and_goes_with_the_last_run_that_ho
         assert back.column("t").to_pylist()[:2] == ["x4999", "x4997"]
         ws.make("big", "SELECT 1 AS n")  # as a run that failed leaves it
         ws.drop_unheld()
-        assert _made(ws) == {made}
+        assert made_tables(ws) == {made}
         second = ws.save_run({"small": small}, {}, shared={"big": first.stored_name("big")}, keep=1)
         assert second.table("big").equals(back)  # held by the next run: kept when the first goes
         assert ws.load_run(second.run_id).stored_name("big") == made
         third = ws.save_run({"small": small}, {}, keep=1)
-        assert third.tables == ["small"] and _made(ws) == set()
+        assert third.tables == ["small"] and made_tables(ws) == set()

@@ -15,7 +15,7 @@ from salesfocus.io.importer import DuckDBEngine
 from salesfocus.io.readers import parse_data_arg
 from salesfocus.model import Dataset, RunContext
 from salesfocus.workspace import Workspace
-from tests.helpers import assert_close
+from tests.helpers import assert_close, made_tables
 
 
 @pytest.fixture(scope="module")
@@ -87,11 +87,6 @@ def test_periods_runs_beside_targeting_after_the_segments_it_reads():
     assert sorted(pipeline.BESIDE) == ["periods"]  # targeting adds customer columns: it cannot run beside
 
 
-def _made(ws: Workspace) -> set[str]:
-    return {r[0] for r in ws.raw.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'made_%'")
-            .fetchall()}
-
-
 def test_a_run_that_fails_leaves_none_of_the_tables_made_for_it(demo, monkeypatch):
     """Stage 1 and periods write their per customer and year or period tables into the workspace as they go; a run
     that fails after that drops them, and a run that ends holds its own by reference."""
@@ -105,9 +100,9 @@ def test_a_run_that_fails_leaves_none_of_the_tables_made_for_it(demo, monkeypatc
         monkeypatch.setattr(periods, "_summary", broken)
         with pytest.raises(RuntimeError, match="periods broke"):
             pipeline.analyze(DuckDBEngine(ws), ws, sources, {}, Config())
-        assert _made(ws) == set()
+        assert made_tables(ws) == set()
         monkeypatch.undo()
         run = pipeline.analyze(DuckDBEngine(ws), ws, sources, {}, Config())
         held = {run.stored_name(n) for n in ("customer_years", "customer_periods", "migration_customers")}
-        assert _made(ws) == held and len(held) == 3
+        assert made_tables(ws) == held and len(held) == 3
         assert run.table("migration_customers").num_rows > 0
