@@ -28,7 +28,8 @@ import pyarrow.compute as pc
 
 from salesfocus.errors import InputError
 
-__all__ = ["Workspace", "Run", "load_extension", "held_in_parts", "DEFAULT_WORKSPACE", "MADE_PREFIX"]
+__all__ = ["Workspace", "Run", "load_extension", "held_in_parts", "DEFAULT_WORKSPACE", "MADE_PREFIX",
+           "quote"]
 
 DEFAULT_WORKSPACE = "salesfocus.duckdb"
 DEFAULT_MEMORY_LIMIT = "1GB"
@@ -109,7 +110,8 @@ at most this many distinct values and at most one per ten rows."""
 _ENUM_PROBE_ROWS = 20_000
 
 
-def _q(name: str) -> str:
+def quote(name: str) -> str:
+    """``name`` as a DuckDB identifier."""
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -138,7 +140,7 @@ def _store_select(data: Any) -> str:
         values = _enum_values(data.column(name), data.num_rows)
         if values is not None:
             enum = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
-            casts.append(f"CAST({_q(name)} AS ENUM({enum})) AS {_q(name)}")
+            casts.append(f"CAST({quote(name)} AS ENUM({enum})) AS {quote(name)}")
     if not casts:
         return "SELECT * FROM __sf_incoming"
     return f"SELECT * REPLACE ({', '.join(casts)}) FROM __sf_incoming"
@@ -148,11 +150,11 @@ def _read_run_table(con: Any, table: str, columns: list[str] | None = None) -> p
     """A stored run table as Arrow (``columns``: only those): its ENUM columns as text again (``string``, as a
     VARCHAR column reads back), so the Arrow is the same whether the table was stored with ENUMs or (by an older
     version) as text only."""
-    what = "*" if columns is None else ", ".join(map(_q, columns))
+    what = "*" if columns is None else ", ".join(map(quote, columns))
     schema = con.execute(f'SELECT {what} FROM "{table}" LIMIT 0').fetch_arrow_table().schema
     if not any(pa.types.is_dictionary(f.type) for f in schema):
         return con.execute(f'SELECT {what} FROM "{table}"').fetch_arrow_table()
-    cols = ", ".join(f"{_q(f.name)}::VARCHAR AS {_q(f.name)}" if pa.types.is_dictionary(f.type) else _q(f.name)
+    cols = ", ".join(f"{quote(f.name)}::VARCHAR AS {quote(f.name)}" if pa.types.is_dictionary(f.type) else quote(f.name)
                      for f in schema)
     return con.execute(f'SELECT {cols} FROM "{table}"').fetch_arrow_table()
 
@@ -289,15 +291,21 @@ def _drop_runs(cur: Any, keep: int) -> None:
     old = cur.execute("SELECT run_id, tables, meta FROM _runs ORDER BY run_id DESC OFFSET ?", [keep]).fetchall()
     if not old:
         return
-    kept = cur.execute("SELECT run_id, meta FROM _runs ORDER BY run_id DESC LIMIT ?", [keep]).fetchall()
-    held = {t for run_id, meta in kept for name, spec in json.loads(meta).get("stored_as", {}).items()
-            for t in _tables_holding(spec, _run_table(run_id, name))}
-    for run_id, names, meta in old:
-        stored_as = json.loads(meta).get("stored_as", {})
-        tables = set().union(*(_tables_holding(stored_as.get(n), _run_table(run_id, n)) for n in json.loads(names)))
-        for table in tables - held:
-            cur.execute(f'DROP TABLE IF EXISTS "{table}"')
+    held = _held_by(cur.execute("SELECT run_id, tables, meta FROM _runs ORDER BY run_id DESC LIMIT ?",
+                                [keep]).fetchall())
+    for table in _held_by(old) - held:
+        cur.execute(f"DROP TABLE IF EXISTS {quote(table)}")
     cur.execute("DELETE FROM _runs WHERE run_id <= ?", [max(r for r, *_ in old)])
+
+
+def _held_by(runs: list[tuple[int, str, str]]) -> set[str]:
+    """The workspace tables that hold the tables of ``runs`` (rows of ``_runs``: run_id, tables, meta)."""
+    held: set[str] = set()
+    for run_id, names, meta in runs:
+        stored_as = json.loads(meta).get("stored_as", {})
+        for name in json.loads(names):
+            held |= _tables_holding(stored_as.get(name), _run_table(run_id, name))
+    return held
 
 
 MADE_PREFIX = "made_"
@@ -403,7 +411,7 @@ class Workspace:
         # binding the name: the catalog views (information_schema, duckdb_tables()) describe every table of the
         # workspace, some ms a call once it holds a few runs, and a run asks some 30 times
         try:
-            self.raw.execute(f"SELECT * FROM {_q(name)} LIMIT 0")
+            self.raw.execute(f"SELECT * FROM {quote(name)} LIMIT 0")
         except duckdb.CatalogException:
             return False
         return True
@@ -460,7 +468,8 @@ class Workspace:
         rows, 0.4 GiB as Arrow, made while the run holds everything else."""
         table = f"{MADE_PREFIX}{uuid.uuid4().hex[:16]}__{name}"
         for i, sql in enumerate(parts):
-            self._execute_within_memory(f"INSERT INTO {_q(table)} {sql}" if i else f"CREATE TABLE {_q(table)} AS {sql}")
+            into = f"INSERT INTO {quote(table)} " if i else f"CREATE TABLE {quote(table)} AS "
+            self._execute_within_memory(into + sql)
         return table
 
     def drop_unheld(self) -> None:
@@ -470,15 +479,11 @@ class Workspace:
             [MADE_PREFIX]).fetchall()]
         if not made:
             return
-        held: set[str] = set()
-        if self.has_table("_runs"):
-            for run_id, names, meta in self.raw.execute("SELECT run_id, tables, meta FROM _runs").fetchall():
-                stored_as = json.loads(meta).get("stored_as", {})
-                for n in json.loads(names):
-                    held |= _tables_holding(stored_as.get(n), _run_table(run_id, n))
+        held = _held_by(self.raw.execute("SELECT run_id, tables, meta FROM _runs").fetchall()) \
+            if self.has_table("_runs") else set()
         for table in made:
             if table not in held:
-                self.raw.execute(f"DROP TABLE IF EXISTS {_q(table)}")
+                self.raw.execute(f"DROP TABLE IF EXISTS {quote(table)}")
 
     def append(self, name: str, expr: ibis.Table) -> None:
         sql = self.con.compile(expr)

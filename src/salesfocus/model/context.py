@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 
 from salesfocus.config import Config
 from salesfocus.model.dataset import Dataset
-from salesfocus.workspace import Run, Workspace
+from salesfocus.workspace import Run, Workspace, quote
 
 __all__ = ["RunContext", "RunTables", "Stored", "Made"]
 
@@ -64,7 +64,7 @@ class Made(Stored):
     def head(self, rows: int | None) -> pa.Table:
         """The first ``rows`` rows (None: all)."""
         limit = "" if rows is None else f" LIMIT {int(rows)}"
-        return self._query(lambda cur: cur.execute(f"SELECT * FROM {_q(self.table)}{limit}").fetch_arrow_table())
+        return self._query(lambda cur: cur.execute(f"SELECT * FROM {quote(self.table)}{limit}").fetch_arrow_table())
 
     @property
     def schema(self) -> pa.Schema:
@@ -75,7 +75,7 @@ class Made(Stored):
     @property
     def num_rows(self) -> int:
         if self._rows is None:
-            row = self._query(lambda cur: cur.execute(f"SELECT count(*) FROM {_q(self.table)}").fetchone())
+            row = self._query(lambda cur: cur.execute(f"SELECT count(*) FROM {quote(self.table)}").fetchone())
             self._rows = int(row[0])
         return self._rows
 
@@ -83,15 +83,15 @@ class Made(Stored):
         """Those of ``columns`` that have an empty cell."""
         if not columns:
             return set()
-        sql = ", ".join(f"count(*) > count({_q(c)})" for c in columns)
-        row = self._query(lambda cur: cur.execute(f"SELECT {sql} FROM {_q(self.table)}").fetchone())
+        sql = ", ".join(f"count(*) > count({quote(c)})" for c in columns)
+        row = self._query(lambda cur: cur.execute(f"SELECT {sql} FROM {quote(self.table)}").fetchone())
         return {c for c, empty in zip(columns, row, strict=True) if empty}
 
     def batches(self, rows: int) -> Iterator[pa.RecordBatch]:
         """The rows in their order, ``rows`` at a time."""
         cur = self.workspace.reader()
         try:
-            yield from cur.execute(f"SELECT * FROM {_q(self.table)}").to_arrow_reader(rows)
+            yield from cur.execute(f"SELECT * FROM {quote(self.table)}").to_arrow_reader(rows)
         finally:
             cur.close()
 
@@ -101,10 +101,6 @@ class Made(Stored):
             return fn(cur)
         finally:
             cur.close()
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 class RunTables(dict):

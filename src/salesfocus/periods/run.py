@@ -52,7 +52,6 @@ TABLES = ("periods", "customer_periods", "migration", "migration_customers", "pr
           "goals", "scorecard", "funnel", "funnel_channels")
 _TMP = "_sf_periods_"
 _ABC = ["A", "B", "C"]
-_DATES = ("start", "end")
 
 
 def _tmp(ctx: RunContext, name: str, expr: Any, *, engine: bool = False) -> ibis.Table:
@@ -63,25 +62,23 @@ def _tmp(ctx: RunContext, name: str, expr: Any, *, engine: bool = False) -> ibis
     if not isinstance(expr, ibis.Table):
         ctx.workspace.write(_TMP + name, expr, temp=True)
         return ctx.workspace.table(_TMP + name)
-    # DuckDB sums counts into HUGEINT and truncates dates to timestamps where Ibis expects int64 and date;
-    # Ibis drops a cast to the type it expects, so cast on the query's own result types. The SQL is compiled
-    # once and wrapped as text (DuckDB binds it for the types): an Ibis table of the SQL would be compiled
-    # again, as much as the first time
+    ctx.workspace.raw.execute(f'CREATE OR REPLACE TEMP TABLE "{_TMP}{name}" AS {_typed_sql(ctx, expr)}')
+    return ctx.workspace.table(_TMP + name)
+
+
+def _typed_sql(ctx: RunContext, expr: ibis.Table) -> str:
+    """The SQL of ``expr`` with the types Ibis gives it where DuckDB's differ: DuckDB sums counts into HUGEINT and
+    truncates dates to timestamps where Ibis expects int64 and date, and Ibis drops a cast to the type it expects,
+    so the casts go on the query's own result types. Compiled once and wrapped as text (DuckDB binds it for the
+    types): an Ibis table of the SQL would be compiled again, as much as the first time."""
     con, raw = ctx.workspace.con, ctx.workspace.raw
     con._run_pre_execute_hooks(expr)  # in-memory tables of the expression become visible to SQL
     sql = con.compile(expr)
     rel = raw.sql(sql)
-    fix = []
-    for c, ty in zip(rel.columns, rel.types, strict=True):
-        t = DuckDBType.from_string(str(ty))
-        if t.is_decimal() and t.scale == 0:
-            fix.append(f'CAST("{c}" AS BIGINT) AS "{c}"')
-        elif t.is_timestamp() and c in _DATES:
-            fix.append(f'CAST("{c}" AS DATE) AS "{c}"')
-    if fix:
-        sql = f"SELECT * REPLACE ({', '.join(fix)}) FROM ({sql})"
-    raw.execute(f'CREATE OR REPLACE TEMP TABLE "{_TMP}{name}" AS {sql}')
-    return ctx.workspace.table(_TMP + name)
+    fix = [f'CAST("{c}" AS {DuckDBType.to_string(want)}) AS "{c}"'
+           for c, ty, want in zip(rel.columns, rel.types, expr.schema().types, strict=True)
+           if DuckDBType.from_string(str(ty)).copy(nullable=True) != want.copy(nullable=True)]
+    return f"SELECT * REPLACE ({', '.join(fix)}) FROM ({sql})" if fix else sql
 
 
 def _store(ctx: RunContext, name: str, expr: ibis.Table | pa.Table) -> pa.Table:
@@ -95,17 +92,7 @@ def _make(ctx: RunContext, name: str, *parts: ibis.Table) -> None:
     """A result table with a row per customer and period, written by the engine into the workspace (the rows of
     ``parts`` one after the other) and held by the run by reference: never Arrow in the process, where at 50M order
     lines the migration list alone is 0.4 GiB made while the run holds everything else."""
-    con, raw = ctx.workspace.con, ctx.workspace.raw
-    sqls = []
-    for part in parts:
-        con._run_pre_execute_hooks(part)
-        sql = con.compile(part)
-        # the types Ibis gives the table as Arrow, where DuckDB's differ (a count's HUGEINT, a date's timestamp)
-        rel = raw.sql(sql)
-        fix = [f'CAST("{c}" AS {want}) AS "{c}"' for c, ty, t in zip(rel.columns, rel.types, part.schema().types,
-                                                                     strict=True)
-               if str(ty) != (want := DuckDBType.to_string(t)).replace("TEXT", "VARCHAR")]
-        sqls.append(f"SELECT * REPLACE ({', '.join(fix)}) FROM ({sql})" if fix else sql)
+    sqls = [_typed_sql(ctx, part) for part in parts]
     ctx.tables[name] = Made(ctx.workspace, ctx.workspace.make(name, *sqls))
 
 
