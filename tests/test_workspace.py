@@ -166,3 +166,26 @@ def test_a_table_made_for_a_run_is_held_by_it_and_goes_with_the_last_run_that_ho
         assert ws.load_run(second.run_id).stored_name("big") == made
         third = ws.save_run({"small": small}, {}, keep=1)
         assert third.tables == ["small"] and made_tables(ws) == set()
+
+
+def test_a_workspace_opened_on_a_thread_is_the_one_used_and_its_error_is_raised_where_it_is_used(tmp_path):
+    from salesfocus.errors import InputError
+
+    path = tmp_path / "w.duckdb"
+    with Workspace(path) as ws:
+        ws.open_soon()
+        ws.write("t", pa.table({"x": [1, 2]}))
+    with Workspace(path) as ws:
+        ws.open_soon()
+        ws.open_soon()  # once
+        assert ws.raw.execute("SELECT sum(x) FROM t").fetchone() == (3,)
+    with Workspace(path) as ws:
+        ws.open_soon()
+    assert ws._opening is None and ws._con is None  # closed unused: opened all the same, and closed
+    broken = tmp_path / "broken.duckdb"
+    broken.write_bytes(b"not a database" * 100)
+    ws = Workspace(broken)
+    ws.open_soon()
+    with pytest.raises(InputError, match="broken.duckdb"):
+        ws.raw  # noqa: B018 - the first use
+    ws.close()

@@ -128,6 +128,7 @@ def _run_analysis(data: list[str], out_dir: Path, mapping: Path | None, config: 
     t0 = time.perf_counter()
     ahead = _WriteAhead(out_dir)
     with _settled_heap(), Workspace(workspace or Path("salesfocus.duckdb")) as ws, contextlib.closing(ahead):
+        ws.open_soon()  # while the sources' key is made
         eng = _engine(engine, ws)
         with _progress() as say:
             run = pipeline.analyze(eng, ws, sources, maps, cfg, as_of=day, progress=say,

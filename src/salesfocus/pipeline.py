@@ -272,7 +272,8 @@ def analyze(engine: Engine, workspace: Workspace, sources: list[Source], mapping
     """Import the sources, run every analysis, and store the run in the workspace. ``on_table``: told of each table
     of the run a whole step left as it was, while the run goes on (name, Arrow table: a view can render it then); a
     later step may still replace one, and then tells of the new one (the run's table is the last one told of, or one
-    never told of)."""
+    never told of). The customer table (``customers``) is told of once the last analysis that adds columns to it is
+    done."""
     say = progress or (lambda _m: None)
     fingerprint_soon()
     warm_up()
@@ -399,6 +400,8 @@ def _analyse(ctx: RunContext, analyses: list[tuple[str, Callable[[RunContext], N
             _drop_scratch(ctx)
             if on_table is not None:
                 _tell(ctx, on_table, held, last)
+        if on_table is not None:  # final: the analyses beside add no customer columns (its file is made meanwhile)
+            on_table("customers", ctx.customer_table())
         for name, sub, done in beside:
             if sub is None:
                 plan.restore(ctx, name)
@@ -477,13 +480,14 @@ def _start_beside(ctx: RunContext, fn: Callable[[RunContext], None], name: str,
                   on_table: Callable[[str, Any], None] | None) -> tuple[RunContext, Future[None]]:
     """Start an analysis of :data:`BESIDE` on a thread and a workspace connection of its own; its context (with
     its tables as Arrow once done, told to ``on_table``: the connection and its temporary tables go) and its
-    future."""
+    future. A table it makes in the workspace is told at once (:meth:`RunContext.add_made`)."""
     ws = ctx.workspace.beside()
     try:
         sub = ctx.beside(ws)
     except BaseException:
         ws.close()
         raise
+    sub.on_made = on_table
 
     def run() -> None:
         try:

@@ -325,31 +325,59 @@ class Workspace:
         self._memory_limit: str | None = None  # the engine's, as set when the connection opened
         self._save_error: BaseException | None = None
         self._home: Workspace | None = None  # of a workspace :meth:`beside` another: that one
+        self._opening: threading.Thread | None = None
+        self._open_error: BaseException | None = None
 
     @property
     def con(self) -> ibis.BaseBackend:
         self.wait()  # a run still being stored is stored before anything else reads or writes
+        opening = self._opening
+        if opening is not None:
+            opening.join()
+            self._opening = None
+            err, self._open_error = self._open_error, None
+            if err is not None:
+                raise err
         if self._con is None:
-            if self.path is not None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                self._con = ibis.duckdb.connect(str(self.path) if self.path else ":memory:",
-                                                read_only=self.read_only and self.path is not None)
-            except Exception as e:  # a locked or corrupt file is the user's to fix
-                raise InputError(f"cannot open workspace {self.path}: {e}") from None
-            limit = os.environ.get("SALESFOCUS_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
-            try:  # beyond the limit DuckDB spills to disk instead of growing (its default is 80% of RAM)
-                self._con.con.execute(f"SET memory_limit = '{limit}'")
-                self._memory_limit = limit
-            except Exception as e:
-                raise InputError(f"SALESFOCUS_MEMORY_LIMIT={limit!r} is not a memory size such as 2GB or 500MB "
-                                 f"({str(e).splitlines()[0]})") from None
-            # Give freed memory back to the system soon (DuckDB's allocator keeps up to 128 MiB per thread
-            # and more after bulk frees): at a million customers about 0.3 GiB less at every step.
-            self._con.con.execute("SET allocator_flush_threshold = '16MB'")
-            self._con.con.execute("SET allocator_bulk_deallocation_flush_threshold = '16MB'")
-            self._con.con.execute("SET allocator_background_threads = true")
+            self._connect()
         return self._con
+
+    def open_soon(self) -> None:
+        """Open the connection on a thread, while the caller does other work (the engine reads the file's catalogue:
+        about 0.3 s for a workspace of a few runs at 10M order lines); the first use waits for it."""
+        if self._con is not None or self._opening is not None:
+            return
+        self._opening = threading.Thread(target=self._open_beside, name="sf-open", daemon=True)
+        self._opening.start()
+
+    def _open_beside(self) -> None:
+        try:
+            self._connect()
+        except BaseException as e:  # raised where the connection is first used
+            self._open_error = e
+
+    def _connect(self) -> None:
+        if self._con is not None:
+            return
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._con = ibis.duckdb.connect(str(self.path) if self.path else ":memory:",
+                                            read_only=self.read_only and self.path is not None)
+        except Exception as e:  # a locked or corrupt file is the user's to fix
+            raise InputError(f"cannot open workspace {self.path}: {e}") from None
+        limit = os.environ.get("SALESFOCUS_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
+        try:  # beyond the limit DuckDB spills to disk instead of growing (its default is 80% of RAM)
+            self._con.con.execute(f"SET memory_limit = '{limit}'")
+            self._memory_limit = limit
+        except Exception as e:
+            raise InputError(f"SALESFOCUS_MEMORY_LIMIT={limit!r} is not a memory size such as 2GB or 500MB "
+                             f"({str(e).splitlines()[0]})") from None
+        # Give freed memory back to the system soon (DuckDB's allocator keeps up to 128 MiB per thread
+        # and more after bulk frees): at a million customers about 0.3 GiB less at every step.
+        self._con.con.execute("SET allocator_flush_threshold = '16MB'")
+        self._con.con.execute("SET allocator_bulk_deallocation_flush_threshold = '16MB'")
+        self._con.con.execute("SET allocator_background_threads = true")
 
     @property
     def raw(self):
@@ -383,6 +411,9 @@ class Workspace:
         try:
             self.wait()
         finally:
+            if self._opening is not None:  # opened all the same, to be closed here
+                self._opening.join()
+                self._opening = None
             if self._con is not None:
                 self._con.disconnect()
                 self._con = None

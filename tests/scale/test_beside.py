@@ -106,3 +106,32 @@ def test_a_run_that_fails_leaves_none_of_the_tables_made_for_it(demo, monkeypatc
         held = {run.stored_name(n) for n in ("customer_years", "customer_periods", "migration_customers")}
         assert made_tables(ws) == held and len(held) == 3
         assert run.table("migration_customers").num_rows > 0
+
+
+def test_views_are_told_of_the_customer_table_when_final_and_of_a_made_table_when_made(demo, monkeypatch):
+    """``on_table`` (the CLI writes each CSV file as it is told) hears of the customer table once, when the last
+    analysis that adds customer columns is done, as the very table the run stores; of a table the analysis beside
+    makes in the workspace as soon as it is made, before the tables that analysis gives when it ends."""
+    from salesfocus.model.context import Made
+
+    told: list[tuple[str, object]] = []
+    periods = importlib.import_module("salesfocus.periods.run")
+    real_summary = periods._summary
+
+    def summary(*args, **kwargs):  # the last thing periods does: what was told of before it ends
+        told.append(("periods ends", None))
+        return real_summary(*args, **kwargs)
+
+    monkeypatch.setattr(periods, "_summary", summary)
+    sources = [parse_data_arg(f"{t}={p}") for t, p in demo.paths.items()]
+    with Workspace(None) as ws:
+        run = pipeline.analyze(DuckDBEngine(ws), ws, sources, {}, Config(),
+                               on_table=lambda name, table: told.append((name, table)))
+        names = [n for n, _ in told]
+        assert names.count("customers") == 1
+        customers = next(t for n, t in told if n == "customers")
+        assert customers is run.saved["customers"]  # the file written of it is the run's: taken, not written again
+        for name in ("customer_periods", "migration_customers"):
+            first = next(t for n, t in told if n == name)
+            assert isinstance(first, Made) and first.stored_name == run.stored_name(name)
+            assert names.index(name) < names.index("periods ends") < names.index("retention")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -142,6 +142,9 @@ class RunContext:
     written: list[str] = field(default_factory=list)  # the customer columns added, in order (a step's record)
     _arrow: pa.Table | None = field(default=None, repr=False)
     _given: dict[str, Any] = field(default_factory=dict, repr=False)  # the figures a context of beside() started with
+    on_made: Callable[[str, Made], None] | None = field(default=None, repr=False)
+    """Told of a table the engine made in the workspace as soon as it is made (:meth:`add_made`): a view can
+    render it while the analysis goes on, where the tables of a :meth:`beside` context are told when it ends."""
 
     @classmethod
     def start(cls, workspace: Workspace, config: Config, dataset: Dataset, customers: pa.Table) -> RunContext:
@@ -182,6 +185,12 @@ class RunContext:
             out = out.append_column(new.schema.field(c), new.column(c))
         self.written += cols
         self._show(out)
+
+    def add_made(self, name: str, table: Made) -> None:
+        """Add result table ``name`` that the engine made in the workspace, and tell :attr:`on_made` of it."""
+        self.tables[name] = table
+        if self.on_made is not None:
+            self.on_made(name, table)
 
     def note(self, msg: str) -> None:
         if msg not in self.notes:

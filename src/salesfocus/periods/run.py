@@ -93,7 +93,7 @@ def _make(ctx: RunContext, name: str, *parts: ibis.Table) -> None:
     ``parts`` one after the other) and held by the run by reference: never Arrow in the process, where at 50M order
     lines the migration list alone is 0.4 GiB made while the run holds everything else."""
     sqls = [_typed_sql(ctx, part) for part in parts]
-    ctx.tables[name] = Made(ctx.workspace, ctx.workspace.make(name, *sqls))
+    ctx.add_made(name, Made(ctx.workspace, ctx.workspace.make(name, *sqls)))
 
 
 def _figures(ctx: RunContext) -> tuple[ibis.Table, list[Period], ibis.Table]:

@@ -435,11 +435,11 @@ class CsvAhead:
                 return
             self._written += 1  # a file of its own for each table added: one added again does not wait for the last
             path = self._dir / f"{self._written}-{name}.csv"
-            self._files[name] = (key, path, self._worker.submit(self._write, table, path))
+            self._files[name] = (key, path, self._worker.submit(self._write, name, table, path))
 
-    def _write(self, table: pa.Table | Made, path: Path) -> None:
+    def _write(self, name: str, table: pa.Table | Made, path: Path) -> None:
         self._dir.mkdir(parents=True, exist_ok=True)
-        write_table_csv(table, path)
+        write_table_csv(table, path, CUSTOMER_COLUMNS_FIRST if name == "customers" else None)
 
     def take(self, name: str, table: pa.Table | str, to: Path) -> bool:
         """Move the file written ahead of ``table`` (or of the workspace table of that name) to ``to``; False when
@@ -486,7 +486,7 @@ def write_outputs(run: Run | RunData, out: Path, ahead: CsvAhead | None = None) 
                 write_table_csv(Made(run.workspace, held), out / f"{name}.csv")
             continue
         table = data.arrow(name) if data is not None else run.table(name)
-        if name != "customers" and ahead is not None and ahead.take(name, table, out / f"{name}.csv"):
+        if ahead is not None and ahead.take(name, table, out / f"{name}.csv"):
             continue
         write_table_csv(table, out / f"{name}.csv", CUSTOMER_COLUMNS_FIRST if name == "customers" else None)
     if "rejected" not in run.tables:
