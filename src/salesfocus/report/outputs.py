@@ -439,7 +439,7 @@ class CsvAhead:
 
     def _write(self, name: str, table: pa.Table | Made, path: Path) -> None:
         self._dir.mkdir(parents=True, exist_ok=True)
-        write_table_csv(table, path, CUSTOMER_COLUMNS_FIRST if name == "customers" else None)
+        write_table_csv(table, path, _first_columns(name))
 
     def take(self, name: str, table: pa.Table | str, to: Path) -> bool:
         """Move the file written ahead of ``table`` (or of the workspace table of that name) to ``to``; False when
@@ -459,6 +459,11 @@ class CsvAhead:
         with self._lock:
             self._files.clear()
         shutil.rmtree(self._dir, ignore_errors=True)
+
+
+def _first_columns(name: str) -> list[str] | None:
+    """The columns in front in table ``name``'s file (the customer table's key columns)."""
+    return CUSTOMER_COLUMNS_FIRST if name == "customers" else None
 
 
 def _same(held: pa.Table | str, table: pa.Table | str) -> bool:
@@ -488,7 +493,7 @@ def write_outputs(run: Run | RunData, out: Path, ahead: CsvAhead | None = None) 
         table = data.arrow(name) if data is not None else run.table(name)
         if ahead is not None and ahead.take(name, table, out / f"{name}.csv"):
             continue
-        write_table_csv(table, out / f"{name}.csv", CUSTOMER_COLUMNS_FIRST if name == "customers" else None)
+        write_table_csv(table, out / f"{name}.csv", _first_columns(name))
     if "rejected" not in run.tables:
         (out / "rejected.csv").write_text(",".join(REJECTED_COLUMNS) + "\n", encoding="utf-8")
         written.append(out / "rejected.csv")
