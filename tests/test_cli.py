@@ -148,6 +148,22 @@ def test_a_run_leaves_the_imports_out_of_garbage_collection_and_restores_the_col
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
 
 
+def test_analyze_takes_the_workspace_it_opened_ahead_and_closes_it_when_it_stops_before_using_it(orders_csv,
+                                                                                                   tmp_path):
+    from typer.testing import CliRunner
+
+    from salesfocus import cli, soon
+
+    ws = tmp_path / "ws.duckdb"
+    args = ["analyze", str(orders_csv), "--out", str(tmp_path / "out"), "--workspace", str(ws)]
+    assert CliRunner().invoke(cli.app, args).exit_code == 0  # a new workspace: nothing opened ahead
+    assert CliRunner().invoke(cli.app, args).exit_code == 0  # opened ahead, taken: the run as before
+    assert soon.take_database(ws) is None
+    bad = CliRunner().invoke(cli.app, [*args, "--period", "week"])
+    assert "--period 'week'" in str(bad.exception)
+    assert soon.take_database(ws) is None  # opened ahead, closed when the command stopped
+
+
 def test_the_process_runs_its_exit_handlers_and_keeps_the_exit_code_when_it_leaves_early(tmp_path):
     # main() ends the process without tearing the interpreter down; exit handlers (temporary files) still run
     mark = tmp_path / "ran"

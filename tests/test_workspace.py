@@ -168,24 +168,29 @@ def test_a_table_made_for_a_run_is_held_by_it_and_goes_with_the_last_run_that_ho
         assert third.tables == ["small"] and made_tables(ws) == set()
 
 
-def test_a_workspace_opened_on_a_thread_is_the_one_used_and_its_error_is_raised_where_it_is_used(tmp_path):
+def test_a_workspace_opened_ahead_is_the_one_used_and_its_error_is_raised_where_it_is_used(tmp_path):
+    from salesfocus import soon
     from salesfocus.errors import InputError
 
     path = tmp_path / "w.duckdb"
+    soon.open_database_soon(path)  # no file yet: a new workspace opens at once, nothing is left behind
+    assert not path.exists() and soon.take_database(path) is None
     with Workspace(path) as ws:
-        ws.open_soon()
         ws.write("t", pa.table({"x": [1, 2]}))
+    soon.open_database_soon(path)
+    soon.open_database_soon(path)  # once
     with Workspace(path) as ws:
-        ws.open_soon()
-        ws.open_soon()  # once
         assert ws.raw.execute("SELECT sum(x) FROM t").fetchone() == (3,)
-    with Workspace(path) as ws:
-        ws.open_soon()
-    assert ws._opening is None and ws._con is None  # closed unused: opened all the same, and closed
+        assert soon.take_database(path) is None  # taken by the workspace
+    soon.open_database_soon(path)
+    with Workspace(path):
+        pass  # closed unused: the connection opened ahead is closed too
+    assert soon.take_database(path) is None
+    soon.open_database_soon(path, read_only=True)
+    with Workspace(path, read_only=True) as ws:
+        assert ws.raw.execute("SELECT count(*) FROM t").fetchone() == (2,)
     broken = tmp_path / "broken.duckdb"
     broken.write_bytes(b"not a database" * 100)
-    ws = Workspace(broken)
-    ws.open_soon()
+    soon.open_database_soon(broken)
     with pytest.raises(InputError, match="broken.duckdb"):
-        ws.raw  # noqa: B018 - the first use
-    ws.close()
+        Workspace(broken).raw  # noqa: B018 - the first use

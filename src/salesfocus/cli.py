@@ -99,16 +99,28 @@ def _print_import(summary: dict) -> None:
 
 def _run_analysis(data: list[str], out_dir: Path, mapping: Path | None, config: Path | None, lang: str | None,
                   workspace: Path | None, engine: str, as_of: str | None, period: str | None = None) -> Path:
-    from salesfocus.io.readers import parse_data_arg
+    from salesfocus import soon
 
-    sources = [parse_data_arg(d) for d in data]
+    ws_path = workspace or Path("salesfocus.duckdb")
     if engine == "duckdb":  # the import key (is this the import the workspace holds?), made while the rest imports
-        for s in sources:
-            s.hash_soon()
+        for d in data:  # PATH or TABLE=PATH: whichever is a file
+            for path in (d, d.partition("=")[2]):
+                soon.hash_soon(path)
+    soon.open_database_soon(ws_path)  # the workspace's catalogue is read meanwhile too
+    try:
+        return _analysis(data, out_dir, mapping, config, lang, ws_path, engine, as_of, period)
+    finally:
+        soon.drop_database(ws_path)  # when the command stopped before it used the workspace
 
+
+def _analysis(data: list[str], out_dir: Path, mapping: Path | None, config: Path | None, lang: str | None,
+              ws_path: Path, engine: str, as_of: str | None, period: str | None) -> Path:
     from salesfocus import pipeline
     from salesfocus.io.mapping import load_mapping
+    from salesfocus.io.readers import parse_data_arg
     from salesfocus.workspace import Workspace
+
+    sources = [parse_data_arg(d) for d in data]
 
     # the views' libraries (pandas, xlsxwriter: about 0.25 s) load on a thread, mostly while the engine imports or
     # measures with the interpreter free; the outputs wait for them if they are not there yet. Started after the
@@ -127,8 +139,8 @@ def _run_analysis(data: list[str], out_dir: Path, mapping: Path | None, config: 
     day = _date(as_of) if as_of else None
     t0 = time.perf_counter()
     ahead = _WriteAhead(out_dir)
-    with _settled_heap(), Workspace(workspace or Path("salesfocus.duckdb")) as ws, contextlib.closing(ahead):
-        ws.open_soon()  # while the sources' key is made
+    with _settled_heap(), Workspace(ws_path) as ws, contextlib.closing(ahead):
+        ws.con  # noqa: B018 - the engine's Ibis backend loads while the sources are still being hashed
         eng = _engine(engine, ws)
         with _progress() as say:
             run = pipeline.analyze(eng, ws, sources, maps, cfg, as_of=day, progress=say,

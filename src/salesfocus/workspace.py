@@ -26,6 +26,7 @@ import ibis
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from salesfocus import soon
 from salesfocus.errors import InputError
 
 __all__ = ["Workspace", "Run", "load_extension", "held_in_parts", "DEFAULT_WORKSPACE", "MADE_PREFIX",
@@ -325,45 +326,23 @@ class Workspace:
         self._memory_limit: str | None = None  # the engine's, as set when the connection opened
         self._save_error: BaseException | None = None
         self._home: Workspace | None = None  # of a workspace :meth:`beside` another: that one
-        self._opening: threading.Thread | None = None
-        self._open_error: BaseException | None = None
 
     @property
     def con(self) -> ibis.BaseBackend:
         self.wait()  # a run still being stored is stored before anything else reads or writes
-        opening = self._opening
-        if opening is not None:
-            opening.join()
-            self._opening = None
-            err, self._open_error = self._open_error, None
-            if err is not None:
-                raise err
         if self._con is None:
             self._connect()
         return self._con
 
-    def open_soon(self) -> None:
-        """Open the connection on a thread, while the caller does other work (the engine reads the file's catalogue:
-        about 0.3 s for a workspace of a few runs at 10M order lines); the first use waits for it."""
-        if self._con is not None or self._opening is not None:
-            return
-        self._opening = threading.Thread(target=self._open_beside, name="sf-open", daemon=True)
-        self._opening.start()
-
-    def _open_beside(self) -> None:
-        try:
-            self._connect()
-        except BaseException as e:  # raised where the connection is first used
-            self._open_error = e
-
     def _connect(self) -> None:
-        if self._con is not None:
-            return
+        """Open the database (taking the connection :func:`salesfocus.soon.open_database_soon` opened, if any)."""
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._con = ibis.duckdb.connect(str(self.path) if self.path else ":memory:",
-                                            read_only=self.read_only and self.path is not None)
+            opened = None if self.path is None else soon.take_database(self.path, read_only=self.read_only)
+            self._con = (ibis.duckdb.from_connection(opened) if opened is not None
+                         else ibis.duckdb.connect(str(self.path) if self.path else ":memory:",
+                                                  read_only=self.read_only and self.path is not None))
         except Exception as e:  # a locked or corrupt file is the user's to fix
             raise InputError(f"cannot open workspace {self.path}: {e}") from None
         limit = os.environ.get("SALESFOCUS_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
@@ -411,9 +390,8 @@ class Workspace:
         try:
             self.wait()
         finally:
-            if self._opening is not None:  # opened all the same, to be closed here
-                self._opening.join()
-                self._opening = None
+            if self._con is None and self.path is not None:  # opened ahead and never used
+                soon.drop_database(self.path, read_only=self.read_only)
             if self._con is not None:
                 self._con.disconnect()
                 self._con = None

@@ -8,13 +8,11 @@ column later, so that a bad value can be reported with its original text.
 from __future__ import annotations
 
 import atexit
-import contextlib
 import datetime as dt
 import hashlib
 import itertools
 import os
 import re
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +22,7 @@ import ibis
 import numpy as np
 import pyarrow as pa
 
+from salesfocus import soon
 from salesfocus.errors import InputError
 from salesfocus.io.headers import guess_table
 from salesfocus.io.schemas import SCHEMAS
@@ -46,8 +45,6 @@ class Source:
     location: str
     options: dict[str, Any] = field(default_factory=dict)
     display: str | None = None  # the name in messages when the file name alone is ambiguous
-    _fingerprint: tuple | None = field(default=None, repr=False, compare=False)
-    _hashing: Future | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_url(self) -> bool:
@@ -78,36 +75,13 @@ class Source:
         if self.is_url:
             return hashlib.sha256(self.label.encode()).hexdigest()[:16]
         _check_file(self)
-        stat = os.stat(self.location)
-        now = (stat.st_size, stat.st_mtime_ns)
-        pending, self._hashing = self._hashing, None
-        if pending is not None:
-            with contextlib.suppress(OSError):  # read again below, where a failure is reported
-                self._fingerprint = pending.result()
-        if self._fingerprint and self._fingerprint[0] == now:
-            return self._fingerprint[1]  # hashed ahead (hash_soon), or asked again in the same run
-        self._fingerprint = _file_hash(self.location)
-        return self._fingerprint[1]
+        return soon.file_hash(self.location)  # the hash started ahead (hash_soon) while the file is unchanged
 
     def hash_soon(self) -> None:
-        """Start hashing the file on a thread; :meth:`fingerprint` takes the result. Reading and hashing run
-        outside the GIL, so the hash is made while the caller imports the analyses and opens the workspace
-        (a repeated ``analyze`` of 10M order lines, a 105 MB Parquet file: about 0.14 s sooner)."""
-        if self.is_url or self._hashing is not None or not os.path.isfile(self.location):
-            return
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sf-hash")
-        try:
-            self._hashing = pool.submit(_file_hash, self.location)
-        finally:
-            pool.shutdown(wait=False)  # its thread ends with the hash
-
-
-def _file_hash(path: str) -> tuple[tuple[int, int], str]:
-    """((size, mtime), the first 16 hex digits of the SHA-256 of the file's bytes)."""
-    stat = os.stat(path)
-    with open(path, "rb") as f:  # read into one buffer over and over: a new one per chunk costs as much as the hash
-        h = hashlib.file_digest(f, "sha256")
-    return (stat.st_size, stat.st_mtime_ns), h.hexdigest()[:16]
+        """Start hashing the file on a thread (:func:`salesfocus.soon.hash_soon`); :meth:`fingerprint` takes the
+        result while the file's size and time are unchanged."""
+        if not self.is_url:
+            soon.hash_soon(self.location)
 
 
 @dataclass
