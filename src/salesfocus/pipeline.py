@@ -149,14 +149,15 @@ def _compact(engine: Engine, workspace: Workspace, ds: Dataset, key: str | None,
     # in its memory runs again with one thread (Workspace.write; a failure inside a transaction ends it: at 50M
     # lines the customer × product group table). The key goes last: until it is there, no run takes these tables for
     # the import's (a build broken off is built again), and every import drops them first (DERIVED_TABLES).
-    workspace.write("orders", orders(ol))
-    od = workspace.table("orders")
-    workspace.write("customer_groups", customer_groups(ol))
-    workspace.write("customer_products", customer_products(ol, groups=workspace.table("customer_groups")))
-    # through Arrow: stored with the types Ibis gives (DuckDB would keep its 128-bit sums)
-    totals = customer_totals(od, workspace.table("customer_products"), has_cost=ds.has_cost)
-    workspace.write("customer_totals", totals.to_pyarrow())
-    workspace.write("customer_years", customer_years(ol, od, has_cost=ds.has_cost))
+    with workspace.compression_disabled():  # their text is the lines' ids and categories
+        workspace.write("orders", orders(ol))
+        od = workspace.table("orders")
+        workspace.write("customer_groups", customer_groups(ol))
+        workspace.write("customer_products", customer_products(ol, groups=workspace.table("customer_groups")))
+        # through Arrow: stored with the types Ibis gives (DuckDB would keep its 128-bit sums)
+        totals = customer_totals(od, workspace.table("customer_products"), has_cost=ds.has_cost)
+        workspace.write("customer_totals", totals.to_pyarrow())
+        workspace.write("customer_years", customer_years(ol, od, has_cost=ds.has_cost))
     # without a key (a database source) the import still gets an id of its own: runs on it can take from each
     # other (model/provenance.py), and no later import's key equals it
     data_id = key or f"import:{uuid.uuid4().hex}"

@@ -323,7 +323,7 @@ def _count(reports: list[SourceReport], tables: dict[str, ibis.Table], rejected:
 def _store(ws: Workspace, reports: list[SourceReport], tables: dict[str, ibis.Table],
            rejected: ibis.Table | None, mode: str, imported: list[str], say: Callable[[str], None]) -> None:
     now = dt.datetime.now().isoformat(timespec="seconds")
-    with ws.transaction():
+    with ws.compression_disabled(), ws.transaction():
         for t in DERIVED_TABLES:
             ws.raw.execute(f'DROP TABLE IF EXISTS "{t}"')
         if mode == "replace":
