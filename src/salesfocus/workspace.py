@@ -476,6 +476,10 @@ class Workspace:
             finally:
                 self.raw.execute(f"SET threads = {int(threads)}")
 
+    def memory_limit(self) -> int | None:
+        """The engine's memory limit in bytes (None when DuckDB gives one it does not read)."""
+        return _size(self.raw.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+
     def import_id(self) -> str | None:
         """The key of the import the workspace's tables come from (``_import_key``), None without one."""
         if not self.has_table("_import_key"):
@@ -483,12 +487,16 @@ class Workspace:
         row = self.raw.execute("SELECT key FROM _import_key").fetchone()
         return row[0] if row and row[0] else None
 
-    def write(self, name: str, data: ibis.Table | pa.Table | Any, *, temp: bool = False) -> None:
-        """Create or replace table ``name`` from an Ibis expression (run in the engine) or Arrow/pandas data."""
+    def write(self, name: str, data: ibis.Table | pa.Table | Any, *more: ibis.Table, temp: bool = False) -> None:
+        """Create or replace table ``name`` from an Ibis expression (run in the engine) or Arrow/pandas data;
+        ``more``: expressions whose rows follow, each a query of its own (a table made in parts, each within the
+        engine's memory)."""
         kind = "TEMP TABLE" if temp else "TABLE"
         if isinstance(data, ibis.Table):
-            self.con._run_pre_execute_hooks(data)  # in-memory tables of the expression become visible to SQL
-            self._execute_within_memory(f'CREATE OR REPLACE {kind} "{name}" AS {self.con.compile(data)}')
+            for i, part in enumerate((data, *more)):
+                self.con._run_pre_execute_hooks(part)  # in-memory tables of the expression become visible to SQL
+                into = f'INSERT INTO "{name}" ' if i else f'CREATE OR REPLACE {kind} "{name}" AS '
+                self._execute_within_memory(into + self.con.compile(part))
         else:
             self.raw.register("__sf_incoming", data)
             try:

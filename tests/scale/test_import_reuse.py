@@ -108,3 +108,45 @@ def test_the_imported_lines_are_written_once_and_their_text_without_fsst(ws, tmp
     assert {r[3] for r in before if r[2] == "VARCHAR"} <= {"Dictionary", "Constant", "Uncompressed"}
     ws.raw.execute("CHECKPOINT")
     assert ws.raw.execute(storage).fetchall() == before
+
+
+def test_a_customer_x_group_table_beyond_the_engines_memory_is_made_in_shares_of_the_customers(
+        ws, tmp_path, monkeypatch):
+    """Made in several passes, each over a share of the customers, it holds exactly the sums of one GROUP BY."""
+    import duckdb
+    import pandas as pd
+
+    lines = tmp_path / "lines.parquet"
+    duckdb.execute("COPY (SELECT 'C' || (i % 97)::VARCHAR AS customer_id, 'O' || (i // 3)::VARCHAR AS order_id, "
+                   "DATE '2024-01-01' + (i % 300)::INT AS order_date, 'P' || (i % 41)::VARCHAR AS product_id, "
+                   "CASE WHEN i % 50 = 0 THEN NULL ELSE 'G' || (i % 7)::VARCHAR END AS product_group, "
+                   "round(1 + (i * 7919 % 1000) / 7.0, 2) AS revenue, round((i * 104729 % 1000) / 11.0, 2) AS cost "
+                   f"FROM range(3000) r(i)) TO '{lines}'")
+    monkeypatch.setattr(pipeline, "GROUPS_PER_GIB", 200)  # a few hundred pairs "fit": the 97 × 8 do not
+    parts: list[int] = []
+    write = Workspace.write
+
+    def spy(self, name, data, *more, **kw):
+        if name == "customer_groups":
+            parts.append(1 + len(more))
+        return write(self, name, data, *more, **kw)
+
+    monkeypatch.setattr(Workspace, "write", spy)
+    _analyze(ws, lines)
+    assert parts and parts[0] >= 3
+    got = ws.raw.execute("SELECT customer_id, product_group, revenue::DOUBLE AS revenue, cost::DOUBLE AS cost, lines, "
+                         "first_order, last_order FROM customer_groups").df()
+    src = pd.read_parquet(lines)
+    want = src.groupby(["customer_id", "product_group"], dropna=False).agg(
+        revenue=("revenue", "sum"), cost=("cost", "sum"), lines=("revenue", "size"),
+        first_order=("order_date", "min"), last_order=("order_date", "max")).reset_index()
+    key = ["customer_id", "product_group"]
+    got = got.sort_values(key, na_position="first").reset_index(drop=True)
+    want = want.sort_values(key, na_position="first").reset_index(drop=True)
+    assert len(got) == len(want) == len(src[key].drop_duplicates())
+    assert (got.customer_id == want.customer_id).all()
+    assert got.product_group.fillna("").tolist() == want.product_group.fillna("").tolist()
+    assert got[["revenue", "cost"]].round(4).equals(want[["revenue", "cost"]].round(4))
+    assert got.lines.tolist() == want.lines.tolist()
+    assert (pd.to_datetime(got.first_order) == pd.to_datetime(want.first_order)).all()
+    assert (pd.to_datetime(got.last_order) == pd.to_datetime(want.last_order)).all()
