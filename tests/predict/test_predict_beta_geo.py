@@ -224,6 +224,29 @@ def test_a_homogeneous_dropout_is_forecast_for_many_customers_at_once():
     assert np.all(np.isfinite(got)) and np.all(got > 0)
 
 
+def test_a_homogeneous_dropout_is_integrated_once_per_distinct_frequency_and_age(monkeypatch):
+    """Where the closed form fails for everyone, what the integral gives depends on (t, x, T) only, P(alive) weighs it
+    per customer: 1M customers over 12 horizons took 18 s integrated per customer, 1.6 s per distinct (x, T)."""
+    from salesfocus.predict import beta_geo
+
+    m = BetaGeoModel()
+    params = {"r": 1.0067, "alpha": 19.57, "a": 19648.0, "b": 1209106.0}
+    m.params_ = params
+    rng = np.random.default_rng(11)
+    pairs = np.array([(x, T) for x in range(0, 40, 4) for T in (30.0, 60.0, 90.0, 120.0)])  # 40 pairs
+    pick = rng.integers(0, len(pairs), 5000)
+    x, T = pairs[pick, 0], pairs[pick, 1]
+    tx = np.where(x > 0, np.round(rng.uniform(0, 1, 5000) * T, 1), 0.0)
+    integrated: list[int] = []
+    nodes = beta_geo._bgnbd_growth_nodes
+    monkeypatch.setattr(beta_geo, "_bgnbd_growth_nodes", lambda t, x, *a: integrated.append(len(x)) or nodes(t, x, *a))
+    out = m.expected_orders_at([4.0, 52.0], x, tx, T)
+    assert integrated and max(integrated) <= len(pairs)  # per customer it would be thousands
+    for i in rng.choice(5000, 20, replace=False):
+        want = _bgnbd_conditional_quad(52.0, x[i], tx[i], T[i], *params.values())
+        assert out[1][i] == pytest.approx(want, rel=1e-8)
+
+
 @pytest.mark.parametrize("params", [None, {"r": 1.0067, "alpha": 19.57, "a": 19648.0, "b": 1209106.0}])
 def test_expected_orders_at_many_horizons_equals_one_call_per_horizon(fitted, params):
     """The horizons share the P(alive) and the ₂F₁ part per distinct (x, T): bit for bit what one call per horizon
