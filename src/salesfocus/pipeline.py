@@ -154,8 +154,9 @@ def _compact(engine: Engine, workspace: Workspace, ds: Dataset, key: str | None,
         workspace.write("orders", orders(ol))
         od = workspace.table("orders")
         passes = _group_passes(workspace)
-        workspace.write("customer_groups", *[customer_groups(ol.filter((ol.customer_id.hash() % passes).abs() == i))
-                                             for i in range(passes)])
+        shares = [ol] if passes == 1 else [ol.filter((ol.customer_id.hash() % passes).abs() == i)
+                                           for i in range(passes)]
+        workspace.write("customer_groups", *[customer_groups(share) for share in shares])
         workspace.write("customer_products", customer_products(ol, groups=workspace.table("customer_groups")))
         # through Arrow: stored with the types Ibis gives (DuckDB would keep its 128-bit sums)
         totals = customer_totals(od, workspace.table("customer_products"), has_cost=ds.has_cost)
