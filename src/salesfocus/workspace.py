@@ -493,11 +493,13 @@ class Workspace:
         engine's memory)."""
         kind = "TEMP TABLE" if temp else "TABLE"
         if isinstance(data, ibis.Table):
-            for i, part in enumerate((data, *more)):
+            for part in (data, *more):
                 self.con._run_pre_execute_hooks(part)  # in-memory tables of the expression become visible to SQL
-                into = f'INSERT INTO "{name}" ' if i else f'CREATE OR REPLACE {kind} "{name}" AS '
-                self._execute_within_memory(into + self.con.compile(part))
+            self._write_parts(f"CREATE OR REPLACE {kind} {quote(name)}", quote(name),
+                              [self.con.compile(part) for part in (data, *more)])
         else:
+            if more:
+                raise TypeError("Workspace.write: parts after the first must be Ibis expressions, as the first")
             self.raw.register("__sf_incoming", data)
             try:
                 self.raw.execute(f'CREATE OR REPLACE {kind} "{name}" AS SELECT * FROM __sf_incoming')
@@ -511,10 +513,14 @@ class Workspace:
         Such a table never passes through the process as Arrow: at 50M order lines the migration list has 5.2M
         rows, 0.4 GiB as Arrow, made while the run holds everything else."""
         table = f"{MADE_PREFIX}{uuid.uuid4().hex[:16]}__{name}"
-        for i, sql in enumerate(parts):
-            into = f"INSERT INTO {quote(table)} " if i else f"CREATE TABLE {quote(table)} AS "
-            self._execute_within_memory(into + sql)
+        self._write_parts(f"CREATE TABLE {quote(table)}", quote(table), list(parts))
         return table
+
+    def _write_parts(self, create: str, table: str, sqls: list[str]) -> None:
+        """``create`` AS the first query, then the rows of each other query inserted into ``table``: each a query
+        of its own, within the engine's memory."""
+        for i, sql in enumerate(sqls):
+            self._execute_within_memory((f"INSERT INTO {table} " if i else f"{create} AS ") + sql)
 
     def drop_unheld(self) -> None:
         """Drop the tables made for a run (:meth:`make`) that no stored run holds: a run that failed left them."""
