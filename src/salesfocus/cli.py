@@ -144,7 +144,8 @@ def _analysis(data: list[str], out_dir: Path, mapping: Path | None, config: Path
         eng = _engine(engine, ws)
         with _progress() as say:
             run = pipeline.analyze(eng, ws, sources, maps, cfg, as_of=day, progress=say,
-                                   args={"data": data, "engine": engine, "as_of": as_of}, on_table=ahead)
+                                   args={"data": data, "engine": engine, "as_of": as_of}, on_table=ahead,
+                                   on_columns=ahead.columns)
             say("writing outputs")
             from salesfocus.report import write_all
 
@@ -177,12 +178,20 @@ class _WriteAhead:
     def __call__(self, name: str, table: object) -> None:
         if name == "customers" and getattr(table, "num_rows", 0) > AHEAD_MAX_CUSTOMERS:
             return
+        self._files().add(name, table)
+
+    def columns(self, customers: object) -> None:
+        """The customer table as it stands: its columns are formatted ahead of its file."""
+        if getattr(customers, "num_rows", 0) <= AHEAD_MAX_CUSTOMERS:
+            self._files().format_ahead("customers", customers)
+
+    def _files(self):
         with self._lock:  # the analyses beside give tables too
             if self.files is None:
                 from salesfocus.report.outputs import CsvAhead
 
                 self.files = CsvAhead(self.out)
-        self.files.add(name, table)
+            return self.files
 
     def close(self) -> None:
         if self.files is not None:
@@ -376,12 +385,20 @@ def config_(
         sys.stdout.write(text)
 
 
+ARROW_MEMORY_POOL = "jemalloc"
+"""Arrow's allocator in a command (its Linux wheels have it): mimalloc, Arrow's default, hands freed pages back to
+the system so eagerly that the next tables fault them in again (a repeated 10M-line ``analyze``: 3.5 -> 2.4 s of
+system time, 0.25 s sooner, a lower peak)."""
+
+
 def main() -> None:
     """Entry point with the one error-to-exit-code map.
 
     The process then ends without tearing the interpreter down object by object: after a run that freeing took
     0.6–1 s (10M order lines). Files and the workspace are closed by then; exit handlers (temporary files) run.
     """
+    if sys.platform == "linux":  # before pyarrow loads; an ARROW_DEFAULT_MEMORY_POOL set by the user stays
+        os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", ARROW_MEMORY_POOL)
     code = _main()
     sys.stdout.flush()
     sys.stderr.flush()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import glob
+import hashlib
 import importlib.util
 import json
 import os
@@ -29,8 +30,8 @@ import pyarrow.compute as pc
 from salesfocus import soon
 from salesfocus.errors import InputError
 
-__all__ = ["Workspace", "Run", "load_extension", "held_in_parts", "DEFAULT_WORKSPACE", "MADE_PREFIX",
-           "quote"]
+__all__ = ["Workspace", "Run", "load_extension", "held_in_parts", "held_by_digests", "column_digests",
+           "DEFAULT_WORKSPACE", "MADE_PREFIX", "quote"]
 
 DEFAULT_WORKSPACE = "salesfocus.duckdb"
 DEFAULT_MEMORY_LIMIT = "1GB"
@@ -174,14 +175,50 @@ def held_in_parts(last: str | dict[str, Any], stored: pa.Table, table: pa.Table,
         return None
     same = {c for c in table.column_names if c != key and c in stored.column_names
             and table.schema.field(c).type == stored.schema.field(c).type and table.column(c).equals(stored.column(c))}
-    own = [c for c in table.column_names if c != key and c not in same]
-    if not own and table.column_names == stored.column_names:
+    return _held(last, stored.column_names, table.column_names, same, key)
+
+
+def held_by_digests(last: str | dict[str, Any], stored: dict[str, str], digests: dict[str, str],
+                    key: str = "customer_id") -> str | dict[str, Any] | None:
+    """:func:`held_in_parts` from the columns' digests (:func:`column_digests`; ``stored``: those of the table
+    ``last`` holds, in its column order): the table stored need not be read back to compare."""
+    if key not in digests or stored.get(key) != digests[key]:
+        return None
+    same = {c for c, d in digests.items() if c != key and stored.get(c) == d}
+    return _held(last, list(stored), list(digests), same, key)
+
+
+def _held(last: str | dict[str, Any], stored: list[str], columns: list[str], same: set[str], key: str
+          ) -> str | dict[str, Any] | None:
+    own = [c for c in columns if c != key and c not in same]
+    if not own and columns == stored:
         return last
     if not same:
         return None
-    before = last["parts"] if isinstance(last, dict) else [[last, [c for c in stored.column_names if c != key]]]
+    before = last["parts"] if isinstance(last, dict) else [[last, [c for c in stored if c != key]]]
     parts = [[t, kept] for t, cols in before if (kept := [c for c in cols if c in same])]
-    return {"key": key, "columns": table.column_names, "parts": [*parts, [None, own]]}
+    return {"key": key, "columns": columns, "parts": [*parts, [None, own]]}
+
+
+def column_digests(table: pa.Table, known: dict[str, str] | None = None) -> dict[str, str]:
+    """Each column's SHA-256 of its type and of its values as Arrow's IPC stream writes them, in one piece (so chunks
+    and slices do not matter; of a column with gaps, which rows have a value and those values, as the bytes under a
+    gap are anything): equal digests are equal columns. ``known``: digests of columns already known (of a column
+    found equal to one digested before), not computed again. 200,000 customers × 99 columns: 0.2 s."""
+    out = {}
+    for f, col in zip(table.schema, table.columns, strict=True):
+        if known is not None and f.name in known:
+            out[f.name] = known[f.name]
+            continue
+        h = hashlib.sha256(str(f.type).encode())
+        for part in (pc.is_valid(col), col.drop_null()) if col.null_count else (col,):
+            one = pa.table({"c": part.combine_chunks() if isinstance(part, pa.ChunkedArray) else part})
+            sink = pa.BufferOutputStream()
+            with pa.ipc.new_stream(sink, one.schema) as writer:
+                writer.write_table(one)
+            h.update(sink.getvalue())
+        out[f.name] = h.hexdigest()
+    return out
 
 
 def own_part(spec: dict[str, Any], table: pa.Table) -> pa.Table | None:
@@ -566,7 +603,7 @@ class Workspace:
         holds them (:meth:`Run.stored_name` of that run): the new run holds them too instead of a copy, and dropping
         the earlier run keeps them while a later one holds them. A table given in ``tables`` too, with what
         :func:`held_in_parts` made of it: the run stores only its own part (nothing when that found the table
-        unchanged from one an earlier run held in parts).
+        unchanged), and the views take it from :attr:`Run.saved`.
 
         ``background``: store on a thread of its own and return at once; the run's Arrow tables are in
         :attr:`Run.saved`, and every other use of the workspace (and :meth:`close`) first waits for the store.
@@ -581,12 +618,14 @@ class Workspace:
         created = dt.datetime.now().isoformat(timespec="seconds")
         tables = {n: d.to_pyarrow() if isinstance(d, ibis.Table) else d for n, d in tables.items()}
         saved = {n: self._as_read_back(d) for n, d in tables.items()}
-        parts = {n: t for n, t in (shared or {}).items() if isinstance(t, dict) and n in tables}
-        for n, spec in parts.items():
-            own = own_part(spec, tables.pop(n))
+        shared = dict(shared or {})
+        for n, spec in shared.items():
+            if n not in tables:
+                continue
+            table = tables.pop(n)
+            own = own_part(spec, table) if isinstance(spec, dict) else None  # held whole: nothing to store
             if own is not None:
                 tables[n] = own
-        shared = {n: t for n, t in (shared or {}).items() if n not in tables or n in parts}
         if shared:
             meta = {**meta, "stored_as": shared}
         names = sorted({*tables, *shared})
@@ -624,6 +663,10 @@ class Workspace:
         if not self.has_table("_runs"):
             return []
         return [tuple(r) for r in self.raw.execute("SELECT run_id, created_at FROM _runs ORDER BY run_id").fetchall()]
+
+    def newest_run(self) -> Run | None:
+        """The latest run, None when the workspace holds none."""
+        return self.load_run() if self.runs() else None
 
     def load_run(self, run_id: int | None = None) -> Run:
         """The given run, or the latest one."""

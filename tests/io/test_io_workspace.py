@@ -248,6 +248,38 @@ def test_a_run_holds_the_unchanged_columns_of_a_table_in_the_earlier_runs_tables
                       if n.startswith("run")) == ["run5__customers"]
 
 
+def test_column_digests_tell_equal_columns_from_any_other():
+    """A column's digest does not depend on how its values lie in memory (chunks, slices, the bytes under a gap), and
+    differs for another value, another gap or another type: held_by_digests then holds what held_in_parts holds."""
+    import numpy as np
+    import pyarrow as pa
+
+    from salesfocus.workspace import column_digests, held_by_digests, held_in_parts
+
+    values = np.array([1.5, 2.0, -3.25, 4.0, 0.1])
+    garbage = pa.Array.from_buffers(pa.float64(), 5, [pa.array([True, False, True, True, False]).buffers()[1],
+                                                        pa.py_buffer(values.tobytes())])
+    one = pa.table({"customer_id": ["a", "b", "c", "d", "e"], "x": [1.5, None, -3.25, 4.0, None],
+                    "s": ["p", None, "r", "s", "t"], "n": [1, 2, 3, 4, 5]})
+    same = pa.table({"customer_id": pa.chunked_array([["a", "b"], ["c", "d", "e"]]), "x": garbage,
+                     "s": pa.array(["z", "p", None, "r", "s", "t"]).slice(1), "n": [1, 2, 3, 4, 5]})
+    assert one.equals(same)
+    assert column_digests(one) == column_digests(same)
+    for name, other in [("x", pa.array([1.5, None, -3.25, 4.0, 0.0])),  # a value where there was a gap
+                        ("x", pa.array([1.5, None, -3.25, 4.5, None])),
+                        ("s", pa.array(["p", "", "r", "s", "t"])),  # empty text is not a gap
+                        ("n", pa.array([1, 2, 3, 4, 5], pa.int32()))]:  # another type
+        changed = one.set_column(one.schema.get_field_index(name), name, other)
+        digests = column_digests(changed)
+        assert [c for c in digests if digests[c] != column_digests(one)[c]] == [name]
+        assert held_by_digests("run1__customers", column_digests(one), digests) == held_in_parts(
+            "run1__customers", one, changed)
+    assert held_by_digests("run1__customers", column_digests(one), column_digests(same)) == "run1__customers"
+    assert held_by_digests("run1__customers", column_digests(one), column_digests(one.slice(1))) is None
+    known = {"x": "given"}  # a digest known already is not computed again
+    assert column_digests(one, known)["x"] == "given"
+
+
 def _text_columns_table(rows: int):
     """Text columns of every kind the run store tells apart, with nulls, empty strings, quotes and non-ASCII."""
     import pyarrow as pa

@@ -4,6 +4,7 @@ gives, whatever the change; and each step reads no settings beyond those its key
 from __future__ import annotations
 
 import collections
+import datetime as dt
 import shutil
 import threading
 
@@ -247,6 +248,31 @@ def test_a_reanalysis_after_one_that_held_the_customers_in_parts(analysed, tmp_p
         assert_close(got[name].to_pydict(), want[name].to_pydict(), name)
     held = meta["stored_as"]["customers"]
     assert isinstance(held, dict) and all(table is not None for table, _ in held["parts"])
+
+
+@pytest.mark.slow  # two analyses of a small demo (~6 s)
+def test_an_analysis_of_unchanged_data_stores_none_of_its_customer_table_again(demo, analysed, tmp_path):
+    """`analyze` computes every step again but holds the customer columns that came out as the newest run's by
+    reference: the same data, the whole table; another analysis date, only what that date left alone. Each run reads
+    back as it was computed."""
+    shutil.copy(analysed, tmp_path / "a.duckdb")
+    with Workspace(tmp_path / "a.duckdb") as ws:
+        first = ws.load_run()
+        want = first.table("customers")
+        again = pipeline.analyze(DuckDBEngine(ws), ws, _sources(demo), {}, Config())
+        assert again.meta["stored_as"]["customers"] == first.stored_name("customers")
+        assert not ws.has_table(f"run{again.run_id}__customers")
+        assert ws.load_run(again.run_id).table("customers").equals(want)
+        assert again.table("customers").equals(want)  # the outputs' table, without reading it back
+        day = dt.date.fromisoformat(first.meta["summary"]["as_of"]) - dt.timedelta(days=40)
+        later = pipeline.analyze(DuckDBEngine(ws), ws, _sources(demo), {}, Config(), as_of=day)
+        held = later.meta["stored_as"]["customers"]
+        got = ws.load_run(later.run_id).table("customers")
+        assert got.equals(later.table("customers")) and not got.equals(want)
+        kept = {c for t, cols in held["parts"] if t is not None for c in cols}
+        own = next(cols for t, cols in held["parts"] if t is None)
+        assert kept and own and {"recency_days", "tenure_days"} <= set(own)
+        assert all(got.column(c).equals(want.column(c)) for c in kept)
 
 
 @pytest.mark.slow  # an analyze and a re-analysis of a small demo (~6 s)

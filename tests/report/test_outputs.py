@@ -168,6 +168,36 @@ def test_files_written_ahead_are_those_written_at_the_end(run, tmp_path):
     other.close()
 
 
+def test_a_customer_table_formatted_ahead_is_written_as_the_final_table_alone_writes_it(tmp_path, monkeypatch):
+    """The customer table as it grows is formatted ahead; its file then formats only the columns that came after or
+    changed (several batches: the fields are kept per batch) and is the file the final table alone gives."""
+    import numpy as np
+
+    from salesfocus.report import outputs
+    from salesfocus.report.outputs import CsvAhead, csv_bytes
+
+    monkeypatch.setattr(outputs, "BATCH_ROWS", 7)
+    n = 30
+    rng = np.random.default_rng(5)
+    early = pa.table({"customer_id": [f"C{i:03d}" for i in range(n)], "revenue": rng.normal(1e3, 500, n),
+                      "orders": pa.array([None if i % 4 == 0 else i for i in range(n)], pa.int64()),
+                      "name": [f"=cmd{i}" if i % 5 == 0 else f"firm, {i}" for i in range(n)]})
+    later = early.set_column(1, "revenue", pa.array(rng.normal(1e3, 500, n)))  # a column a later step replaced
+    final = later.append_column("abc_segment", pa.array(["A", "B", "C"] * 10))
+    formatted = []
+    real = outputs._formatter
+    monkeypatch.setattr(outputs, "_formatter", lambda col, digits: formatted.append(col) or real(col, digits))
+    ahead = CsvAhead(tmp_path)
+    ahead.format_ahead("customers", early)
+    ahead.format_ahead("customers", later)
+    ahead.add("customers", final)
+    assert ahead.take("customers", final, tmp_path / "customers.csv")
+    ahead.close()
+    # each column formatted once, the replaced one twice; the last step's column only by the file
+    assert len(formatted) == early.num_columns + 2
+    assert (tmp_path / "customers.csv").read_bytes() == csv_bytes(final, outputs.CUSTOMER_COLUMNS_FIRST)
+
+
 def test_a_table_made_in_the_workspace_is_written_batch_by_batch_as_its_arrow_is(tmp_path, monkeypatch):
     """A table the engine made in the workspace is read in batches as its file is written, never whole: the file is
     the one its Arrow gives (a whole-number column with one gap is float in every batch); written ahead, it is taken

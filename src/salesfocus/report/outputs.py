@@ -35,8 +35,8 @@ from salesfocus.workspace import MADE_PREFIX, Run
 if TYPE_CHECKING:
     from salesfocus.report.tables import RunData
 
-__all__ = ["CsvAhead", "neutralise", "write_outputs", "write_table_csv", "CUSTOMER_COLUMNS_FIRST", "to_frame",
-           "csv_bytes"]
+__all__ = ["CsvAhead", "neutralise", "write_outputs", "write_table_csv", "column_fields", "CUSTOMER_COLUMNS_FIRST",
+           "to_frame", "csv_bytes"]
 
 CUSTOMER_COLUMNS_FIRST = [
     "customer_id", "name", "status", "revenue", "cost_of_goods", "gross_margin", "margin_pct", "orders",
@@ -289,14 +289,34 @@ def _header(names: list[str]) -> str:
     return ",".join(_quoted(pa.array(names, pa.string())).to_pylist()) + "\n"
 
 
-def _batches(table: pa.Table, money_digits: int) -> Iterator[Callable[[], pa.Array]]:
-    plan = [_formatter(col, money_digits) for col in table.columns]
-    for off in range(0, table.num_rows, BATCH_ROWS):
+Fields = dict[str, tuple[pa.ChunkedArray, list[pa.Array]]]
+"""Columns formatted ahead (:func:`column_fields`), by name: the column and its CSV fields per batch."""
+
+
+def column_fields(col: pa.ChunkedArray, money_digits: int = MONEY_DIGITS) -> list[pa.Array]:
+    """A column's CSV fields, per batch of :data:`BATCH_ROWS` rows, as a file of a table with it writes them."""
+    fmt = _formatter(col, money_digits)
+    out = []
+    for off in range(0, len(col), BATCH_ROWS):
+        part = col.slice(off, BATCH_ROWS)
+        out.append(fmt(part.combine_chunks() if part.num_chunks != 1 else part.chunk(0), off))
+    return out
+
+
+def _batches(table: pa.Table, money_digits: int, fields: Fields | None = None) -> Iterator[Callable[[], pa.Array]]:
+    known = {}  # by column number: the fields of a column formatted ahead that is the very column here
+    for i, (name, col) in enumerate(zip(table.column_names, table.columns, strict=True)):
+        held = (fields or {}).get(name)
+        if held is not None and held[0].type == col.type and held[0].equals(col):
+            known[i] = held[1]
+    plan = [None if i in known else _formatter(col, money_digits) for i, col in enumerate(table.columns)]
+    for n, off in enumerate(range(0, table.num_rows, BATCH_ROWS)):
         part = table.slice(off, BATCH_ROWS)
 
-        def task(part: pa.Table = part, off: int = off) -> pa.Array:
-            cols = [c.combine_chunks() if c.num_chunks != 1 else c.chunk(0) for c in part.columns]
-            return _join([fmt(c, off) for fmt, c in zip(plan, cols, strict=True)])
+        def task(part: pa.Table = part, off: int = off, n: int = n) -> pa.Array:
+            return _join([known[i][n] if fmt is None else fmt(c.combine_chunks() if c.num_chunks != 1 else c.chunk(0),
+                                                                off)
+                          for i, (fmt, c) in enumerate(zip(plan, part.columns, strict=True))])
 
         yield task
 
@@ -344,19 +364,21 @@ def csv_bytes(table: pa.Table, first: list[str] | None = None, money_digits: int
     return buf.getvalue()
 
 
-def _write_csv(table: pa.Table, f: Any, money_digits: int) -> None:
+def _write_csv(table: pa.Table, f: Any, money_digits: int, fields: Fields | None = None) -> None:
     if table.num_columns == 0:
         f.write(pd.DataFrame(index=range(table.num_rows)).to_csv(index=False, lineterminator="\n").encode())
         return
     f.write(_header(table.column_names).encode("utf-8"))
-    for lines in _ordered(_batches(table, money_digits)):
+    for lines in _ordered(_batches(table, money_digits, fields)):
         f.write(_bytes_of(lines))
 
 
-def write_table_csv(table: pa.Table | Made, path: Path, first: list[str] | None = None) -> None:
+def write_table_csv(table: pa.Table | Made, path: Path, first: list[str] | None = None,
+                    fields: Fields | None = None) -> None:
     """Write one table as CSV (decimals rounded to cents, text neutralised; ``first`` columns in front). A table the
     engine made in the workspace (:class:`~salesfocus.model.context.Made`) is read batch by batch as it is written,
-    never held whole."""
+    never held whole. ``fields``: columns formatted ahead; those the table has as they are, it does not format
+    again."""
     if isinstance(table, Made):
         schema = table.schema
         if first or not schema.names or any(_plain_formatter(f.type, False, MONEY_DIGITS) is None for f in schema):
@@ -365,7 +387,7 @@ def write_table_csv(table: pa.Table | Made, path: Path, first: list[str] | None 
             _write_made_csv(table, schema, path)
             return
     with open(path, "wb") as f:
-        _write_csv(arrange(table, first), f, MONEY_DIGITS)
+        _write_csv(arrange(table, first), f, MONEY_DIGITS, fields)
 
 
 def _write_made_csv(table: Made, schema: pa.Schema, path: Path) -> None:
@@ -424,6 +446,7 @@ class CsvAhead:
         self._lock = threading.Lock()
         self._files: dict[str, tuple[pa.Table | str, Path, Future[None]]] = {}
         self._written = 0
+        self._fields: dict[str, Fields] = {}  # the writer's own: columns formatted ahead, by table
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sf-csv-ahead")
 
     def add(self, name: str, table: pa.Table | Made) -> None:
@@ -437,9 +460,24 @@ class CsvAhead:
             path = self._dir / f"{self._written}-{name}.csv"
             self._files[name] = (key, path, self._worker.submit(self._write, name, table, path))
 
+    def format_ahead(self, name: str, table: pa.Table) -> None:
+        """Format (soon, on the writer's thread) the columns of a table that is not final yet: the table added
+        later under ``name`` formats only the columns it does not have as they are here. The customer table grows
+        by a step's columns at a time, and the columns of the first steps are formatted while the later steps
+        leave a core idle (200,000 customers: about 1.3 of the file's 2.3 CPU-s)."""
+        with self._lock:
+            self._worker.submit(self._format, name, table)
+
+    def _format(self, name: str, table: pa.Table) -> None:
+        held = self._fields.setdefault(name, {})
+        for col_name, col in zip(table.column_names, table.columns, strict=True):
+            known = held.get(col_name)
+            if known is None or known[0].type != col.type or not known[0].equals(col):
+                held[col_name] = (col, column_fields(col))
+
     def _write(self, name: str, table: pa.Table | Made, path: Path) -> None:
         self._dir.mkdir(parents=True, exist_ok=True)
-        write_table_csv(table, path, _first_columns(name))
+        write_table_csv(table, path, _first_columns(name), self._fields.pop(name, None))
 
     def take(self, name: str, table: pa.Table | str, to: Path) -> bool:
         """Move the file written ahead of ``table`` (or of the workspace table of that name) to ``to``; False when
@@ -458,6 +496,7 @@ class CsvAhead:
         self._worker.shutdown(wait=True, cancel_futures=True)
         with self._lock:
             self._files.clear()
+            self._fields.clear()
         shutil.rmtree(self._dir, ignore_errors=True)
 
 
