@@ -96,6 +96,12 @@ Python waits: side by side, each fills the other's gaps (10M order lines: segmen
 two cores can use."""
 
 
+PREPARE = {"target_segments": ("salesfocus.targeting", "prepare")}
+"""Work of a step that reads only the data set and the customer table of stage 1: started when the analyses start,
+on a thread and a DuckDB connection of its own, while the steps before it leave a core idle (the first steps are
+mostly Python and one query at a time). What it returns is the step's, in ``ctx.prepared``. A step taken from the
+last run is not prepared."""
+
 _HEAVY_IMPORTS: dict[str, tuple[str, ...]] = {
     "prediction": ("scipy.optimize", "scipy.special", "scipy.stats", "scipy.integrate"),
     "segments": ("scipy.stats",),  # the look-alike profile's Fisher test (scipy.stats alone: about 0.6 s)
@@ -416,6 +422,8 @@ def _analyse(ctx: RunContext, analyses: list[tuple[str, Callable[[RunContext], N
     held: dict[str, tuple[ibis.Table, pa.Table]] = {}
     last = dict(ctx.tables.items())
     told = None
+    ctx.prepared = _prepare(ctx, [name for name, _ in analyses if name in PREPARE
+                                  and not (plan is not None and plan.takes(name))])
     try:
         for name, fn in analyses:
             if on_columns is not None and ctx.customer_table() is not told:
@@ -449,8 +457,41 @@ def _analyse(ctx: RunContext, analyses: list[tuple[str, Callable[[RunContext], N
             records[name] = before.record(name, keys[name], ctx)
     finally:
         # nothing uses the workspace beside a failed run
-        futures.wait([done for _, _, done in beside if done is not None])
+        futures.wait([*(done for _, _, done in beside if done is not None), *ctx.prepared.values()])
+        ctx.prepared.clear()
     return held
+
+
+def _prepare(ctx: RunContext, steps: list[str]) -> dict[str, Future[Any]]:
+    """Start the preparations (:data:`PREPARE`) of ``steps``, one after the other on a thread and a workspace
+    connection of their own; their futures, by step, each done once the connection is closed."""
+    if not steps:
+        return {}
+    ws = ctx.workspace.beside()
+    try:
+        sub = ctx.beside(ws)
+    except BaseException:
+        ws.close()
+        raise
+    done: dict[str, Future[Any]] = {name: Future() for name in steps}
+
+    def work() -> None:
+        results: dict[str, tuple[bool, Any]] = {}
+        try:
+            for name in steps:
+                module, function = PREPARE[name]
+                try:
+                    results[name] = (True, getattr(importlib.import_module(module), function)(sub))
+                except BaseException as e:  # raised by the step that takes it
+                    results[name] = (False, e)
+        finally:
+            ws.close()
+            for name, fut in done.items():
+                ok, value = results.get(name, (False, RuntimeError(f"the preparation of {name} did not run")))
+                fut.set_result(value) if ok else fut.set_exception(value)
+
+    threading.Thread(target=work, name="sf-prepare", daemon=True).start()
+    return done
 
 
 def _tell(ctx: RunContext, on_table: Callable[[str, Any], None], held: dict[str, tuple[ibis.Table, pa.Table]],

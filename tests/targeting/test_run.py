@@ -75,6 +75,50 @@ def test_demo_meets_the_contract(demo):
             "targeting_weights"} <= set(r.tables)
 
 
+@pytest.mark.slow  # two analyses of the 1,000-customer demo (~20 s)
+def test_the_window_counts_are_counted_once_beside_the_first_steps_as_the_step_counts_them(demo, tmp_path,
+                                                                                          monkeypatch):
+    """The targeting measures' window counts are counted by the step's preparation, beside the first steps, and not
+    again by the step; the run is the one whose step counts them itself. A preparation that fails fails the run."""
+    import importlib
+    import threading
+
+    from salesfocus import pipeline
+    from salesfocus.io.importer import DuckDBEngine
+    from salesfocus.io.readers import parse_data_arg
+
+    d, _, _ = demo
+    targeting_run = importlib.import_module("salesfocus.targeting.run")  # the package's `run` is the function
+    count, calls = targeting_run._count, []
+
+    def counted(ctx, cust, key):
+        calls.append(threading.current_thread().name)
+        return count(ctx, cust, key)
+
+    monkeypatch.setattr(targeting_run, "_count", counted)
+    srcs = [parse_data_arg(f"{t}={p}") for t, p in d.paths.items()]
+
+    def analyze(name):
+        with Workspace(tmp_path / f"{name}.duckdb") as ws:
+            run = pipeline.analyze(DuckDBEngine(ws), ws, srcs, {}, Config())
+            return {n: run.table(n) for n in ("customers", "targeting_criteria", "segments", "alarms")}
+
+    prepared = analyze("prepared")
+    assert calls == ["sf-prepare"]
+    monkeypatch.setattr(pipeline, "PREPARE", {})
+    calls.clear()
+    assert analyze("in_the_step") == prepared
+    assert calls == [threading.main_thread().name]
+
+    def fails(ctx):
+        raise RuntimeError("the preparation failed")
+
+    monkeypatch.setattr(pipeline, "PREPARE", {"target_segments": ("salesfocus.targeting.run", "prepare")})
+    monkeypatch.setattr(targeting_run, "prepare", fails)
+    with pytest.raises(RuntimeError, match="the preparation failed"):
+        analyze("failed")
+
+
 @pytest.mark.slow
 def test_demo_planted_top_sectors_rank_high_on_attractiveness(demo):
     _, r, _ = demo

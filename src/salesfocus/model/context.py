@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -142,6 +143,8 @@ class RunContext:
     written: list[str] = field(default_factory=list)  # the customer columns added, in order (a step's record)
     _arrow: pa.Table | None = field(default=None, repr=False)
     _given: dict[str, Any] = field(default_factory=dict, repr=False)  # the figures a context of beside() started with
+    prepared: dict[str, Future[Any]] = field(default_factory=dict, repr=False)
+    """What the preparation of a step (``salesfocus.pipeline.PREPARE``) gives once done, by step; the step takes it."""
     on_made: Callable[[str, Made], None] | None = field(default=None, repr=False)
     """Told of a table the engine made in the workspace as soon as it is made (:meth:`add_made`): a view can
     render it while the analysis goes on, where the tables of a :meth:`beside` context are told when it ends."""
@@ -209,7 +212,8 @@ class RunContext:
             if isinstance(op, ops.DatabaseTable) and workspace.has_table(op.name):
                 tables[name] = workspace.table(op.name)
         ds = Dataset(tables, self.dataset.as_of, list(self.dataset.missing_notes), self.dataset._has_cost)
-        sub = RunContext(workspace, self.config, ds, None, summary=dict(self.summary))  # type: ignore[arg-type]
+        sub = RunContext(workspace, self.config, ds, None, summary=dict(self.summary),  # type: ignore[arg-type]
+                         reuse_fits=self.reuse_fits)
         sub._given = dict(self.summary)
         sub._show(self._arrow)
         return sub

@@ -21,7 +21,7 @@ from salesfocus.targeting.definitions import OTHER, UNKNOWN, SegmentDefinition, 
 from salesfocus.targeting.history import customer_windows, window_measures
 from salesfocus.targeting.portfolio import Portfolio, normalise, weighted_scores
 from salesfocus.targeting.quality import quality_checks
-from salesfocus.targeting.run import SEGMENT_COLUMNS, run, segment
+from salesfocus.targeting.run import SEGMENT_COLUMNS, prepare, run, segment
 from salesfocus.targeting.stability import weight_stability
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "main_product_group",
     "measured_criteria",
     "normalise",
+    "prepare",
     "quality_checks",
     "read_scores",
     "run",
