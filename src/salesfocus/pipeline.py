@@ -394,13 +394,13 @@ def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], co
         sources=imported["sources"],
     )
     try:
-        held = _analyse(ctx, analyses, plan, keys, records, say, on_table, on_columns)
+        held, kept = _analyse(ctx, analyses, plan, keys, records, say, on_table, on_columns)
     except BaseException:
         with contextlib.suppress(Exception):  # what went wrong is the error to see
             workspace.drop_unheld()
         raise
     ctx.summary["notes"] = ds.missing_notes + ctx.notes
-    out, shared, digests = _run_tables(ctx, plan, held)
+    out, shared, digests = _run_tables(ctx, held, kept)
     if rejected is not None:
         out["rejected"] = rejected.order_by(["table", "file", "row"]).to_pyarrow()
     meta = {"summary": ctx.summary, "config": config.model_dump(mode="json"), "args": args,
@@ -413,11 +413,12 @@ def _run(engine: Engine, workspace: Workspace, tables: dict[str, ibis.Table], co
 def _analyse(ctx: RunContext, analyses: list[tuple[str, Callable[[RunContext], None]]], plan: Reuse | None,
              keys: dict[str, str], records: dict[str, StepRecord], say: Callable[[str], None],
              on_table: Callable[[str, Any], None] | None, on_columns: Callable[[pa.Table], None] | None = None
-             ) -> dict[str, tuple[ibis.Table, pa.Table]]:
+             ) -> tuple[dict[str, tuple[ibis.Table, pa.Table]], tuple[str | dict[str, Any] | None, dict[str, str]]]:
     """Run (or take from ``plan``) every analysis in order, those of :data:`BESIDE` on a thread of their own; fill
     ``records`` with each step's record. After each step ``on_table`` is told of the tables it left as they were
-    (:func:`_tell`), and ``on_columns`` of the customer table when the step added columns; returns the Arrow made
-    of the engine's tables for that (by name: the table and its Arrow)."""
+    (:func:`_tell`), and ``on_columns`` of the customer table when the step added columns. Returns the Arrow made
+    of the engine's tables for that (by name: the table and its Arrow), and how the run holds its customer table
+    (:func:`_held_customers`: found while the analyses beside still run)."""
     beside: list[tuple[str, RunContext | None, Future[None] | None]] = []
     held: dict[str, tuple[ibis.Table, pa.Table]] = {}
     last = dict(ctx.tables.items())
@@ -446,6 +447,7 @@ def _analyse(ctx: RunContext, analyses: list[tuple[str, Callable[[RunContext], N
                 _tell(ctx, on_table, held, last)
         if on_table is not None:  # final: the analyses beside add no customer columns (its file is made meanwhile)
             on_table("customers", ctx.customer_table())
+        kept = _held_customers(ctx.workspace, plan, ctx.customer_table())
         for name, sub, done in beside:
             if sub is None:
                 plan.restore(ctx, name)
@@ -459,7 +461,7 @@ def _analyse(ctx: RunContext, analyses: list[tuple[str, Callable[[RunContext], N
         # nothing uses the workspace beside a failed run
         futures.wait([*(done for _, _, done in beside if done is not None), *ctx.prepared.values()])
         ctx.prepared.clear()
-    return held
+    return held, kept
 
 
 def _prepare(ctx: RunContext, steps: list[str]) -> dict[str, Future[Any]]:
@@ -513,11 +515,12 @@ def _tell(ctx: RunContext, on_table: Callable[[str, Any], None], held: dict[str,
     last.update(ctx.tables.items())
 
 
-def _run_tables(ctx: RunContext, plan: Reuse | None, held: dict[str, tuple[ibis.Table, pa.Table]]
+def _run_tables(ctx: RunContext, held: dict[str, tuple[ibis.Table, pa.Table]],
+                kept: tuple[str | dict[str, Any] | None, dict[str, str]]
                 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, dict[str, str]]]:
     """The run's tables to store (as Arrow; an engine's table as the Arrow in ``held`` when there); those it
     holds by reference: taken unchanged from the last run, by the workspace table that holds them (of the customer
-    table: the columns it has unchanged); and the digests of the customer table's columns."""
+    table: the columns ``kept`` says it has unchanged); and the digests of the customer table's columns."""
     out: dict[str, Any] = {}
     shared: dict[str, Any] = {}
     for name, v in ctx.tables.items():  # as they are: a Stored table is not read here
@@ -527,10 +530,10 @@ def _run_tables(ctx: RunContext, plan: Reuse | None, held: dict[str, tuple[ibis.
             out[name] = held[name][1]
         else:
             out[name] = v.load() if isinstance(v, Stored) else v.to_pyarrow() if isinstance(v, ibis.Table) else v
-    customers = out["customers"] = ctx.customer_table()
-    held, digests = _held_customers(ctx.workspace, plan, customers)
-    if held is not None:  # held whole: not stored again; in parts: the run stores its own part
-        shared["customers"] = held
+    out["customers"] = ctx.customer_table()
+    customers, digests = kept
+    if customers is not None:  # held whole: not stored again; in parts: the run stores its own part
+        shared["customers"] = customers
     return out, shared, {"customers": digests}
 
 

@@ -248,6 +248,34 @@ def test_a_run_holds_the_unchanged_columns_of_a_table_in_the_earlier_runs_tables
                       if n.startswith("run")) == ["run5__customers"]
 
 
+def test_a_made_table_keeps_known_labels_as_enums_and_reads_them_back_as_text(tmp_path):
+    """Columns made with their labels given are stored as ENUMs and read back as the text they hold (whole, in
+    batches, by a run that holds the table); a label not among those given stores the table as text, the same rows."""
+    import pyarrow as pa
+
+    from salesfocus.model.context import Made
+
+    rows = pa.table({"customer_id": [f"c{i}" for i in range(9)], "level": ["top", "it's", None] * 3,
+                     "period": ["2024", "2025", "2025"] * 3, "n": list(range(9))})
+    with Workspace(tmp_path / "ws.duckdb") as ws:
+        ws.raw.register("rows", rows)
+        sql = "SELECT * FROM rows ORDER BY n DESC"
+        made = ws.make("moves", sql, sql, enums={"level": ["top", "it's", "low"], "period": ["2024", "2025"]})
+        kinds = dict(ws.raw.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ?",
+                                    [made]).fetchall())
+        assert kinds["level"].startswith("ENUM") and kinds["period"].startswith("ENUM")
+        want = pa.concat_tables([rows.sort_by([("n", "descending")])] * 2)
+        got = Made(ws, made)
+        assert got.schema == rows.schema and got.load().equals(want)
+        assert pa.Table.from_batches(list(got.batches(4))).equals(want)
+        run = ws.save_run({}, {"summary": {}}, shared={"moves": made})
+        assert ws.load_run(run.run_id).table("moves").equals(want)
+        other = ws.make("moves", sql, enums={"level": ["top"], "period": ["2024", "2025"]})  # "it's" not given
+        kinds = dict(ws.raw.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ?",
+                                    [other]).fetchall())
+        assert kinds["level"] == "VARCHAR" and Made(ws, other).load().equals(want.slice(0, 9))
+
+
 def test_column_digests_tell_equal_columns_from_any_other():
     """A column's digest does not depend on how its values lie in memory (chunks, slices, the bytes under a gap), and
     differs for another value, another gap or another type: held_by_digests then holds what held_in_parts holds."""

@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 
 from salesfocus.config import Config
 from salesfocus.model.dataset import Dataset
-from salesfocus.workspace import Run, Workspace, quote
+from salesfocus.workspace import Run, Workspace, quote, text_columns
 
 __all__ = ["RunContext", "RunTables", "Stored", "Made"]
 
@@ -54,6 +54,7 @@ class Made(Stored):
         self.workspace, self.table = workspace.home, table
         self._schema: pa.Schema | None = None
         self._rows: int | None = None
+        self._select: str | None = None
 
     @property
     def stored_name(self) -> str:
@@ -65,7 +66,14 @@ class Made(Stored):
     def head(self, rows: int | None) -> pa.Table:
         """The first ``rows`` rows (None: all)."""
         limit = "" if rows is None else f" LIMIT {int(rows)}"
-        return self._query(lambda cur: cur.execute(f"SELECT * FROM {quote(self.table)}{limit}").fetch_arrow_table())
+        return self._query(lambda cur: cur.execute(f"SELECT {self._columns(cur)} FROM {quote(self.table)}{limit}"
+                                                   ).fetch_arrow_table())
+
+    def _columns(self, cur: Any) -> str:
+        """The select list of its columns, those stored as ENUMs as text (:meth:`Workspace.make`)."""
+        if self._select is None:
+            self._select = text_columns(cur, self.table)
+        return self._select
 
     @property
     def schema(self) -> pa.Schema:
@@ -92,7 +100,7 @@ class Made(Stored):
         """The rows in their order, ``rows`` at a time."""
         cur = self.workspace.reader()
         try:
-            yield from cur.execute(f"SELECT * FROM {quote(self.table)}").to_arrow_reader(rows)
+            yield from cur.execute(f"SELECT {self._columns(cur)} FROM {quote(self.table)}").to_arrow_reader(rows)
         finally:
             cur.close()
 

@@ -88,12 +88,13 @@ def _store(ctx: RunContext, name: str, expr: ibis.Table | pa.Table) -> pa.Table:
     return t
 
 
-def _make(ctx: RunContext, name: str, *parts: ibis.Table) -> None:
+def _make(ctx: RunContext, name: str, *parts: ibis.Table, enums: dict[str, list[str]] | None = None) -> None:
     """A result table with a row per customer and period, written by the engine into the workspace (the rows of
     ``parts`` one after the other) and held by the run by reference: never Arrow in the process, where at 50M order
-    lines the migration list alone is 0.4 GiB made while the run holds everything else."""
+    lines the migration list alone is 0.4 GiB made while the run holds everything else. ``enums``: the labels its
+    text columns take (periods, levels), stored as ENUMs (:meth:`Workspace.make`)."""
     sqls = [_typed_sql(ctx, part) for part in parts]
-    ctx.add_made(name, Made(ctx.workspace, ctx.workspace.make(name, *sqls)))
+    ctx.add_made(name, Made(ctx.workspace, ctx.workspace.make(name, *sqls, enums=enums)))
 
 
 def _figures(ctx: RunContext) -> tuple[ibis.Table, list[Period], ibis.Table]:
@@ -171,7 +172,10 @@ def _migration(ctx: RunContext, pr: ibis.Table, cal: ibis.Table, periods: list[P
         who = who.join(prev, who.period_index == prev._p)
         parts.append(who.order_by([*_move_order(who, levels)[1:], who.customer_id]).select(
             *out[:5], "customer_id", *out[6:]))
-    _make(ctx, "migration_customers", *parts)
+    every = [*levels, *_ABC, NEW, PROSPECT, REACTIVATED, LOST, "unknown"]
+    labels = [p.label for p in periods]
+    _make(ctx, "migration_customers", *parts, enums={"dimension": [d for d, _, _ in dims], "from_period": labels,
+                                                      "to_period": labels, "from_level": every, "to_level": every})
     _projection(ctx, matrix, periods, [(d, lv) for d, _, lv in dims])
     return matrix.filter(matrix.dimension == "pyramid")
 
@@ -276,9 +280,11 @@ def run(ctx: RunContext) -> None:
 
     _store(ctx, "periods", cal.order_by("period_index"))
     cp = figures.join(cal.select("period_index", "period"), "period_index")
+    labels = [p.label for p in periods]
     _make(ctx, "customer_periods", cp.order_by(["customer_id", "period_index"]).select(
         "customer_id", "period", "revenue", "gross_margin", "orders", "active", "pyramid_level",
-        *(["abc_segment"] if abc is not None else [])))
+        *(["abc_segment"] if abc is not None else [])),
+        enums={"period": labels, "pyramid_level": levels, **({"abc_segment": _ABC} if abc is not None else {})})
 
     mv = _migration(ctx, pr, cal, periods, levels, abc is not None)
     am = (ctx.customers.select("customer_id", "account_manager") if "account_manager" in ctx.customers.columns
