@@ -96,11 +96,16 @@ Python waits: side by side, each fills the other's gaps (10M order lines: segmen
 two cores can use."""
 
 
-PREPARE = {"target_segments": ("salesfocus.targeting", "prepare")}
+PREPARE = {"target_segments": ("salesfocus.targeting", "prepare"), "periods": ("salesfocus.periods", "prepare")}
 """Work of a step that reads only the data set and the customer table of stage 1: started when the analyses start,
-on a thread and a DuckDB connection of its own, while the steps before it leave a core idle (the first steps are
-mostly Python and one query at a time). What it returns is the step's, in ``ctx.prepared``. A step taken from the
-last run is not prepared."""
+while the steps before it leave a core idle (the first steps are mostly Python and one query at a time; 10M order
+lines: the window counts and the figures per period, about 2 CPU-s). What it returns is the step's, in
+``ctx.prepared``. A step of :data:`BESIDE` is prepared on its own thread and connection, which then wait for the
+step's turn; the others one after the other on a thread and connection of their own. A step taken from the last
+run is not prepared, nor one of :data:`PREPARED_ON_ITS_CONNECTION` that does not run beside."""
+
+PREPARED_ON_ITS_CONNECTION = frozenset({"periods"})
+"""Steps whose preparation gives temporary tables, of the connection it ran on: the step's own only beside."""
 
 _HEAVY_IMPORTS: dict[str, tuple[str, ...]] = {
     "prediction": ("scipy.optimize", "scipy.special", "scipy.stats", "scipy.integrate"),
@@ -423,8 +428,11 @@ def _analyse(ctx: RunContext, analyses: list[tuple[str, Callable[[RunContext], N
     held: dict[str, tuple[ibis.Table, pa.Table]] = {}
     last = dict(ctx.tables.items())
     told = None
-    ctx.prepared = _prepare(ctx, [name for name, _ in analyses if name in PREPARE
-                                  and not (plan is not None and plan.takes(name))])
+    prepared = [name for name, _ in analyses if name in PREPARE and not (plan is not None and plan.takes(name))
+                and (name in BESIDE or name not in PREPARED_ON_ITS_CONNECTION)]
+    early = {name: _start_beside(ctx, fn, name, on_table, early=True)
+             for name, fn in analyses if name in BESIDE and name in prepared}
+    ctx.prepared = _prepare(ctx, [name for name in prepared if name not in BESIDE])
     try:
         for name, fn in analyses:
             if on_columns is not None and ctx.customer_table() is not told:
@@ -432,7 +440,12 @@ def _analyse(ctx: RunContext, analyses: list[tuple[str, Callable[[RunContext], N
                 on_columns(told)
             taken = plan is not None and plan.takes(name)
             if name in BESIDE:  # what it gives is taken in after the analyses after it (below)
-                beside.append((name, None, None) if taken else (name, *_start_beside(ctx, fn, name, on_table)))
+                if name in early:  # prepared meanwhile: it goes on from the customer table as it stands
+                    sub, done, turn = early[name]
+                    turn.set_result(ctx.customer_table())
+                    beside.append((name, sub, done))
+                else:
+                    beside.append((name, None, None) if taken else (name, *_start_beside(ctx, fn, name, on_table)[:2]))
                 continue
             if taken:
                 plan.restore(ctx, name)
@@ -458,8 +471,12 @@ def _analyse(ctx: RunContext, analyses: list[tuple[str, Callable[[RunContext], N
             ctx.take(sub)
             records[name] = before.record(name, keys[name], ctx)
     finally:
+        for _, _, turn in early.values():  # a run that failed before their turn: they stop
+            if not turn.done():
+                turn.set_exception(RuntimeError("the run stopped before this analysis"))
         # nothing uses the workspace beside a failed run
-        futures.wait([*(done for _, _, done in beside if done is not None), *ctx.prepared.values()])
+        futures.wait([*(done for _, done, _ in early.values()), *(done for _, _, done in beside if done is not None),
+                      *ctx.prepared.values()])
         ctx.prepared.clear()
     return held, kept
 
@@ -572,10 +589,14 @@ def _answers_id(workspace: Workspace) -> str:
 
 
 def _start_beside(ctx: RunContext, fn: Callable[[RunContext], None], name: str,
-                  on_table: Callable[[str, Any], None] | None) -> tuple[RunContext, Future[None]]:
+                  on_table: Callable[[str, Any], None] | None, *, early: bool = False
+                  ) -> tuple[RunContext, Future[None], Future[pa.Table]]:
     """Start an analysis of :data:`BESIDE` on a thread and a workspace connection of its own; its context (with
-    its tables as Arrow once done, told to ``on_table``: the connection and its temporary tables go) and its
-    future. A table it makes in the workspace is told at once (:meth:`RunContext.add_made`)."""
+    its tables as Arrow once done, told to ``on_table``: the connection and its temporary tables go), its future,
+    and its turn. A table it makes in the workspace is told at once (:meth:`RunContext.add_made`).
+
+    ``early``: it is prepared first (:data:`PREPARE`), then waits for its turn: the customer table as it stands
+    then, given to the turn's future (the analysis reads it, not the one it started with)."""
     ws = ctx.workspace.beside()
     try:
         sub = ctx.beside(ws)
@@ -583,9 +604,14 @@ def _start_beside(ctx: RunContext, fn: Callable[[RunContext], None], name: str,
         ws.close()
         raise
     sub.on_made = on_table
+    turn: Future[pa.Table] = Future()
 
     def run() -> None:
         try:
+            if early:
+                module, function = PREPARE[name]
+                sub.prepared[name] = getattr(importlib.import_module(module), function)(sub)
+                sub.show(turn.result())
             fn(sub)
             sub.tables = {k: v.to_pyarrow() if isinstance(v, ibis.Table) else v for k, v in sub.tables.items()}
             for k, v in sub.tables.items():
@@ -596,7 +622,7 @@ def _start_beside(ctx: RunContext, fn: Callable[[RunContext], None], name: str,
 
     side = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"sf-{name}")
     try:
-        return sub, side.submit(run)
+        return sub, side.submit(run), turn
     finally:
         side.shutdown(wait=False)  # its thread ends after the analysis
 

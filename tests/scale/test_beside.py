@@ -87,6 +87,44 @@ def test_periods_runs_beside_targeting_after_the_segments_it_reads():
     assert sorted(pipeline.BESIDE) == ["periods"]  # targeting adds customer columns: it cannot run beside
 
 
+def test_periods_is_prepared_while_the_steps_before_it_run_and_reads_the_customers_of_its_turn(demo, monkeypatch):
+    """The periods' figures are made on periods' own thread while the steps before it run (the customer table has
+    no segments yet); periods then reads the customer table as it stands at its turn. A run that fails before that
+    turn raises its own error, and the prepared analysis stops."""
+    import threading
+
+    periods = importlib.import_module("salesfocus.periods.run")
+    seen: list[tuple[str, str, bool]] = []
+    real_prepare, real_segments = periods.prepare, periods._segments
+
+    def prepare(ctx):
+        seen.append(("prepare", threading.current_thread().name, "abc_segment" in ctx.customers.columns))
+        return real_prepare(ctx)
+
+    def segments(ctx, *args):
+        seen.append(("run", threading.current_thread().name, "abc_segment" in ctx.customers.columns))
+        return real_segments(ctx, *args)
+
+    monkeypatch.setattr(importlib.import_module("salesfocus.periods"), "prepare", prepare)  # what PREPARE names
+    monkeypatch.setattr(periods, "_segments", segments)
+    sources = [parse_data_arg(f"{t}={p}") for t, p in demo.paths.items()]
+    with Workspace(None) as ws:
+        pipeline.analyze(DuckDBEngine(ws), ws, sources, {}, Config())
+    assert [(step, has) for step, _, has in seen] == [("prepare", False), ("run", True)]
+    assert seen[0][1] == seen[1][1] != threading.main_thread().name
+
+    profit = importlib.import_module("salesfocus.profit")  # the step is the package's run
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("profit broke")
+
+    monkeypatch.setattr(profit, "run", broken)
+    seen.clear()
+    with Workspace(None) as ws, pytest.raises(RuntimeError, match="profit broke"):
+        pipeline.analyze(DuckDBEngine(ws), ws, sources, {}, Config())
+    assert [step for step, _, _ in seen] in ([], ["prepare"])  # never run
+
+
 def test_a_run_that_fails_leaves_none_of_the_tables_made_for_it(demo, monkeypatch):
     """Stage 1 and periods write their per customer and year or period tables into the workspace as they go; a run
     that fails after that drops them, and a run that ends holds its own by reference."""

@@ -166,6 +166,11 @@ class RunContext:
         ctx._show(customers if _ascending(customers.column(i)) else customers.sort_by("customer_id"))
         return ctx
 
+    def show(self, table: pa.Table) -> None:
+        """Take ``table`` (a customer table this context's analysis is to read, sorted by customer_id) as the
+        customer table: a context of :meth:`beside` made before the analyses it is to follow were done."""
+        self._show(table)
+
     def _show(self, table: pa.Table) -> None:
         self._arrow = table
         self.workspace.raw.register(CUSTOMERS_VIEW, table)

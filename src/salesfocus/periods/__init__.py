@@ -25,7 +25,7 @@ from salesfocus.periods.migration import (
     moves,
 )
 from salesfocus.periods.retention import GROUP_BYS, cohort_table, retention_table
-from salesfocus.periods.run import TABLES, run
+from salesfocus.periods.run import TABLES, prepare, run
 
 __all__ = [
     "FUNNEL_COLUMNS",
@@ -59,6 +59,7 @@ __all__ = [
     "parse_label",
     "period_levels",
     "period_segments",
+    "prepare",
     "prepare_leads",
     "retention_table",
     "run",

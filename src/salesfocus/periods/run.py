@@ -258,6 +258,15 @@ def _summary(ctx: RunContext, retention: pa.Table, mv: ibis.Table, periods: list
         ctx.summary["goals"] = {"met": 0, "total": 0}
 
 
+def prepare(ctx: RunContext) -> tuple[ibis.Table, list[Period], ibis.Table]:
+    """What :func:`run` reads that the other analyses do not change: the figures per customer and period with their
+    pyramid levels (``_sf_periods_levelled``), the periods, the calendar table. Run before :func:`run` on its
+    connection, while the analyses before it run (:data:`salesfocus.pipeline.PREPARE`)."""
+    base, periods, cal = _figures(ctx)
+    lv = period_levels(base, ctx.config.pyramid)
+    return _tmp(ctx, "levelled", base.join(lv, ["customer_id", "period_index"])), periods, cal
+
+
 def run(ctx: RunContext) -> None:
     """Measure the run over calendar periods and add the tables and figures to ``ctx``."""
     cfg = ctx.config
@@ -265,11 +274,10 @@ def run(ctx: RunContext) -> None:
     if cfg.pyramid.basis != "revenue":
         ctx.note("periods: pyramid levels per period rank customers on the period's revenue (net profit is not "
                  "measured per period)")
-    base, periods, cal = _figures(ctx)
+    levelled, periods, cal = ctx.prepared.pop("periods", None) or prepare(ctx)
     n = len(periods)
-    lv = period_levels(base, cfg.pyramid)
-    abc = _segments(ctx, base, cal)
-    figures = base.join(lv, ["customer_id", "period_index"])
+    abc = _segments(ctx, levelled, cal)
+    figures = levelled
     if abc is not None:
         figures = figures.left_join(abc, ["customer_id", "period_index"]).drop("customer_id_right",
                                                                                 "period_index_right")
