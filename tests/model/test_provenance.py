@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import importlib
 import shutil
 import threading
 
@@ -74,6 +75,9 @@ def test_every_step_reads_only_the_settings_its_key_covers(demo, monkeypatch):
     monkeypatch.setattr(TargetingConfig, "__getattribute__", recorded_targeting)
     monkeypatch.setattr(pipeline, "_analyses", lambda: [(n, in_step(n, fn)) for n, fn in analyses])
     monkeypatch.setattr(pipeline, "_stage1", in_step("stage1", pipeline._stage1))
+    for step, (module, function) in pipeline.PREPARE.items():  # a step's preparation reads for the step
+        module = importlib.import_module(module)
+        monkeypatch.setattr(module, function, in_step(step, getattr(module, function)))
     with Workspace(None) as ws:
         pipeline.analyze(DuckDBEngine(ws), ws, _sources(demo), {}, Config())
     assert set(reads) - {"pipeline"} == set(STEPS)  # the recorder saw every step
