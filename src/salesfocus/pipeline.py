@@ -486,21 +486,16 @@ def _prepare(ctx: RunContext, steps: list[str]) -> dict[str, Future[Any]]:
     connection of their own; their futures, by step, each done once the connection is closed."""
     if not steps:
         return {}
-    ws = ctx.workspace.beside()
-    try:
-        sub = ctx.beside(ws)
-    except BaseException:
-        ws.close()
-        raise
+    sub = _context_beside(ctx)
+    ws = sub.workspace
     done: dict[str, Future[Any]] = {name: Future() for name in steps}
 
     def work() -> None:
         results: dict[str, tuple[bool, Any]] = {}
         try:
             for name in steps:
-                module, function = PREPARE[name]
                 try:
-                    results[name] = (True, getattr(importlib.import_module(module), function)(sub))
+                    results[name] = (True, _prepared(sub, name))
                 except BaseException as e:  # raised by the step that takes it
                     results[name] = (False, e)
         finally:
@@ -588,6 +583,22 @@ def _answers_id(workspace: Workspace) -> str:
     return hashlib.sha256(json.dumps(rows, default=str).encode()).hexdigest() if rows else ""
 
 
+def _context_beside(ctx: RunContext) -> RunContext:
+    """A context on a workspace connection of its own (:meth:`RunContext.beside`); close its workspace when done."""
+    ws = ctx.workspace.beside()
+    try:
+        return ctx.beside(ws)
+    except BaseException:
+        ws.close()
+        raise
+
+
+def _prepared(ctx: RunContext, step: str) -> Any:
+    """What the preparation of ``step`` (:data:`PREPARE`) gives, made on ``ctx``."""
+    module, function = PREPARE[step]
+    return getattr(importlib.import_module(module), function)(ctx)
+
+
 def _start_beside(ctx: RunContext, fn: Callable[[RunContext], None], name: str,
                   on_table: Callable[[str, Any], None] | None, *, early: bool = False
                   ) -> tuple[RunContext, Future[None], Future[pa.Table]]:
@@ -597,20 +608,15 @@ def _start_beside(ctx: RunContext, fn: Callable[[RunContext], None], name: str,
 
     ``early``: it is prepared first (:data:`PREPARE`), then waits for its turn: the customer table as it stands
     then, given to the turn's future (the analysis reads it, not the one it started with)."""
-    ws = ctx.workspace.beside()
-    try:
-        sub = ctx.beside(ws)
-    except BaseException:
-        ws.close()
-        raise
+    sub = _context_beside(ctx)
+    ws = sub.workspace
     sub.on_made = on_table
     turn: Future[pa.Table] = Future()
 
     def run() -> None:
         try:
             if early:
-                module, function = PREPARE[name]
-                sub.prepared[name] = getattr(importlib.import_module(module), function)(sub)
+                sub.prepared[name] = _prepared(sub, name)
                 sub.show(turn.result())
             fn(sub)
             sub.tables = {k: v.to_pyarrow() if isinstance(v, ibis.Table) else v for k, v in sub.tables.items()}
