@@ -308,6 +308,29 @@ def test_column_digests_tell_equal_columns_from_any_other():
     assert column_digests(one, known)["x"] == "given"
 
 
+def test_digests_made_ahead_are_those_of_the_columns_still_the_same_data():
+    """Digests made while a table grows are given only for the columns of the final table that are the very data
+    digested (a column replaced since, or one never added, is not), and equal column_digests of those columns."""
+    import pyarrow as pa
+
+    from salesfocus.workspace import DigestsAhead, column_digests, same_data
+
+    first = pa.table({"customer_id": ["a", "b", "c"], "x": [1.0, None, 3.0], "s": ["p", "q", None]})
+    grown = first.append_column("y", pa.array([1, 2, 3]))
+    final = grown.set_column(1, "x", pa.array([1.0, None, 3.5])).append_column("z", pa.array([True, False, None]))
+    ahead = DigestsAhead()
+    ahead.add(first)
+    ahead.add(grown)
+    known = ahead.known(final)
+    assert sorted(known) == ["customer_id", "s", "y"]
+    assert known == {c: d for c, d in column_digests(final).items() if c in known}
+    assert same_data(final.column("s"), first.column("s"))  # the table's column wrappers differ, the data not
+    assert not same_data(pa.chunked_array([["a", "b", "c"]]), first.column("customer_id"))  # equal, not the same
+    assert not same_data(first.column("x").slice(1), first.column("x"))
+    nested = pa.chunked_array([pa.array([{"k": 1}, None])])
+    assert same_data(nested, pa.chunked_array([pa.array([{"k": 1}, None])]))  # compared by value
+
+
 def _text_columns_table(rows: int):
     """Text columns of every kind the run store tells apart, with nulls, empty strings, quotes and non-ASCII."""
     import pyarrow as pa

@@ -17,7 +17,7 @@ from salesfocus.config import Config
 from salesfocus.io.importer import DuckDBEngine
 from salesfocus.io.readers import parse_data_arg
 from salesfocus.model.provenance import FORMAT, READS, Reuse, StepRecord, step_keys
-from salesfocus.workspace import Workspace
+from salesfocus.workspace import Workspace, column_digests
 from tests.helpers import assert_close
 
 STEPS = ["stage1", "profit", "prediction", "segments", "periods", "target_segments", "targeting"]
@@ -268,6 +268,7 @@ def test_an_analysis_of_unchanged_data_stores_none_of_its_customer_table_again(d
         assert not ws.has_table(f"run{again.run_id}__customers")
         assert ws.load_run(again.run_id).table("customers").equals(want)
         assert again.table("customers").equals(want)  # the outputs' table, without reading it back
+        assert again.meta["digests"]["customers"] == column_digests(want)  # made while the table grew
         day = dt.date.fromisoformat(first.meta["summary"]["as_of"]) - dt.timedelta(days=40)
         later = pipeline.analyze(DuckDBEngine(ws), ws, _sources(demo), {}, Config(), as_of=day)
         held = later.meta["stored_as"]["customers"]

@@ -125,6 +125,34 @@ def test_periods_is_prepared_while_the_steps_before_it_run_and_reads_the_custome
     assert [step for step, _, _ in seen] in ([], ["prepare"])  # never run
 
 
+def test_periods_goes_on_as_soon_as_segments_has_added_the_columns_it_reads(demo, monkeypatch):
+    """Periods' turn comes within segments, once the customer table holds the A/B/C potential and yes answers:
+    segments' end (its summary) waits here until periods has started on them, which it never would if periods
+    waited for segments to end. The run is the one that takes periods after segments (the test above)."""
+    import threading
+
+    periods = importlib.import_module("salesfocus.periods.run")
+    segments = importlib.import_module("salesfocus.segments.run")
+    started = threading.Event()
+    real_periods, real_summary = periods._segments, segments._summary
+
+    def periods_segments(ctx, *args):
+        started.set()
+        assert set(importlib.import_module("salesfocus.periods.activity").SEGMENT_INPUTS) <= set(ctx.customers.columns)
+        return real_periods(ctx, *args)
+
+    def summary(*args, **kwargs):
+        assert started.wait(60), "periods did not start before segments ended"
+        return real_summary(*args, **kwargs)
+
+    monkeypatch.setattr(periods, "_segments", periods_segments)
+    monkeypatch.setattr(segments, "_summary", summary)
+    with Workspace(None) as ws:
+        run = pipeline.analyze(DuckDBEngine(ws), ws, [parse_data_arg(f"{t}={p}") for t, p in demo.paths.items()],
+                               {}, Config())
+        assert {"migration_customers", "customer_periods"} <= set(run.tables)
+
+
 def test_a_run_that_fails_leaves_none_of_the_tables_made_for_it(demo, monkeypatch):
     """Stage 1 and periods write their per customer and year or period tables into the workspace as they go; a run
     that fails after that drops them, and a run that ends holds its own by reference."""

@@ -156,6 +156,9 @@ class RunContext:
     on_made: Callable[[str, Made], None] | None = field(default=None, repr=False)
     """Told of a table the engine made in the workspace as soon as it is made (:meth:`add_made`): a view can
     render it while the analysis goes on, where the tables of a :meth:`beside` context are told when it ends."""
+    on_columns: Callable[[pa.Table], None] | None = field(default=None, repr=False)
+    """Told of the customer table each time an analysis has added columns (:meth:`add_customer_columns`): an
+    analysis waiting for some of them goes on before the step that adds them has ended."""
 
     @classmethod
     def start(cls, workspace: Workspace, config: Config, dataset: Dataset, customers: pa.Table) -> RunContext:
@@ -201,6 +204,8 @@ class RunContext:
             out = out.append_column(new.schema.field(c), new.column(c))
         self.written += cols
         self._show(out)
+        if self.on_columns is not None:
+            self.on_columns(out)
 
     def add_made(self, name: str, table: Made) -> None:
         """Add result table ``name`` that the engine made in the workspace, and tell :attr:`on_made` of it."""
