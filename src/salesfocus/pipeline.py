@@ -449,13 +449,7 @@ def _analyse(ctx: RunContext, analyses: list[tuple[str, Callable[[RunContext], N
                     on_columns(told)
             taken = plan is not None and plan.takes(name)
             if name in BESIDE:  # what it gives is taken in after the analyses after it (below)
-                if name in early:  # prepared meanwhile: it goes on from the customer table as it stands
-                    sub, done, turn = early[name]
-                    if not turn.done():  # not given within the step before
-                        turn.set_result(ctx.customer_table())
-                    beside.append((name, sub, done))
-                else:
-                    beside.append((name, None, None) if taken else (name, *_start_beside(ctx, fn, name, on_table)[:2]))
+                beside.append(_beside_at_turn(ctx, fn, name, taken, early, on_table))
                 continue
             if taken:
                 plan.restore(ctx, name)
@@ -613,6 +607,20 @@ def _prepared(ctx: RunContext, step: str) -> Any:
     """What the preparation of ``step`` (:data:`PREPARE`) gives, made on ``ctx``."""
     module, function = PREPARE[step]
     return getattr(importlib.import_module(module), function)(ctx)
+
+
+def _beside_at_turn(ctx: RunContext, fn: Callable[[RunContext], None], name: str, taken: bool,
+                    early: dict[str, tuple[RunContext, Future[None], Future[pa.Table]]],
+                    on_table: Callable[[str, Any], None] | None) -> tuple[str, RunContext | None, Future[None] | None]:
+    """An analysis of :data:`BESIDE` at its place in the order: one prepared meanwhile goes on from the customer
+    table as it stands (unless given its turn within the step before); another starts now; one taken from the last
+    run has no context (None)."""
+    if name in early:
+        sub, done, turn = early[name]
+        if not turn.done():
+            turn.set_result(ctx.customer_table())
+        return name, sub, done
+    return (name, None, None) if taken else (name, *_start_beside(ctx, fn, name, on_table)[:2])
 
 
 def _turn_within(step: str, early: dict[str, tuple[RunContext, Future[None], Future[pa.Table]]]
