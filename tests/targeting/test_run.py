@@ -89,13 +89,18 @@ def test_the_window_counts_are_counted_once_beside_the_first_steps_as_the_step_c
 
     d, _, _ = demo
     targeting_run = importlib.import_module("salesfocus.targeting.run")  # the package's `run` is the function
-    count, calls = targeting_run._count, []
+    count, key, prepare, calls, keyed = targeting_run._count, targeting_run._history_key, targeting_run.prepare, [], []
 
     def counted(ctx, cust, key):
         calls.append(threading.current_thread().name)
         return count(ctx, cust, key)
 
+    def hashed(ctx, cust):
+        keyed.append(threading.current_thread().name)
+        return key(ctx, cust)
+
     monkeypatch.setattr(targeting_run, "_count", counted)
+    monkeypatch.setattr(targeting_run, "_history_key", hashed)
     srcs = [parse_data_arg(f"{t}={p}") for t, p in d.paths.items()]
 
     def analyze(name):
@@ -104,11 +109,21 @@ def test_the_window_counts_are_counted_once_beside_the_first_steps_as_the_step_c
             return {n: run.table(n) for n in ("customers", "targeting_criteria", "segments", "alarms")}
 
     prepared = analyze("prepared")
-    assert calls == ["sf-prepare"]
+    assert calls == keyed == ["sf-prepare"]  # the step sees the very columns counted: it does not hash them again
     monkeypatch.setattr(pipeline, "PREPARE", {})
     calls.clear()
     assert analyze("in_the_step") == prepared
     assert calls == [threading.main_thread().name]
+
+    def other_columns(ctx):  # counted from columns that are not the step's (equal values, other memory)
+        got, cols = prepare(ctx)
+        return got, {c: col.take(pa.array(range(len(col)))) for c, col in cols.items()}
+
+    monkeypatch.setattr(pipeline, "PREPARE", {"target_segments": ("salesfocus.targeting.run", "prepare")})
+    monkeypatch.setattr(targeting_run, "prepare", other_columns)
+    calls.clear()
+    assert analyze("other") == prepared
+    assert calls == ["sf-prepare", threading.main_thread().name]
 
     def fails(ctx):
         raise RuntimeError("the preparation failed")

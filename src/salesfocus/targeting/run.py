@@ -48,6 +48,7 @@ from salesfocus.targeting.history import window_dates, window_measures
 from salesfocus.targeting.portfolio import PREFIX, Portfolio
 from salesfocus.targeting.quality import CONTACT_COLUMNS, quality_checks
 from salesfocus.targeting.scoring import ScoredSegments, portfolio_table, score_segments
+from salesfocus.workspace import same_data
 
 if TYPE_CHECKING:
     from salesfocus.model import RunContext
@@ -235,16 +236,21 @@ customers' first and last orders and status, data and analysis date are those of
 counting again (the A/B/C threshold, the segments' attributes, an answer: at 10M lines about 3 s)."""
 
 
-def prepare(ctx: RunContext) -> str | None:
+_KEYED = ("customer_id", "first_order", "last_order", "status")
+"""The customer columns the window counts read (and their key hashes)."""
+
+
+def prepare(ctx: RunContext) -> tuple[str | None, dict[str, pa.ChunkedArray]]:
     """The window counts :func:`segment` reads, counted while the steps before it run (on a connection of its own:
     :data:`salesfocus.pipeline.PREPARE`): they read only the data set and the customers' first and last orders and
     status, which stage 1 gives and no step changes (10M order lines: about 1.3 CPU-s, at a time the steps before
-    leave a core idle). Returns the key they are kept under, None when there is none: :func:`segment` counts them
-    itself then."""
+    leave a core idle). Returns the key they are kept under (None when there is none: :func:`segment` counts them
+    itself then) and the customer columns they were counted from."""
     key = _history_key(ctx, ctx.customers)
     if key is not None:
         _count(ctx, ctx.customers, key)
-    return key
+    table = ctx.customer_table()
+    return key, {c: table.column(c) for c in _KEYED if c in table.column_names}
 
 
 def _count(ctx: RunContext, cust: ibis.Table, key: str | None) -> None:
@@ -271,10 +277,13 @@ def _history(ctx: RunContext, cust_seg: ibis.Table) -> tuple[pd.DataFrame, ibis.
     dates = ["customer_id", *[c for c in _DATES if c in cust_seg.columns]]
     per_segment = [c for c in ("target_segment", *_PER_SEGMENT) if c in cust_seg.columns]
     keep = tuple(dict.fromkeys(dates[1:] + per_segment))
-    key = _history_key(ctx, cust_seg)
     prepared = ctx.prepared.pop("target_segments", None)
-    if prepared is None or prepared.result() is None or prepared.result() != key:
-        _count(ctx, cust_seg, key)
+    key, counted = prepared.result() if prepared is not None else (None, {})
+    table = ctx.customer_table()
+    # counted from the very columns the customer table still has: the key is the same without hashing them again
+    if key is None or [c for c in _KEYED if c in table.column_names] != list(counted) or not all(
+            same_data(col, table.column(c)) for c, col in counted.items()):
+        _count(ctx, cust_seg, key := _history_key(ctx, cust_seg))
     counts = ws.table(HISTORY).drop("_key")
     with_keep = cust_seg.select("customer_id", *keep).left_join(counts, "customer_id").drop("customer_id_right")
     ws.write(_TMP + "history", with_keep, temp=True)
