@@ -96,10 +96,12 @@ Python waits: side by side, each fills the other's gaps (10M order lines: segmen
 two cores can use."""
 
 
-PREPARE = {"target_segments": ("salesfocus.targeting", "prepare"), "periods": ("salesfocus.periods", "prepare")}
+PREPARE = {"prediction": ("salesfocus.predict.run", "prepare"), "target_segments": ("salesfocus.targeting", "prepare"),
+           "periods": ("salesfocus.periods", "prepare")}
 """Work of a step that reads only the data set and the customer table of stage 1: started when the analyses start,
 while the steps before it leave a core idle (the first steps are mostly Python and one query at a time; 10M order
-lines: the window counts and the figures per period, about 2 CPU-s). What it returns is the step's, in
+lines: the purchase history and the models fitted on it, the window counts and the figures per period, about 4
+CPU-s). What it returns is the step's, in
 ``ctx.prepared``. A step of :data:`BESIDE` is prepared on its own thread and connection, which then wait for the
 step's turn; the others one after the other on a thread and connection of their own. A step taken from the last
 run is not prepared, nor one of :data:`PREPARED_ON_ITS_CONNECTION` that does not run beside."""
@@ -114,7 +116,9 @@ PREPARED_ON_ITS_CONNECTION = frozenset({"periods"})
 """Steps whose preparation gives temporary tables, of the connection it ran on: the step's own only beside."""
 
 _HEAVY_IMPORTS: dict[str, tuple[str, ...]] = {
-    "prediction": ("scipy.optimize", "scipy.special", "scipy.stats", "scipy.integrate"),
+    # the step's module first: its preparation's thread, which imports it too, then waits for this one's import
+    # instead of importing the same libraries beside it
+    "prediction": ("salesfocus.predict.run", "scipy.optimize", "scipy.special", "scipy.stats", "scipy.integrate"),
     "segments": ("scipy.stats",),  # the look-alike profile's Fisher test (scipy.stats alone: about 0.6 s)
     "targeting": ("scipy.special",),
 }
@@ -498,6 +502,7 @@ def _prepare(ctx: RunContext, steps: list[str]) -> dict[str, Future[Any]]:
     sub = _context_beside(ctx)
     ws = sub.workspace
     done: dict[str, Future[Any]] = {name: Future() for name in steps}
+    own = dict(done)  # the steps take theirs out of the dict given back, maybe before these are done
 
     def work() -> None:
         results: dict[str, tuple[bool, Any]] = {}
@@ -509,7 +514,7 @@ def _prepare(ctx: RunContext, steps: list[str]) -> dict[str, Future[Any]]:
                     results[name] = (False, e)
         finally:
             ws.close()
-            for name, fut in done.items():
+            for name, fut in own.items():
                 ok, value = results.get(name, (False, RuntimeError(f"the preparation of {name} did not run")))
                 fut.set_result(value) if ok else fut.set_exception(value)
 

@@ -153,6 +153,45 @@ def test_periods_goes_on_as_soon_as_segments_has_added_the_columns_it_reads(demo
         assert {"migration_customers", "customer_periods"} <= set(run.tables)
 
 
+def test_prediction_is_fitted_beside_the_steps_before_it_as_the_step_fits_it(demo, monkeypatch):
+    """Prediction's history, model fits and backtest are made by its preparation, on the preparations' thread; the
+    run is the one whose step makes them itself (every table, figure and note). A step that takes its preparation
+    before it is done waits for it."""
+    import threading
+
+    pr = importlib.import_module("salesfocus.predict.run")
+    real_fitted, real_run = pr._fitted, pr.run
+    where: list[str] = []
+    started = threading.Event()
+
+    def fitted(ctx):
+        where.append(threading.current_thread().name)
+        assert started.wait(60)  # done only after the step has taken it
+        return real_fitted(ctx)
+
+    def run(ctx):
+        started.set()
+        return real_run(ctx)
+
+    monkeypatch.setattr(pr, "_fitted", fitted)
+    monkeypatch.setattr(pr, "run", run)
+    got: list[tuple[dict, dict]] = []
+    worker = threading.Thread(target=lambda: got.append(_run(demo, True)), daemon=True)
+    worker.start()
+    worker.join(120)
+    assert not worker.is_alive(), "the step waits for a preparation that is never given"
+    assert where == ["sf-prepare"]
+    where.clear()
+    monkeypatch.setattr(pipeline, "PREPARE", {k: v for k, v in pipeline.PREPARE.items() if k != "prediction"})
+    tables, summary = _run(demo, True)
+    assert where == [threading.main_thread().name]
+    assert list(got[0][0]) == list(tables)
+    for name in tables:
+        assert_close(got[0][0][name].to_pydict(), tables[name].to_pydict(), name)
+    assert_close(got[0][1], summary)
+    assert summary["prediction"]["model"] and summary["prediction"]["backtest"]
+
+
 def test_a_run_that_fails_leaves_none_of_the_tables_made_for_it(demo, monkeypatch):
     """Stage 1 and periods write their per customer and year or period tables into the workspace as they go; a run
     that fails after that drops them, and a run that ends holds its own by reference."""

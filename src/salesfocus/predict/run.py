@@ -32,6 +32,7 @@ import json
 from collections.abc import Callable
 from concurrent import futures
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import ibis
@@ -57,7 +58,7 @@ from salesfocus.predict.wallet import cross_sell, cross_sell_groups, peer_revenu
 if TYPE_CHECKING:
     from salesfocus.model import RunContext
 
-__all__ = ["run", "MODEL_COLUMNS", "CUSTOMER_COLUMNS"]
+__all__ = ["run", "prepare", "MODEL_COLUMNS", "CUSTOMER_COLUMNS"]
 
 MODEL_COLUMNS = ("p_active", "expected_orders", "expected_revenue", "expected_margin", "expected_cost_to_serve",
                  "clv", "clv_profit")
@@ -152,13 +153,46 @@ def _values(ctx: RunContext, cfg: PredictionConfig, bg: BetaGeoModel, gg: GammaG
     return out
 
 
-def _fit(ctx: RunContext, cfg: PredictionConfig, rfm: pd.DataFrame, ids: pa.ChunkedArray,
-         holdout: tuple[pd.DataFrame, float, dt.date] | None = None
-         ) -> tuple[dict[str, np.ndarray] | None, dict[str, Any], CustomerModel | None]:
+@dataclass
+class _Models:
+    """The repeat-purchase model chosen and fitted (or why not: ``failed``), and Gamma-Gamma (or why not)."""
+
+    choice: Any = None
+    failed: Exception | None = None
+    gg: GammaGammaModel | None = None
+    gg_failed: Exception | None = None
+
+
+def _selecting(cfg: PredictionConfig, rfm: pd.DataFrame) -> bool:
+    return cfg.model_selection and len(rfm) <= cfg.selection_max_customers
+
+
+def _fit_models(cfg: PredictionConfig, rfm: pd.DataFrame, holdout: tuple[pd.DataFrame, float, dt.date] | None
+                ) -> _Models:
     """Choose and fit the repeat-purchase model (:func:`~salesfocus.predict.select.select_model`, on the
-    ``holdout`` split when given, else by BIC) and Gamma-Gamma on ``rfm`` (up to as_of, sorted by the customer ids
-    ``ids``); per-customer values (None if no model), the summary (``model`` null if not) and the chosen model's
-    fit on the holdout split (when the choice made one)."""
+    ``holdout`` split when given, else by BIC) and Gamma-Gamma on ``rfm``; a fit that fails on odd data is said,
+    not raised. Reads nothing of the run but the history: :func:`prepare` fits them beside the steps before."""
+    selecting = _selecting(cfg, rfm)
+    try:
+        choice = select_model(rfm, candidates=cfg.models if selecting else ["bg_nbd"],
+                              holdout=holdout[:2] if holdout is not None and selecting else None,
+                              min_gain=cfg.selection_min_gain, fallback_penalizer=cfg.fallback_penalizer)
+    except _FIT_ERRORS as e:
+        return _Models(failed=e)
+    gg = GammaGammaModel(fallback_penalizer=cfg.fallback_penalizer)
+    try:
+        gg.fit(rfm)
+    except _FIT_ERRORS as e:
+        return _Models(choice, gg_failed=e)
+    return _Models(choice, gg=gg)
+
+
+def _fit(ctx: RunContext, cfg: PredictionConfig, rfm: pd.DataFrame, ids: pa.ChunkedArray,
+         holdout: tuple[pd.DataFrame, float, dt.date] | None = None, models: _Models | None = None
+         ) -> tuple[dict[str, np.ndarray] | None, dict[str, Any]]:
+    """The repeat-purchase model and Gamma-Gamma fitted on ``rfm`` (up to as_of, sorted by the customer ids ``ids``;
+    :func:`_fit_models`, unless ``models`` were fitted already); per-customer values (None if no model) and the
+    summary (``model`` null if not)."""
     as_of = ctx.dataset.as_of
     info: dict[str, Any] = {"model": None, "spend_model": None, "time_unit": cfg.time_unit,
                             "calibration_end": as_of.isoformat(), "horizon_months": cfg.horizon_months,
@@ -169,24 +203,19 @@ def _fit(ctx: RunContext, cfg: PredictionConfig, rfm: pd.DataFrame, ids: pa.Chun
         reason = (f"only {repeaters} customer(s) with a repeat purchase up to {as_of} (at least "
                   f"{cfg.min_repeat_customers} needed, [prediction] min_repeat_customers)")
         return _degrade(ctx, info, reason)
-    selecting = cfg.model_selection and len(rfm) <= cfg.selection_max_customers
+    selecting = _selecting(cfg, rfm)
     if cfg.model_selection and not selecting:
         ctx.note(f"prediction: {len(rfm):,} customers is above [prediction] selection_max_customers "
                  f"({cfg.selection_max_customers:,}), so only BG/NBD is fitted (no model choice) to keep the run fast")
-    try:
-        choice = select_model(rfm, candidates=cfg.models if selecting else ["bg_nbd"],
-                              holdout=holdout[:2] if holdout is not None and selecting else None,
-                              min_gain=cfg.selection_min_gain, fallback_penalizer=cfg.fallback_penalizer)
-    except _FIT_ERRORS as e:
-        return _degrade(ctx, info, str(e))
+    models = models or _fit_models(cfg, rfm, holdout)
+    if models.failed is not None:
+        return _degrade(ctx, info, str(models.failed))
+    choice, gg = models.choice, models.gg
     bg, label = choice.model, choice.label
     chosen_by = choice.chosen_by if selecting else "config"
-    gg: GammaGammaModel | None = GammaGammaModel(fallback_penalizer=cfg.fallback_penalizer)
-    try:
-        gg.fit(rfm)
-    except _FIT_ERRORS as e:
-        ctx.note(f"prediction: Gamma-Gamma could not be fitted ({e}); expected revenue, margin and CLV are empty")
-        gg = None
+    if models.gg_failed is not None:
+        ctx.note(f"prediction: Gamma-Gamma could not be fitted ({models.gg_failed}); expected revenue, margin and CLV "
+                 "are empty")
     bs = bg.summary()
     info |= {"model": choice.name, "chosen_by": chosen_by, "model_choice": choice.reason,
              "candidates": choice.candidates, "params": dict(bs["params"]), "std_errors": dict(bs["std_errors"]),
@@ -218,7 +247,7 @@ def _fit(ctx: RunContext, cfg: PredictionConfig, rfm: pd.DataFrame, ids: pa.Chun
              f"({repeaters:,} with repeat purchases) up to {as_of}, per {cfg.time_unit}: {par}"
              f"{'' if bs['converged'] else ' (NOT converged)'}{' (regularised)' if bs['penalizer'] else ''}")
     info["p_active"] = _p_active_figures(ctx, cfg, values, rfm, label)
-    return values, info, choice.holdout_fits.get(choice.name)
+    return values, info
 
 
 def _p_active_figures(ctx: RunContext, cfg: PredictionConfig, values: dict[str, np.ndarray], rfm: pd.DataFrame,
@@ -245,11 +274,11 @@ def _p_active_figures(ctx: RunContext, cfg: PredictionConfig, values: dict[str, 
     return out
 
 
-def _degrade(ctx: RunContext, info: dict[str, Any], reason: str) -> tuple[None, dict[str, Any], None]:
+def _degrade(ctx: RunContext, info: dict[str, Any], reason: str) -> tuple[None, dict[str, Any]]:
     info["reason"] = reason
     ctx.note(f"prediction: no repeat-purchase model — {reason}; p_active, expected orders, revenue and CLV are "
              "empty. Wallet gap, potential from assessments and peers and the at-risk list by order rate are made.")
-    return None, info, None
+    return None, info
 
 
 # ------------------------------------------------------------------------------------------------ the backtest
@@ -309,9 +338,8 @@ def _holdout_split(cfg: PredictionConfig, data: pa.Table, cal: dt.date | None,
     return frame, (as_of - cal).days / days_per_unit(cfg.time_unit), cal
 
 
-def _backtest(as_of: dt.date, note: Callable[[str], None], cfg: PredictionConfig, purchases: ibis.Table, months: int,
-              model: str, split: tuple[pd.DataFrame, float, dt.date] | str, fitted: CustomerModel | None
-              ) -> dict[str, Any] | None:
+def _backtest(as_of: dt.date, note: Callable[[str], None], cfg: PredictionConfig, months: int, model: str,
+              split: tuple[pd.DataFrame, float, dt.date] | str, fitted: CustomerModel | None) -> dict[str, Any] | None:
     """Calibrate up to as_of − holdout, score the holdout with ``model`` (a name in
     :data:`~salesfocus.predict.select.MODELS`; ``fitted`` when the model choice already fitted it on that split);
     ``note`` says the result. None when not possible."""
@@ -320,7 +348,7 @@ def _backtest(as_of: dt.date, note: Callable[[str], None], cfg: PredictionConfig
         return None
     frame, horizon, cal = split
     try:
-        res = backtest(purchases, cal, as_of, cfg.time_unit,
+        res = backtest(None, cal, as_of, cfg.time_unit,  # the split's frame given: no order line is read
                        model=MODELS[model](fallback_penalizer=cfg.fallback_penalizer), frame=(frame, horizon),
                        fitted=fitted)
     except _FIT_ERRORS as e:
@@ -413,59 +441,95 @@ def run(ctx: RunContext) -> None:
     The fits are left in the workspace; a re-analysis (``ctx.reuse_fits``) takes those made on the same data with
     the same settings instead of fitting again (the same numbers: the fits are deterministic).
     """
-    ws = ctx.workspace
-    known = {}
-    if ctx.reuse_fits and ws.has_table(FITS):
-        known = {k: json.loads(v) for k, v in ws.raw.execute(f'SELECT key, fit FROM "{FITS}"').fetchall()}
-    memory = FitMemory(known)
+    prepared = ctx.prepared.pop("prediction", None)
+    got = prepared.result() if prepared is not None else _fitted(ctx)
+    memory = FitMemory(_known_fits(ctx))
     with fit_memory(memory):
-        _predict(ctx)
-    ws.write(FITS, pa.table({"key": pa.array(list(memory.used), pa.string()),
-                             "fit": pa.array([json.dumps(v) for v in memory.used.values()], pa.string())}))
+        _predict(ctx, got)  # its backtest done: every fit it made is in got.fits
+    used = got.fits | memory.used
+    ctx.workspace.write(FITS, pa.table({"key": pa.array(list(used), pa.string()),
+                                        "fit": pa.array([json.dumps(v) for v in used.values()], pa.string())}))
 
 
-def _predict(ctx: RunContext) -> None:
+@dataclass
+class _Fitted:
+    """The purchase history up to the as-of date, the models fitted on it and their backtest (:func:`prepare`)."""
+
+    months: int
+    data: pa.Table
+    split: tuple[pd.DataFrame, float, dt.date] | str
+    models: _Models | None = None  # None: too few repeat buyers to fit
+    backtest: Future[dict[str, Any] | None] | None = None  # of the model fitted, on a thread of its own
+    said: list[str] = field(default_factory=list)  # the backtest's notes
+    fits: dict[str, dict[str, Any]] = field(default_factory=dict)  # the fits made or taken (FitMemory.used)
+
+    @property
+    def bought(self) -> np.ndarray:
+        return np.flatnonzero(self.data.column("purchase_days").to_numpy() > 0)
+
+    def rfm(self) -> pd.DataFrame:
+        rows, data = self.bought, self.data
+        return pd.DataFrame({"frequency": _column(data, "frequency", rows, "int64"),
+                             **{c: _column(data, c, rows, "float64") for c in ("recency", "T", "monetary_value")}})
+
+
+def prepare(ctx: RunContext) -> _Fitted:
+    """The purchase history, the models fitted on it and their backtest (started): what :func:`run` reads that
+    reads only the orders, so made beside the steps before prediction (:data:`salesfocus.pipeline.PREPARE`; 10M
+    order lines: about 2 of the step's 2.5 CPU-s, while profit leaves a core idle). The notes and figures are the
+    step's, said in their order."""
+    return _fitted(ctx)
+
+
+def _fitted(ctx: RunContext) -> _Fitted:
     cfg: PredictionConfig = ctx.config.prediction
     as_of = ctx.dataset.as_of
-    orders = _order_table(ctx)
-    purchases = _purchases(orders)
-
-    cal, months = _calibration_end(ctx, cfg, purchases)
-    data = _history(ctx, cfg, orders, cal)
-    bought = np.flatnonzero(data.column("purchase_days").to_numpy() > 0)
-    ids = data.column("customer_id").take(bought)
-    rfm = pd.DataFrame({"frequency": _column(data, "frequency", bought, "int64"),
-                        **{c: _column(data, c, bought, "float64") for c in ("recency", "T", "monetary_value")}})
-    split = _holdout_split(cfg, data, cal, as_of)
-    choose_on = (split if cfg.model_selection and not isinstance(split, str)
-                 and int((split[0]["frequency"] > 0).sum()) >= cfg.min_repeat_customers else None)
-    said: list[str] = []
-
-    def start_backtest(model: str, fitted: CustomerModel | None) -> Future[dict[str, Any] | None]:
-        """NumPy on a thread, beside the fit or the engine's work after it; its notes are said after the fit's."""
-        work = contextvars.copy_context()  # the fit memory (fit_memory) goes along
-        side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sf-backtest")
-        try:
-            return side.submit(work.run, _backtest, as_of, said.append, cfg, purchases, months, model, split, fitted)
-        finally:
+    memory = FitMemory(_known_fits(ctx))
+    with fit_memory(memory):
+        orders = _order_table(ctx)
+        cal, months = _calibration_end(ctx, cfg, _purchases(orders))
+        data = _history(ctx, cfg, orders, cal)
+        got = _Fitted(months, data, _holdout_split(cfg, data, cal, as_of), fits=memory.used)
+        rfm = got.rfm()
+        if int((rfm["frequency"] > 0).sum()) < cfg.min_repeat_customers:
+            return got
+        got.models = _fit_models(cfg, rfm, _choose_on(cfg, got.split))
+        if got.models.failed is None:  # NumPy on a thread (with the fit memory), beside what comes next
+            choice = got.models.choice
+            side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sf-backtest")
+            got.backtest = side.submit(contextvars.copy_context().run, _backtest, as_of, got.said.append, cfg, months,
+                                       choice.name, got.split, choice.holdout_fits.get(choice.name))
             side.shutdown(wait=False)
+    return got
 
-    # Without a model choice the model is BG/NBD and the backtest fits it on its own split: it starts beside the
-    # fit (200,000 customers: about 1 s of the two fits side by side on two cores)
-    early = None if cfg.model_selection and len(rfm) <= cfg.selection_max_customers else start_backtest("bg_nbd", None)
+
+def _known_fits(ctx: RunContext) -> dict[str, dict[str, Any]]:
+    """The fits the workspace keeps, for a re-analysis to take (none for an analysis, which fits anew)."""
+    ws = ctx.workspace
+    if not (ctx.reuse_fits and ws.has_table(FITS)):
+        return {}
+    return {k: json.loads(v) for k, v in ws.raw.execute(f'SELECT key, fit FROM "{FITS}"').fetchall()}
+
+
+def _choose_on(cfg: PredictionConfig, split: tuple[pd.DataFrame, float, dt.date] | str
+               ) -> tuple[pd.DataFrame, float, dt.date] | None:
+    """The holdout split the model choice is made on, when it has enough repeat buyers."""
+    return (split if cfg.model_selection and not isinstance(split, str)
+            and int((split[0]["frequency"] > 0).sum()) >= cfg.min_repeat_customers else None)
+
+
+def _predict(ctx: RunContext, got: _Fitted) -> None:
+    cfg: PredictionConfig = ctx.config.prediction
+    data, bought = got.data, got.bought
+    ids = data.column("customer_id").take(bought)
     try:
-        values, info, holdout_fit = _fit(ctx, cfg, rfm, ids, choose_on)
+        values, info = _fit(ctx, cfg, got.rfm(), ids, _choose_on(cfg, got.split), got.models)
     except BaseException:
-        if early is not None:
-            futures.wait([early])
+        if got.backtest is not None:
+            futures.wait([got.backtest])
         raise
     info["backtest"] = None
     place = len(ctx.notes)
-    backtest_done = None
-    if info["model"]:
-        backtest_done = early or start_backtest(info["model"], holdout_fit)
-    elif early is not None:
-        futures.wait([early])  # no model, no backtest: its result goes unused
     # One table of the history and the model's values (NULL for customers the model does not cover).
     cols = {c: data.column(c) for c in ("customer_id", "revenue_12m", "orders_recent", "orders_before")}
     for c in (*MODEL_COLUMNS, "model_revenue_12m"):
@@ -510,9 +574,9 @@ def _predict(ctx: RunContext) -> None:
     ctx.tables["at_risk"] = ctx.workspace.table(_TMP + "at_risk")
     ctx.add_customer_columns(flags.select("customer_id", *CUSTOMER_COLUMNS))
 
-    if backtest_done is not None:
-        info["backtest"] = backtest_done.result()
-        ctx.notes[place:place] = [n for n in dict.fromkeys(said) if n not in ctx.notes]
+    if got.backtest is not None:
+        info["backtest"] = got.backtest.result()
+        ctx.notes[place:place] = [n for n in dict.fromkeys(got.said) if n not in ctx.notes]
     info["excluded"] = _exclusions(ctx, cust, hist, info) | info["excluded"]
     info |= _figures(flags)
     ctx.summary["prediction"] = info
