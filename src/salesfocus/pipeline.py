@@ -116,9 +116,9 @@ PREPARED_ON_ITS_CONNECTION = frozenset({"periods"})
 """Steps whose preparation gives temporary tables, of the connection it ran on: the step's own only beside."""
 
 _HEAVY_IMPORTS: dict[str, tuple[str, ...]] = {
-    # the step's module first: its preparation's thread, which imports it too, then waits for this one's import
-    # instead of importing the same libraries beside it
-    "prediction": ("salesfocus.predict.run", "scipy.optimize", "scipy.special", "scipy.stats", "scipy.integrate"),
+    # the step's module, which loads SciPy's optimize, special, stats and integrate: its preparation's thread, which
+    # imports it too, then waits for this import instead of importing the same libraries beside it
+    "prediction": ("salesfocus.predict.run",),
     "segments": ("scipy.stats",),  # the look-alike profile's Fisher test (scipy.stats alone: about 0.6 s)
     "targeting": ("scipy.special",),
 }

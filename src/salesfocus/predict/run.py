@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable
 from concurrent import futures
@@ -187,12 +188,11 @@ def _fit_models(cfg: PredictionConfig, rfm: pd.DataFrame, holdout: tuple[pd.Data
     return _Models(choice, gg=gg)
 
 
-def _fit(ctx: RunContext, cfg: PredictionConfig, rfm: pd.DataFrame, ids: pa.ChunkedArray,
-         holdout: tuple[pd.DataFrame, float, dt.date] | None = None, models: _Models | None = None
+def _fit(ctx: RunContext, cfg: PredictionConfig, rfm: pd.DataFrame, ids: pa.ChunkedArray, models: _Models | None
          ) -> tuple[dict[str, np.ndarray] | None, dict[str, Any]]:
-    """The repeat-purchase model and Gamma-Gamma fitted on ``rfm`` (up to as_of, sorted by the customer ids ``ids``;
-    :func:`_fit_models`, unless ``models`` were fitted already); per-customer values (None if no model) and the
-    summary (``model`` null if not)."""
+    """The summary of the repeat-purchase model and Gamma-Gamma fitted on ``rfm`` (up to as_of, sorted by the customer
+    ids ``ids``; :func:`_fit_models`, None when there were too few repeat buyers to fit), their notes, and the
+    per-customer values (None if no model)."""
     as_of = ctx.dataset.as_of
     info: dict[str, Any] = {"model": None, "spend_model": None, "time_unit": cfg.time_unit,
                             "calibration_end": as_of.isoformat(), "horizon_months": cfg.horizon_months,
@@ -207,7 +207,6 @@ def _fit(ctx: RunContext, cfg: PredictionConfig, rfm: pd.DataFrame, ids: pa.Chun
     if cfg.model_selection and not selecting:
         ctx.note(f"prediction: {len(rfm):,} customers is above [prediction] selection_max_customers "
                  f"({cfg.selection_max_customers:,}), so only BG/NBD is fitted (no model choice) to keep the run fast")
-    models = models or _fit_models(cfg, rfm, holdout)
     if models.failed is not None:
         return _degrade(ctx, info, str(models.failed))
     choice, gg = models.choice, models.gg
@@ -443,12 +442,9 @@ def run(ctx: RunContext) -> None:
     """
     prepared = ctx.prepared.pop("prediction", None)
     got = prepared.result() if prepared is not None else _fitted(ctx)
-    memory = FitMemory(_known_fits(ctx))
-    with fit_memory(memory):
-        _predict(ctx, got)  # its backtest done: every fit it made is in got.fits
-    used = got.fits | memory.used
-    ctx.workspace.write(FITS, pa.table({"key": pa.array(list(used), pa.string()),
-                                        "fit": pa.array([json.dumps(v) for v in used.values()], pa.string())}))
+    _predict(ctx, got)  # its backtest done: every fit made or taken is in got.fits
+    ctx.workspace.write(FITS, pa.table({"key": pa.array(list(got.fits), pa.string()),
+                                        "fit": pa.array([json.dumps(v) for v in got.fits.values()], pa.string())}))
 
 
 @dataclass
@@ -463,10 +459,11 @@ class _Fitted:
     said: list[str] = field(default_factory=list)  # the backtest's notes
     fits: dict[str, dict[str, Any]] = field(default_factory=dict)  # the fits made or taken (FitMemory.used)
 
-    @property
+    @functools.cached_property
     def bought(self) -> np.ndarray:
         return np.flatnonzero(self.data.column("purchase_days").to_numpy() > 0)
 
+    @functools.cached_property
     def rfm(self) -> pd.DataFrame:
         rows, data = self.bought, self.data
         return pd.DataFrame({"frequency": _column(data, "frequency", rows, "int64"),
@@ -490,10 +487,9 @@ def _fitted(ctx: RunContext) -> _Fitted:
         cal, months = _calibration_end(ctx, cfg, _purchases(orders))
         data = _history(ctx, cfg, orders, cal)
         got = _Fitted(months, data, _holdout_split(cfg, data, cal, as_of), fits=memory.used)
-        rfm = got.rfm()
-        if int((rfm["frequency"] > 0).sum()) < cfg.min_repeat_customers:
+        if int((got.rfm["frequency"] > 0).sum()) < cfg.min_repeat_customers:
             return got
-        got.models = _fit_models(cfg, rfm, _choose_on(cfg, got.split))
+        got.models = _fit_models(cfg, got.rfm, _choose_on(cfg, got.split))
         if got.models.failed is None:  # NumPy on a thread (with the fit memory), beside what comes next
             choice = got.models.choice
             side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sf-backtest")
@@ -523,7 +519,7 @@ def _predict(ctx: RunContext, got: _Fitted) -> None:
     data, bought = got.data, got.bought
     ids = data.column("customer_id").take(bought)
     try:
-        values, info = _fit(ctx, cfg, got.rfm(), ids, _choose_on(cfg, got.split), got.models)
+        values, info = _fit(ctx, cfg, got.rfm, ids, got.models)
     except BaseException:
         if got.backtest is not None:
             futures.wait([got.backtest])

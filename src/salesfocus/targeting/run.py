@@ -259,7 +259,7 @@ def _count(ctx: RunContext, cust: ibis.Table, key: str | None) -> None:
     ds, ws = ctx.dataset, ctx.workspace
     if key is not None and ctx.reuse_fits and _holds(ws, key):
         return
-    windows = window_dates(cust.select("customer_id", "first_order", "last_order", "status"), ds.as_of)
+    windows = window_dates(cust.select(*_KEYED), ds.as_of)
     counts = window_measures(windows, ds.as_of, order_lines=ds.get("order_lines"), order_table=_orders(ctx),
                              activities=ds.get("activities"), invoices=ds.get("invoices"))
     # written by the engine directly (no trip through Arrow): every column already has the type Ibis gives it
@@ -305,7 +305,7 @@ def _history_key(ctx: RunContext, cust_seg: ibis.Table) -> str | None:
     h = hashlib.sha256(json.dumps([code_fingerprint(), data, ctx.dataset.as_of.isoformat(),
                                    [t for t in ("activities", "invoices") if ctx.dataset.get(t) is not None],
                                    _orders(ctx) is not None]).encode())
-    inputs = cust_seg.select("customer_id", "first_order", "last_order", "status").order_by("customer_id")
+    inputs = cust_seg.select(*_KEYED).order_by("customer_id")
     sink = pa.BufferOutputStream()  # the values as Arrow's stream format writes them: types, lengths, nulls, data
     table = inputs.to_pyarrow().combine_chunks()
     with pa.ipc.new_stream(sink, table.schema) as writer:
